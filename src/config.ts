@@ -1,0 +1,45 @@
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/**
+ * Everything a server needs to know, validated once. Entry points build it from
+ * command-line flags and the environment (below); tests build it directly.
+ */
+export const ServerConfigSchema = z.object({
+  baseDir: z.string().min(1).transform((dir) => resolve(dir)),
+  host: z.string().min(1).default("127.0.0.1"),
+  port: z.coerce.number().int().min(0).max(65535).default(8000),
+  concurrency: z.coerce.number().int().min(1).max(1024).default(() => availableParallelism()),
+  /** A libsql:// or http:// URL; the embedded `<base-dir>/cubqueue.db` when absent. */
+  databaseUrl: z.string().min(1).optional(),
+  databaseAuthToken: z.string().min(1).optional(),
+  /** Interpreter overrides, e.g. { python3: "/usr/bin/python3.11" }. */
+  interpreters: z.record(z.string(), z.string().min(1)).default({}),
+  /** How long a cancelled task gets between TERM and KILL. */
+  killGraceMs: z.coerce.number().int().min(0).default(5_000),
+});
+
+export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
+export type ServerConfig = z.output<typeof ServerConfigSchema>;
+
+/** Validates a server configuration, turning zod's report into one readable line. */
+export function parseServerConfig(input: ServerConfigInput): ServerConfig {
+  const result = ServerConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(`Invalid setting ${issue?.path.join(".") || ""}: ${issue?.message ?? "invalid"}`);
+  }
+  return result.data;
+}
+
+/** The environment variables CubQueue reads. This is the only place that reads the environment. */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env) {
+  return {
+    url: env.CUBQUEUE_URL || undefined,
+    baseDir: env.CUBQUEUE_BASE_DIR || undefined,
+    databaseUrl: env.CUBQUEUE_DATABASE_URL || undefined,
+    databaseAuthToken: env.CUBQUEUE_DATABASE_AUTH_TOKEN || undefined,
+    noColor: env.NO_COLOR !== undefined,
+  };
+}

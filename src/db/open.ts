@@ -1,0 +1,40 @@
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createClient } from "@libsql/client";
+import { drizzle } from "drizzle-orm/libsql";
+import { migrate } from "drizzle-orm/libsql/migrator";
+import * as schema from "./schema.ts";
+
+export type Database = ReturnType<typeof drizzle<typeof schema>>;
+
+export interface OpenDatabaseOptions {
+  /** Path of the embedded database file, used when no url is given. */
+  file: string;
+  /** A libsql:// or http:// URL of a libSQL server. */
+  url?: string;
+  authToken?: string;
+}
+
+const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
+
+/**
+ * Opens the database and brings its schema up to date. The embedded file runs in
+ * WAL mode with a busy timeout, and the client keeps a single connection: every
+ * statement runs on the server's one thread anyway, and one connection means a
+ * transaction makes other queries wait their turn instead of failing as busy.
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<{ db: Database; close: () => void }> {
+  const embedded = !options.url;
+  const client = createClient({
+    url: options.url ?? pathToFileURL(options.file).href,
+    authToken: options.authToken,
+    concurrency: 1,
+    timeout: 10_000,
+  });
+  if (embedded) {
+    await client.execute("PRAGMA journal_mode = WAL");
+    await client.execute("PRAGMA busy_timeout = 10000");
+  }
+  const db = drizzle(client, { schema });
+  await migrate(db, { migrationsFolder });
+  return { db, close: () => client.close() };
+}

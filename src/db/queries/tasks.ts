@@ -1,0 +1,177 @@
+import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import type { Database } from "../open.ts";
+import {
+  TaskStatus,
+  taskAttempts,
+  taskFiles,
+  tasks,
+  type TaskAttemptRow,
+  type TaskFileRow,
+  type NewTaskRow,
+  type TaskRow,
+} from "../schema.ts";
+
+/** A task with its uploads and its latest attempt: everything a caller is shown. */
+export interface TaskRecord {
+  task: TaskRow;
+  files: TaskFileRow[];
+  attempt: TaskAttemptRow | undefined;
+}
+
+export async function insertTask(db: Database, task: NewTaskRow, files: TaskFileRow[]): Promise<void> {
+  const insertRow = db.insert(tasks).values(task);
+  if (files.length === 0) await insertRow;
+  else await db.batch([insertRow, db.insert(taskFiles).values(files)]);
+}
+
+export async function findTaskRow(db: Database, id: string): Promise<TaskRow | undefined> {
+  return db.query.tasks.findFirst({ where: eq(tasks.id, id) });
+}
+
+export async function findTask(db: Database, id: string): Promise<TaskRecord | undefined> {
+  const task = await findTaskRow(db, id);
+  if (!task) return undefined;
+  const [records] = await withDetails(db, [task]);
+  return records;
+}
+
+export interface TaskListQuery {
+  limit: number;
+  /** Only tasks older than this sequence number (the previous page's cursor). */
+  beforeSeq?: number;
+  status?: TaskStatus;
+  scriptName?: string;
+}
+
+/** Newest first, one page at a time. */
+export async function listTasks(db: Database, query: TaskListQuery): Promise<TaskRecord[]> {
+  const conditions = [
+    query.beforeSeq === undefined ? undefined : lt(tasks.seq, query.beforeSeq),
+    query.status === undefined ? undefined : eq(tasks.status, query.status),
+    query.scriptName === undefined ? undefined : eq(tasks.scriptName, query.scriptName),
+  ].filter((condition) => condition !== undefined);
+  const rows = await db
+    .select()
+    .from(tasks)
+    .where(conditions.length > 0 ? and(...conditions) : undefined)
+    .orderBy(desc(tasks.seq))
+    .limit(query.limit);
+  return withDetails(db, rows);
+}
+
+/** Adds the uploads and latest attempt of each task with two queries, whatever the page size. */
+async function withDetails(db: Database, rows: TaskRow[]): Promise<TaskRecord[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const [files, attempts] = await Promise.all([
+    db.select().from(taskFiles).where(inArray(taskFiles.taskId, ids)).orderBy(asc(taskFiles.placeholder)),
+    db
+      .select({ attempt: taskAttempts })
+      .from(taskAttempts)
+      .innerJoin(tasks, and(eq(tasks.id, taskAttempts.taskId), eq(tasks.attemptCount, taskAttempts.number)))
+      .where(inArray(taskAttempts.taskId, ids)),
+  ]);
+  const filesByTask = new Map<string, TaskFileRow[]>();
+  for (const file of files) filesByTask.set(file.taskId, [...(filesByTask.get(file.taskId) ?? []), file]);
+  const attemptByTask = new Map(attempts.map(({ attempt }) => [attempt.taskId, attempt]));
+  return rows.map((task) => ({
+    task,
+    files: filesByTask.get(task.id) ?? [],
+    attempt: attemptByTask.get(task.id),
+  }));
+}
+
+/**
+ * Moves the oldest queued task to running and opens its next attempt, in one
+ * atomic batch, so a task is claimed exactly once and never runs without an
+ * attempt on record. (Batches, not interactive transactions, everywhere: a
+ * batch runs in one go, so no other query can arrive while it holds the database.)
+ */
+export async function claimNextQueuedTask(
+  db: Database,
+  executor: string,
+  now: Date,
+): Promise<{ task: TaskRow; attemptNumber: number } | undefined> {
+  const oldestQueued = db
+    .select({ seq: tasks.seq })
+    .from(tasks)
+    .where(eq(tasks.status, TaskStatus.queued))
+    .orderBy(asc(tasks.seq))
+    .limit(1);
+  const [claimed] = await db.batch([
+    db
+      .update(tasks)
+      .set({ status: TaskStatus.running, attemptCount: sql`${tasks.attemptCount} + 1` })
+      .where(eq(tasks.seq, oldestQueued))
+      .returning(),
+    // The attempt for whichever running task lacks its current one: the task just claimed.
+    db.run(sql`
+      INSERT INTO ${taskAttempts} (task_id, number, executor, started_at)
+      SELECT ${tasks.id}, ${tasks.attemptCount}, ${executor}, ${now.getTime()} FROM ${tasks}
+      WHERE ${tasks.status} = ${TaskStatus.running} AND NOT EXISTS (
+        SELECT 1 FROM ${taskAttempts} WHERE ${taskAttempts.taskId} = ${tasks.id} AND ${taskAttempts.number} = ${tasks.attemptCount}
+      )`),
+  ]);
+  const task = claimed[0];
+  return task ? { task, attemptNumber: task.attemptCount } : undefined;
+}
+
+export async function recordAttemptPid(db: Database, taskId: string, attemptNumber: number, pid: number): Promise<void> {
+  await db
+    .update(taskAttempts)
+    .set({ pid })
+    .where(and(eq(taskAttempts.taskId, taskId), eq(taskAttempts.number, attemptNumber)));
+}
+
+export interface TaskOutcome {
+  status: typeof TaskStatus.succeeded | typeof TaskStatus.failed | typeof TaskStatus.cancelled;
+  error: string | null;
+  exitCode: number | null;
+  signal: string | null;
+  finishedAt: Date;
+}
+
+/** Closes the attempt and the task together. */
+export async function finishAttempt(
+  db: Database,
+  taskId: string,
+  attemptNumber: number,
+  outcome: TaskOutcome,
+): Promise<void> {
+  await db.batch([
+    db
+      .update(taskAttempts)
+      .set({ finishedAt: outcome.finishedAt, exitCode: outcome.exitCode, signal: outcome.signal })
+      .where(and(eq(taskAttempts.taskId, taskId), eq(taskAttempts.number, attemptNumber))),
+    db
+      .update(tasks)
+      .set({ status: outcome.status, error: outcome.error, finishedAt: outcome.finishedAt })
+      .where(eq(tasks.id, taskId)),
+  ]);
+}
+
+/** Cancels a task that has not started; false when it is no longer queued. */
+export async function cancelQueuedTask(db: Database, id: string, now: Date): Promise<boolean> {
+  const updated = await db
+    .update(tasks)
+    .set({ status: TaskStatus.cancelled, cancelRequestedAt: now, finishedAt: now, error: "cancelled before it started" })
+    .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.queued)))
+    .returning({ id: tasks.id });
+  return updated.length === 1;
+}
+
+/** Records that a running task is to be cancelled; false when it is not running. */
+export async function markCancelRequested(db: Database, id: string, now: Date): Promise<boolean> {
+  const updated = await db
+    .update(tasks)
+    .set({ cancelRequestedAt: now })
+    .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.running)))
+    .returning({ id: tasks.id });
+  return updated.length === 1;
+}
+
+/** Tasks the database says are running, with their latest attempt. */
+export async function listRunningTasks(db: Database): Promise<TaskRecord[]> {
+  const rows = await db.select().from(tasks).where(eq(tasks.status, TaskStatus.running)).orderBy(asc(tasks.seq));
+  return withDetails(db, rows);
+}

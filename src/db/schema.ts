@@ -1,0 +1,88 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** The states a task moves through: queued → running → succeeded | failed | cancelled, or queued → cancelled. */
+export const TaskStatus = Object.freeze({
+  queued: "queued",
+  running: "running",
+  succeeded: "succeeded",
+  failed: "failed",
+  cancelled: "cancelled",
+} as const);
+export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
+export const TASK_STATUSES = Object.values(TaskStatus) as [TaskStatus, ...TaskStatus[]];
+export const FINISHED_STATUSES: readonly TaskStatus[] = [TaskStatus.succeeded, TaskStatus.failed, TaskStatus.cancelled];
+
+export const scripts = sqliteTable("scripts", {
+  name: text("name").primaryKey(),
+  desc: text("desc").notNull(),
+  /** File name under scripts/, the name plus the uploaded file's extension. */
+  filename: text("filename").notNull(),
+  sha256: text("sha256").notNull(),
+  size: integer("size").notNull(),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+export const tasks = sqliteTable(
+  "tasks",
+  {
+    /** Insertion order: lists page on it, the queue takes the lowest queued one first. */
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull(),
+    scriptName: text("script_name").notNull(),
+    /** The script copy's file name inside the task folder. */
+    scriptFilename: text("script_filename").notNull(),
+    /** The argument file as submitted, before placeholders were resolved. */
+    argFile: text("arg_file").notNull(),
+    status: text("status", { enum: TASK_STATUSES }).notNull(),
+    /** Why the task failed or was cancelled, in words. */
+    error: text("error"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    /** Set when someone asked to cancel a running task, before the signal is sent. */
+    cancelRequestedAt: integer("cancel_requested_at", { mode: "timestamp_ms" }),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+    /** Number of attempts started; the latest attempt has this number. */
+    attemptCount: integer("attempt_count").notNull().default(0),
+  },
+  (table) => [
+    uniqueIndex("tasks_id_unique").on(table.id),
+    index("tasks_status_seq_idx").on(table.status, table.seq),
+    index("tasks_script_seq_idx").on(table.scriptName, table.seq),
+  ],
+);
+
+/** The large files uploaded with a task; `<fileN>` in the argument file is the one with placeholder N. */
+export const taskFiles = sqliteTable(
+  "task_files",
+  {
+    taskId: text("task_id").notNull(),
+    placeholder: integer("placeholder").notNull(),
+    originalName: text("original_name").notNull(),
+    storedName: text("stored_name").notNull(),
+    size: integer("size").notNull(),
+    sha256: text("sha256").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.placeholder] })],
+);
+
+/** One run of a task's script. Kept apart from the task so retries can add more. */
+export const taskAttempts = sqliteTable(
+  "task_attempts",
+  {
+    taskId: text("task_id").notNull(),
+    number: integer("number").notNull(),
+    /** Which executor ran it ("local"); a cluster executor would add its own job id. */
+    executor: text("executor").notNull(),
+    pid: integer("pid"),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+    exitCode: integer("exit_code"),
+    signal: text("signal"),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.number] })],
+);
+
+export type ScriptRow = typeof scripts.$inferSelect;
+export type TaskRow = typeof tasks.$inferSelect;
+export type NewTaskRow = typeof tasks.$inferInsert;
+export type TaskFileRow = typeof taskFiles.$inferSelect;
+export type TaskAttemptRow = typeof taskAttempts.$inferSelect;
