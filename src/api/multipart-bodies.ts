@@ -1,0 +1,47 @@
+import type { RouteConfig } from "@hono/zod-openapi";
+
+/**
+ * The multipart request bodies, described as plain JSON Schema. Zod schemas here
+ * would make @hono/zod-openapi add a validator that reads the whole body into
+ * memory; plain objects only document it, and the handlers stream the body.
+ */
+type RequestBody = NonNullable<NonNullable<RouteConfig["request"]>["body"]>;
+
+const binary = { type: "string", format: "binary" } as const;
+
+export const registerScriptBody: RequestBody = {
+  required: true,
+  content: {
+    "multipart/form-data": {
+      schema: {
+        type: "object",
+        required: ["name", "script"],
+        properties: {
+          name: { type: "string", pattern: "^[A-Za-z0-9_]{1,64}$", description: "Unique: letters, digits and underscores." },
+          desc: { type: "string", description: "What the script does." },
+          script: { ...binary, description: "The script file; its extension is kept." },
+        },
+      },
+    },
+  },
+};
+
+export const submitTaskBody: RequestBody = {
+  required: true,
+  content: {
+    "multipart/form-data": {
+      schema: {
+        type: "object",
+        required: ["script_name", "arg_file"],
+        properties: {
+          script_name: { type: "string", description: "A registered script." },
+          arg_file: { ...binary, description: "The JSON argument file. `<fileN>` in its string values becomes the path of fileN." },
+        },
+        additionalProperties: {
+          ...binary,
+          description: "Large files, as fields file1, file2, …; each is streamed to disk.",
+        },
+      },
+    },
+  },
+};

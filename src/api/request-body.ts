@@ -1,0 +1,15 @@
+import { Readable } from "node:stream";
+import type { Context } from "hono";
+
+/**
+ * The request body as a Node stream, for the streaming multipart parser. Under
+ * @hono/node-server the socket's own IncomingMessage is used directly, which
+ * skips a Node→Web→Node stream round trip on multi-GB uploads; anywhere else
+ * (Deno, `app.request()` in tests) the standard Request body is adapted.
+ */
+export function requestBodyStream(c: Context): Readable {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  if (incoming instanceof Readable) return incoming;
+  const body = c.req.raw.body;
+  return body ? Readable.fromWeb(body as import("node:stream/web").ReadableStream) : Readable.from([]);
+}

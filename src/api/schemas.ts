@@ -1,0 +1,93 @@
+import { z } from "@hono/zod-openapi";
+import { TASK_STATUSES } from "../db/schema.ts";
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "task_not_found", description: "Stable, machine-readable." }),
+      message: z.string().openapi({ example: 'No task with id "…".', description: "For people: what went wrong and what to do." }),
+    }),
+  })
+  .openapi("Error");
+
+/** The error responses a route can give, described once for the OpenAPI document. */
+export function errorResponses<S extends number>(...statuses: S[]) {
+  const descriptions: Record<number, string> = {
+    400: "The request is malformed or a field is invalid",
+    404: "The script or task does not exist",
+    409: "Conflicts with the current state (name taken, task already finished)",
+    413: "An upload is larger than allowed",
+    507: "The server's disk is full",
+  };
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: descriptions[status] ?? "Error", content: { "application/json": { schema: ErrorSchema } } },
+    ]),
+  ) as Record<S, { description: string; content: { "application/json": { schema: typeof ErrorSchema } } }>;
+}
+
+export const ScriptSchema = z
+  .object({
+    name: z.string().openapi({ example: "align_reads" }),
+    desc: z.string(),
+    filename: z.string().openapi({ description: "The file name under scripts/, extension kept.", example: "align_reads.py" }),
+    sha256: z.string(),
+    size: z.number().int(),
+    created_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("Script");
+
+export const ScriptListSchema = z.object({ scripts: z.array(ScriptSchema) }).openapi("ScriptList");
+
+export const TaskStatusSchema = z.enum(TASK_STATUSES).openapi("TaskStatus");
+
+export const TaskFileSchema = z
+  .object({
+    placeholder: z.string().openapi({ example: "<file1>" }),
+    name: z.string().openapi({ description: "The file's name on the client." }),
+    stored_name: z.string().openapi({ description: "The file's name under the task's files/ folder." }),
+    size: z.number().int(),
+    sha256: z.string(),
+  })
+  .openapi("TaskFile");
+
+const timestamp = () => z.string().nullable().openapi({ format: "date-time" });
+
+export const TaskSchema = z
+  .object({
+    task_id: z.string().openapi({ format: "uuid" }),
+    script_name: z.string(),
+    status: TaskStatusSchema,
+    exit_code: z.number().int().nullable(),
+    signal: z.string().nullable().openapi({ example: "SIGTERM" }),
+    error: z.string().nullable().openapi({ description: "Why the task failed or was cancelled." }),
+    created_at: z.string().openapi({ format: "date-time" }),
+    started_at: timestamp(),
+    finished_at: timestamp(),
+    cancel_requested_at: timestamp(),
+    attempts: z.number().int().openapi({ description: "How many times the script was started." }),
+    pid: z.number().int().nullable().openapi({ description: "The process id of the latest attempt." }),
+    files: z.array(TaskFileSchema),
+  })
+  .openapi("Task");
+
+export const TaskListSchema = z
+  .object({
+    tasks: z.array(TaskSchema),
+    next_cursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last page." }),
+  })
+  .openapi("TaskList");
+
+export const TaskLogSchema = z
+  .object({
+    task_id: z.string(),
+    status: TaskStatusSchema,
+    lines: z.number().int(),
+    content: z.string().openapi({ description: "The last `lines` lines of the log, as they were written." }),
+  })
+  .openapi("TaskLog");
+
+export const TaskIdParamsSchema = z.object({
+  task_id: z.string().min(1).openapi({ param: { name: "task_id", in: "path" }, example: "4f1c2d3e-…" }),
+});

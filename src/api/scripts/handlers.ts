@@ -1,0 +1,15 @@
+import type { ScriptService } from "../../scripts/script-service.ts";
+import { requestBodyStream } from "../request-body.ts";
+import type { AppRouteHandler } from "../types.ts";
+import type { ListRoute, RegisterRoute } from "./routes.ts";
+
+export function createScriptHandlers(scripts: ScriptService) {
+  const register: AppRouteHandler<RegisterRoute> = async (c) => {
+    const script = await scripts.register(requestBodyStream(c), c.req.header("content-type"));
+    return c.json(script, 201);
+  };
+
+  const list: AppRouteHandler<ListRoute> = async (c) => c.json({ scripts: await scripts.list() }, 200);
+
+  return { register, list };
+}

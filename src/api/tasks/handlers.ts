@@ -1,0 +1,33 @@
+import type { TaskFolder, TaskService } from "../../tasks/task-service.ts";
+import { requestBodyStream } from "../request-body.ts";
+import type { AppRouteHandler } from "../types.ts";
+import type { CancelRoute, GetOneRoute, ListRoute, LogRoute, MetadataRoute, ResultRoute, SubmitRoute } from "./routes.ts";
+
+export function createTaskHandlers(tasks: TaskService) {
+  const submit: AppRouteHandler<SubmitRoute> = async (c) => {
+    const task = await tasks.submit(requestBodyStream(c), c.req.header("content-type"));
+    return c.json(task, 201);
+  };
+
+  const list: AppRouteHandler<ListRoute> = async (c) => c.json(await tasks.list(c.req.valid("query")), 200);
+
+  const getOne: AppRouteHandler<GetOneRoute> = async (c) => c.json(await tasks.get(c.req.valid("param").task_id), 200);
+
+  const log: AppRouteHandler<LogRoute> = async (c) =>
+    c.json(await tasks.log(c.req.valid("param").task_id, c.req.valid("query").lines), 200);
+
+  const archiveOf =
+    (folder: TaskFolder): AppRouteHandler<MetadataRoute | ResultRoute> =>
+    async (c) => {
+      const { task_id } = c.req.valid("param");
+      const archive = await tasks.archive(task_id, folder, c.req.valid("query").format);
+      return c.body(archive.stream, 200, {
+        "Content-Type": archive.contentType,
+        "Content-Disposition": `attachment; filename="${archive.filename}"`,
+      });
+    };
+
+  const cancel: AppRouteHandler<CancelRoute> = async (c) => c.json(await tasks.cancel(c.req.valid("param").task_id), 200);
+
+  return { submit, list, getOne, log, metadata: archiveOf("metadata"), result: archiveOf("output"), cancel };
+}

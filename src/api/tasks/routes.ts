@@ -1,0 +1,138 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { submitTaskBody } from "../multipart-bodies.ts";
+import {
+  TaskIdParamsSchema,
+  TaskListSchema,
+  TaskLogSchema,
+  TaskSchema,
+  TaskStatusSchema,
+  errorResponses,
+} from "../schemas.ts";
+
+const tags = ["tasks"];
+const taskJson = { "application/json": { schema: TaskSchema } };
+const binary = { schema: { type: "string" as const, format: "binary" } };
+
+export const submit = createRoute({
+  method: "post",
+  path: "/api/task",
+  operationId: "submitTask",
+  summary: "Submit a task",
+  description: "Queues a run of a registered script. Files are streamed to disk; `<fileN>` placeholders in the argument file are replaced by the stored files' paths.",
+  tags,
+  request: { body: submitTaskBody },
+  responses: {
+    201: { description: "The queued task", content: taskJson },
+    ...errorResponses(400, 404, 413, 507),
+  },
+});
+
+export const list = createRoute({
+  method: "get",
+  path: "/api/task",
+  operationId: "listTasks",
+  summary: "List tasks, newest first",
+  tags,
+  request: {
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(1000).default(100).openapi({ description: "Page size (1-1000)." }),
+      cursor: z.string().optional().openapi({ description: "The next_cursor of the previous page." }),
+      status: TaskStatusSchema.optional(),
+      script: z.string().optional().openapi({ description: "Only tasks of this script." }),
+    }),
+  },
+  responses: {
+    200: { description: "One page of tasks", content: { "application/json": { schema: TaskListSchema } } },
+    ...errorResponses(400),
+  },
+});
+
+export const getOne = createRoute({
+  method: "get",
+  path: "/api/task/{task_id}",
+  operationId: "getTask",
+  summary: "A task's status and record",
+  tags,
+  request: { params: TaskIdParamsSchema },
+  responses: {
+    200: { description: "The task", content: taskJson },
+    ...errorResponses(404),
+  },
+});
+
+export const log = createRoute({
+  method: "get",
+  path: "/api/task/{task_id}/log",
+  operationId: "getTaskLog",
+  summary: "The last lines of a task's log",
+  tags,
+  request: {
+    params: TaskIdParamsSchema,
+    query: z.object({
+      lines: z.coerce.number().int().min(1).max(100_000).default(100).openapi({ description: "How many lines, from the end (1-100000)." }),
+    }),
+  },
+  responses: {
+    200: { description: "The log's tail", content: { "application/json": { schema: TaskLogSchema } } },
+    ...errorResponses(400, 404),
+  },
+});
+
+const archiveRequest = {
+  params: TaskIdParamsSchema,
+  query: z.object({
+    format: z.enum(["tar.gz", "tar", "zip"]).default("tar.gz").openapi({
+      description: "tar.gz (default), tar (uncompressed, fastest) or zip.",
+    }),
+  }),
+};
+
+const archiveResponses = {
+  200: {
+    description: "The folder as an archive, streamed",
+    content: { "application/gzip": binary, "application/x-tar": binary, "application/zip": binary },
+  },
+  ...errorResponses(400, 404),
+};
+
+export const metadata = createRoute({
+  method: "get",
+  path: "/api/task/{task_id}/metadata",
+  operationId: "downloadTaskMetadata",
+  summary: "Download the task's metadata folder",
+  tags,
+  request: archiveRequest,
+  responses: archiveResponses,
+});
+
+export const result = createRoute({
+  method: "get",
+  path: "/api/task/{task_id}/result",
+  operationId: "downloadTaskResult",
+  summary: "Download the task's output folder",
+  tags,
+  request: archiveRequest,
+  responses: archiveResponses,
+});
+
+export const cancel = createRoute({
+  method: "delete",
+  path: "/api/task/{task_id}",
+  operationId: "cancelTask",
+  summary: "Cancel a queued or running task",
+  description: "A running task's process group gets TERM, then KILL after a grace period; the answer comes once it has stopped.",
+  tags,
+  request: { params: TaskIdParamsSchema },
+  responses: {
+    200: { description: "The cancelled task", content: taskJson },
+    ...errorResponses(404, 409),
+  },
+});
+
+export type SubmitRoute = typeof submit;
+export type ListRoute = typeof list;
+export type GetOneRoute = typeof getOne;
+export type LogRoute = typeof log;
+export type MetadataRoute = typeof metadata;
+export type ResultRoute = typeof result;
+export type CancelRoute = typeof cancel;

@@ -1,0 +1,67 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { AppError } from "../errors.ts";
+import { writeFileAtomic } from "../store/atomic-write.ts";
+import type { Layout } from "../store/layout.ts";
+
+/** True when a process with this pid exists (even if it belongs to another user). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export async function readRecordedPid(layout: Layout): Promise<number | undefined> {
+  const text = await readFile(layout.pidFile, "utf8").catch(() => undefined);
+  const pid = Number(text?.trim());
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+export async function readRecordedUrl(layout: Layout): Promise<string | undefined> {
+  const text = await readFile(layout.urlFile, "utf8").catch(() => undefined);
+  return text?.trim() || undefined;
+}
+
+export interface BaseDirClaim {
+  /** Records where the server listens, for `stop`, the CLI and a waiting `start --daemon`. */
+  publish(url: string): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * Makes this process the only server of a base dir: the pid file is created
+ * exclusively, and a pid file left by a process that no longer exists is
+ * taken over.
+ */
+export async function claimBaseDir(layout: Layout, pid = process.pid): Promise<BaseDirClaim> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeFile(layout.pidFile, `${pid}\n`, { flag: "wx" });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
+      const holder = await readRecordedPid(layout);
+      if (holder !== undefined && holder !== pid && isProcessAlive(holder)) {
+        const url = await readRecordedUrl(layout);
+        throw new AppError(
+          409,
+          "already_running",
+          `A CubQueue server (pid ${holder}${url ? `, ${url}` : ""}) already uses ${layout.baseDir}; stop it with \`cubqueue stop --base-dir ${layout.baseDir}\` or choose another --base-dir.`,
+        );
+      }
+      // Stale: its server is gone.
+      await rm(layout.pidFile, { force: true });
+      await rm(layout.urlFile, { force: true });
+    }
+  }
+  return {
+    publish: (url) => writeFileAtomic(layout.urlFile, `${url}\n`),
+    async release() {
+      if ((await readRecordedPid(layout)) !== pid) return;
+      await rm(layout.urlFile, { force: true });
+      await rm(layout.pidFile, { force: true });
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { mkdir, rm } from "node:fs/promises";
+import { createApp, type App } from "../app.ts";
+import type { ServerConfig } from "../config.ts";
+import { openDatabase, type Database } from "../db/open.ts";
+import { AppError } from "../errors.ts";
+import { createLocalExecutor } from "../runner/local-executor.ts";
+import { resolveInterpreters } from "../runner/interpreters.ts";
+import { createRunner, type Runner } from "../runner/runner.ts";
+import { serveFetch } from "../runtime/serve.ts";
+import { createScriptService } from "../scripts/script-service.ts";
+import { createLayout, type Layout } from "../store/layout.ts";
+import { createTaskService } from "../tasks/task-service.ts";
+import { claimBaseDir } from "./instance.ts";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  layout: Layout;
+  app: App;
+  db: Database;
+  runner: Runner;
+  /** Stops serving, ends running tasks, closes the database and frees the base dir. */
+  stop(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  /** The environment tasks inherit. */
+  taskEnv?: Readonly<Record<string, string | undefined>>;
+  log?: (message: string) => void;
+  logError?: (error: unknown, context?: string) => void;
+}
+
+/** The composition root: builds every part from the config, wires them, and serves. */
+export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
+  const logError = options.logError ?? ((error, context) => console.error(context ? `${context}:` : "", error));
+  const layout = createLayout(config.baseDir);
+  await Promise.all([layout.scriptsDir, layout.tasksDir].map((dir) => mkdir(dir, { recursive: true })));
+  const claim = await claimBaseDir(layout);
+  const cleanups: Array<() => unknown> = [() => claim.release()];
+  try {
+    // Uploads that were cut short by a crash; nothing refers to them.
+    await rm(layout.incomingDir, { recursive: true, force: true });
+    await mkdir(layout.incomingDir, { recursive: true });
+
+    const { db, close } = await openDatabase({
+      file: layout.databasePath,
+      url: config.databaseUrl,
+      authToken: config.databaseAuthToken,
+    });
+    cleanups.unshift(close);
+    const runner = createRunner({
+      db,
+      layout,
+      executor: createLocalExecutor(),
+      interpreters: resolveInterpreters(config.interpreters),
+      concurrency: config.concurrency,
+      killGraceMs: config.killGraceMs,
+      baseEnv: options.taskEnv ?? process.env,
+      onError: (error, taskId) => logError(error, taskId ? `task ${taskId}` : "runner"),
+    });
+    const app = createApp({
+      scripts: createScriptService({ db, layout }),
+      tasks: createTaskService({ db, layout, runner }),
+      logError: (error) => logError(error, "request"),
+    });
+    await runner.start();
+    cleanups.unshift(() => runner.stop());
+
+    const serving = await serveFetch(app.fetch, { host: config.host, port: config.port }).catch((error) => {
+      throw listenError(error, config);
+    });
+    cleanups.unshift(() => serving.close());
+    const url = `http://${urlHost(config.host)}:${serving.port}`;
+    await claim.publish(url);
+
+    let stopped: Promise<void> | undefined;
+    return {
+      url,
+      port: serving.port,
+      layout,
+      app,
+      db,
+      runner,
+      stop: () => (stopped ??= runCleanups(cleanups)),
+    };
+  } catch (error) {
+    await runCleanups(cleanups);
+    throw error;
+  }
+}
+
+async function runCleanups(cleanups: Array<() => unknown>): Promise<void> {
+  for (const cleanup of cleanups) await cleanup();
+}
+
+/** The host to put in a URL: wildcard addresses are reached through loopback. */
+function urlHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function listenError(error: unknown, config: ServerConfig): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE") {
+    return new AppError(409, "port_in_use", `Port ${config.port} on ${config.host} is already in use; choose another with --port.`);
+  }
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+    return new AppError(400, "bad_host", `Cannot listen on ${config.host}: no such local address; use --host 127.0.0.1 or 0.0.0.0.`);
+  }
+  if (code === "EACCES") {
+    return new AppError(400, "port_forbidden", `Not allowed to listen on port ${config.port}; choose one above 1023 with --port.`);
+  }
+  return error;
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from "node:crypto";
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import type { Readable } from "node:stream";
+import { findScript } from "../db/queries/scripts.ts";
+import { insertTask } from "../db/queries/tasks.ts";
+import type { Database } from "../db/open.ts";
+import { TaskStatus, type NewTaskRow, type TaskFileRow } from "../db/schema.ts";
+import { badRequest, payloadTooLarge, scriptNotFound } from "../errors.ts";
+import { safeExtension } from "../store/file-names.ts";
+import type { Layout } from "../store/layout.ts";
+import { receiveMultipart, type ReceivedFile } from "../store/multipart.ts";
+import { placeholdersIn, resolvePlaceholders } from "./placeholders.ts";
+
+const MAX_ARG_FILE_SIZE = 16 * 1024 * 1024;
+const LARGE_FILE_FIELD = /^file([1-9][0-9]*)$/;
+const SUBMITTED_ARG_FILE = "arg_file.submitted";
+
+export interface SubmitDeps {
+  db: Database;
+  layout: Layout;
+  maxUploadSize?: number;
+  now: () => Date;
+}
+
+/**
+ * Receives a submission (multipart: `script_name`, file `arg_file`, files
+ * `file1`…`fileN`), streams the files into a staging folder, checks everything,
+ * and only then moves the folder into tasks/ and records the task. Any failure
+ * removes the staging folder: a refused submission leaves nothing behind.
+ */
+/** Resolves to the new task's id. */
+export async function submitTask(deps: SubmitDeps, body: Readable, contentType: string | undefined): Promise<string> {
+  const { db, layout, now } = deps;
+  const id = randomUUID();
+  const staging = layout.stagingTaskDir(id);
+  const finalPaths = layout.taskPaths(id);
+  try {
+    await Promise.all(["files", "metadata", "output"].map((name) => mkdir(join(staging, name), { recursive: true })));
+    const seen = new Set<string>();
+    const form = await receiveMultipart(body, contentType, {
+      maxFileSize: deps.maxUploadSize,
+      destinationFor(part) {
+        if (seen.has(part.field)) throw badRequest("duplicate_field", `The file field "${part.field}" was sent twice.`);
+        seen.add(part.field);
+        if (part.field === "arg_file") return join(staging, SUBMITTED_ARG_FILE);
+        if (LARGE_FILE_FIELD.test(part.field)) {
+          return join(staging, "files", `${randomUUID()}${safeExtension(part.originalName)}`);
+        }
+        throw badRequest(
+          "unexpected_field",
+          `Unexpected file field "${part.field}": send the argument file as "arg_file" and large files as "file1", "file2", ….`,
+        );
+      },
+    });
+
+    const scriptName = form.fields.script_name;
+    if (!scriptName) throw badRequest("missing_field", 'Missing the field "script_name" (a registered script).');
+    const argFile = form.files.find((file) => file.field === "arg_file");
+    if (!argFile) throw badRequest("missing_file", 'Missing the file field "arg_file" (the JSON argument file).');
+    const submittedArgs = await readArgFile(argFile);
+    const largeFiles = numberLargeFiles(form.files);
+    checkPlaceholders(placeholdersIn(submittedArgs.parsed), largeFiles);
+    const script = await findScript(db, scriptName);
+    if (!script) throw scriptNotFound(scriptName);
+
+    const pathOf = new Map([...largeFiles].map(([n, file]) => [n, join(finalPaths.filesDir, basename(file.path))]));
+    await rm(argFile.path);
+    await writeFile(join(staging, "arg_file.json"), `${JSON.stringify(resolvePlaceholders(submittedArgs.parsed, pathOf), null, 2)}\n`);
+    await copyFile(layout.scriptFile(script.filename), join(staging, script.filename));
+    await writeFile(join(staging, "log.txt"), "");
+
+    const task: NewTaskRow = {
+      id,
+      scriptName,
+      scriptFilename: script.filename,
+      argFile: submittedArgs.text,
+      status: TaskStatus.queued,
+      error: null,
+      createdAt: now(),
+      cancelRequestedAt: null,
+      finishedAt: null,
+      attemptCount: 0,
+    };
+    const files: TaskFileRow[] = [...largeFiles].map(([placeholder, file]) => ({
+      taskId: id,
+      placeholder,
+      originalName: file.originalName,
+      storedName: basename(file.path),
+      size: file.size,
+      sha256: file.sha256,
+    }));
+    // The folder moves into place before the row exists, so a task that can be
+    // seen always has its folder; a crash in between leaves only an unlisted folder.
+    await rename(staging, finalPaths.dir);
+    try {
+      await insertTask(db, task, files);
+    } catch (error) {
+      await rm(finalPaths.dir, { recursive: true, force: true });
+      throw error;
+    }
+    return id;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function readArgFile(file: ReceivedFile): Promise<{ text: string; parsed: unknown }> {
+  if (file.size > MAX_ARG_FILE_SIZE) {
+    throw payloadTooLarge(`The argument file is ${file.size} bytes; at most 16 MiB is accepted. Upload data as large files instead.`);
+  }
+  const text = await readFile(file.path, "utf8");
+  try {
+    return { text, parsed: JSON.parse(text) };
+  } catch (error) {
+    throw badRequest("invalid_arg_file", `The argument file "${file.originalName}" is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function numberLargeFiles(files: ReceivedFile[]): Map<number, ReceivedFile> {
+  const numbered = new Map<number, ReceivedFile>();
+  for (const file of files) {
+    const match = LARGE_FILE_FIELD.exec(file.field);
+    if (match) numbered.set(Number(match[1]), file);
+  }
+  return new Map([...numbered].sort(([a], [b]) => a - b));
+}
+
+function checkPlaceholders(used: Set<number>, files: Map<number, ReceivedFile>): void {
+  const missing = [...used].filter((n) => !files.has(n)).sort((a, b) => a - b);
+  if (missing.length === 0) return;
+  const uploaded = files.size === 0 ? "no files were uploaded" : `the uploaded files are ${[...files.keys()].map((n) => `file${n}`).join(", ")}`;
+  throw badRequest(
+    "unknown_placeholder",
+    `The argument file uses ${missing.map((n) => `<file${n}>`).join(", ")} but ${uploaded}; upload one file per placeholder, in order.`,
+  );
+}

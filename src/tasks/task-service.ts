@@ -1,0 +1,104 @@
+import type { Readable } from "node:stream";
+import { cancelQueuedTask, findTask, findTaskRow, listTasks } from "../db/queries/tasks.ts";
+import type { Database } from "../db/open.ts";
+import { FINISHED_STATUSES, TaskStatus, type TaskRow } from "../db/schema.ts";
+import { AppError, taskFinished, taskNotFound } from "../errors.ts";
+import type { Runner } from "../runner/runner.ts";
+import { archiveContentType, archiveExtension, planArchive, streamArchive, type ArchiveFormat } from "../store/archive.ts";
+import { isTaskId, type Layout } from "../store/layout.ts";
+import { tailLines } from "../store/log-tail.ts";
+import { submitTask } from "./submit-task.ts";
+import { toTaskView, type TaskView } from "./task-view.ts";
+
+export interface TaskServiceDeps {
+  db: Database;
+  layout: Layout;
+  runner: Runner;
+  maxUploadSize?: number;
+  now?: () => Date;
+}
+
+export interface TaskListOptions {
+  limit: number;
+  cursor?: string;
+  status?: TaskStatus;
+  script?: string;
+}
+
+export type TaskFolder = "metadata" | "output";
+
+export type TaskService = ReturnType<typeof createTaskService>;
+
+export function createTaskService({ db, layout, runner, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
+  async function requireTaskRow(id: string): Promise<TaskRow> {
+    const row = isTaskId(id) ? await findTaskRow(db, id) : undefined;
+    if (!row) throw taskNotFound(id);
+    return row;
+  }
+
+  async function get(id: string): Promise<TaskView> {
+    const record = isTaskId(id) ? await findTask(db, id) : undefined;
+    if (!record) throw taskNotFound(id);
+    return toTaskView(record);
+  }
+
+  return {
+    get,
+
+    async submit(body: Readable, contentType: string | undefined): Promise<TaskView> {
+      const id = await submitTask({ db, layout, maxUploadSize, now }, body, contentType);
+      const queued = await get(id);
+      runner.wake();
+      return queued;
+    },
+
+    /** One page of tasks, newest first; `next_cursor` fetches the page after it. */
+    async list(options: TaskListOptions): Promise<{ tasks: TaskView[]; next_cursor: string | null }> {
+      const beforeSeq = options.cursor === undefined ? undefined : Number(options.cursor);
+      if (beforeSeq !== undefined && !Number.isSafeInteger(beforeSeq)) {
+        throw new AppError(400, "invalid_cursor", `Invalid cursor "${options.cursor}": pass the next_cursor of a previous page.`);
+      }
+      const records = await listTasks(db, { limit: options.limit, beforeSeq, status: options.status, scriptName: options.script });
+      const last = records.at(-1);
+      return {
+        tasks: records.map(toTaskView),
+        next_cursor: records.length === options.limit && last ? String(last.task.seq) : null,
+      };
+    },
+
+    /** The last `lines` lines of the task's log; cheap however large the log is. */
+    async log(id: string, lines: number): Promise<{ task_id: string; status: TaskStatus; lines: number; content: string }> {
+      const row = await requireTaskRow(id);
+      const content = await tailLines(layout.taskPaths(id).logFile, lines);
+      return { task_id: id, status: row.status, lines, content };
+    },
+
+    /** The task's metadata or output folder as a streamed archive. */
+    async archive(id: string, folder: TaskFolder, format: ArchiveFormat) {
+      await requireTaskRow(id);
+      const paths = layout.taskPaths(id);
+      const entries = await planArchive(folder === "metadata" ? paths.metadataDir : paths.outputDir);
+      return {
+        stream: streamArchive(entries, format),
+        contentType: archiveContentType(format),
+        filename: `${id}-${folder === "metadata" ? "metadata" : "result"}${archiveExtension(format)}`,
+      };
+    },
+
+    /**
+     * Cancels a queued or running task and answers with its final record.
+     * A task that already finished is a conflict, not a success.
+     */
+    async cancel(id: string): Promise<TaskView> {
+      const row = await requireTaskRow(id);
+      if (FINISHED_STATUSES.includes(row.status)) throw taskFinished(id, row.status);
+      if (row.status === TaskStatus.queued && (await cancelQueuedTask(db, id, now()))) return get(id);
+      // It was running, or started between the read and the update.
+      if (!(await runner.cancelRunning(id))) {
+        const current = await requireTaskRow(id);
+        if (FINISHED_STATUSES.includes(current.status)) throw taskFinished(id, current.status);
+      }
+      return get(id);
+    },
+  };
+}
