@@ -1,0 +1,120 @@
+import { resolve } from "node:path";
+import type { CAC } from "cac";
+import { parseServerConfig, readEnvironment, type ServerConfig } from "../../src/config.ts";
+import { startServer } from "../../src/server/start-server.ts";
+import { CliError, list, requireOption, text } from "../cli-error.ts";
+import type { CommandContext } from "../context.ts";
+import { startDaemon, stopServer } from "../daemon.ts";
+import { json } from "../output.ts";
+import type { CommandRunner } from "../program.ts";
+
+interface StartOptions {
+  host?: unknown;
+  port?: unknown;
+  daemon?: boolean;
+  concurrency?: unknown;
+  python?: unknown;
+  interpreter?: unknown;
+  killGrace?: unknown;
+}
+
+export function registerServerCommands(cli: CAC, run: CommandRunner) {
+  cli
+    .command("start", "Start a server (in the foreground, or in the background with --daemon)")
+    .option("--host <host>", "Address to listen on", { default: "127.0.0.1" })
+    .option("--port <port>", "Port to listen on (0: any free port)", { default: 8000 })
+    .option("--daemon", "Run in the background; returns once the server answers")
+    .option("--concurrency <n>", "How many tasks run at once (default: number of CPUs)")
+    .option("--python <path>", "The Python interpreter for .py scripts")
+    .option("--interpreter <name=path>", "Another interpreter, e.g. bash=/usr/local/bin/bash (repeatable)")
+    .option("--kill-grace <seconds>", "How long a cancelled task has between TERM and KILL", { default: 5 })
+    .example("cubqueue start --base-dir ./cubqueue-data --port 8000 --daemon")
+    .action(run<StartOptions>(start));
+
+  cli
+    .command("stop", "Stop the server of a base dir")
+    .example("cubqueue stop --base-dir ./cubqueue-data")
+    .action(
+      run(async (context, options) => {
+        const baseDir = baseDirOf(context, options.baseDir);
+        const result = await stopServer(baseDir);
+        const message =
+          result.kind === "stopped"
+            ? `Stopped the CubQueue server (pid ${result.pid}) of ${baseDir}.`
+            : `The CubQueue server recorded in ${baseDir} (pid ${result.pid}) was not running; removed its stale pid file.`;
+        context.io.stdout(context.json ? json({ ...result, base_dir: baseDir }) : `${message}\n`);
+      }),
+    );
+}
+
+async function start(context: CommandContext, options: StartOptions & { baseDir?: unknown }) {
+  const config = serverConfigFrom(context, options);
+  if (options.daemon) {
+    const { pid, url } = await startDaemon(config, daemonArgs(options));
+    context.io.stdout(
+      context.json
+        ? json({ pid, url, base_dir: config.baseDir })
+        : `CubQueue is running in the background (pid ${pid}) at ${url}\n` +
+            `  base dir: ${config.baseDir}\n  log: ${config.baseDir}/cubqueue.log\n` +
+            `  stop it with: cubqueue stop --base-dir ${config.baseDir}\n`,
+    );
+    return;
+  }
+  const server = await startServer(config);
+  context.io.stdout(`CubQueue listening on ${server.url} (base dir ${config.baseDir}, ${config.concurrency} at a time); API docs at ${server.url}/docs\n`);
+  await new Promise<void>((resolveStop) => {
+    const shutdown = (signal: string) => {
+      context.io.stdout(`Received ${signal}; stopping (running tasks are ended).\n`);
+      server.stop().then(resolveStop, resolveStop);
+    };
+    process.once("SIGINT", () => shutdown("SIGINT"));
+    process.once("SIGTERM", () => shutdown("SIGTERM"));
+  });
+  context.io.stdout("CubQueue stopped.\n");
+}
+
+function baseDirOf(context: CommandContext, flag: unknown): string {
+  const baseDir = text(flag) ?? readEnvironment(context.io.env).baseDir;
+  return resolve(requireOption(baseDir, "--base-dir", "the directory where scripts, tasks and the database live"));
+}
+
+function serverConfigFrom(context: CommandContext, options: StartOptions & { baseDir?: unknown }): ServerConfig {
+  const env = readEnvironment(context.io.env);
+  const interpreters: Record<string, string> = {};
+  for (const pair of list(options.interpreter)) {
+    const [name, path] = pair.split("=", 2);
+    if (!name || !path) throw new CliError(`Invalid --interpreter "${pair}": use NAME=PATH, e.g. bash=/usr/bin/bash.`, 2);
+    interpreters[name] = path;
+  }
+  const python = text(options.python);
+  if (python) interpreters.python3 = python;
+  try {
+    return parseServerConfig({
+      baseDir: baseDirOf(context, options.baseDir),
+      host: text(options.host),
+      port: options.port as number,
+      concurrency: options.concurrency as number | undefined,
+      killGraceMs: options.killGrace === undefined ? undefined : Number(options.killGrace) * 1000,
+      interpreters,
+      databaseUrl: env.databaseUrl,
+      databaseAuthToken: env.databaseAuthToken,
+    });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}; see cubqueue start --help.`, 2);
+  }
+}
+
+/** The flags a daemon child is started with: the same as this start, minus --daemon. */
+function daemonArgs(options: StartOptions): string[] {
+  const args: string[] = [];
+  const add = (flag: string, value: unknown) => {
+    if (value !== undefined && value !== null && typeof value !== "boolean") args.push(flag, String(value));
+  };
+  add("--host", options.host);
+  add("--port", options.port);
+  add("--concurrency", options.concurrency);
+  add("--python", options.python);
+  for (const pair of list(options.interpreter)) add("--interpreter", pair);
+  add("--kill-grace", options.killGrace);
+  return args;
+}

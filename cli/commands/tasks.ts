@@ -1,0 +1,187 @@
+import { resolve } from "node:path";
+import type { CAC } from "cac";
+import type { Task, TaskStatus } from "../../src/client/index.ts";
+import { CliError, list, requireOption, text } from "../cli-error.ts";
+import type { CommandContext } from "../context.ts";
+import { formatBytes, formatDuration, formatTime, json, table } from "../output.ts";
+import type { CommandRunner } from "../program.ts";
+import { createProgress } from "../progress.ts";
+
+const STATUSES: readonly TaskStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
+const taskIdOf = (options: { taskId?: unknown }) => requireOption(text(options.taskId), "--task-id", "the task's id");
+
+export function registerTaskCommands(cli: CAC, run: CommandRunner) {
+  cli
+    .command("submit", "Submit a task: a script, its JSON argument file, and large files")
+    .option("--script <name>", "A registered script")
+    .option("--arg-file <path>", "The JSON argument file; <file1>, <file2>, … in it name the large files")
+    .option("--large-files <path>", "A file to upload, in placeholder order (repeatable)")
+    .option("--quiet", "Print only the task id")
+    .example("cubqueue submit --script align --arg-file args.json --large-files reads1.fq --large-files reads2.fq")
+    .action(run(submit));
+
+  cli
+    .command("list", "List tasks, newest first")
+    .option("--status <status>", `Only tasks in this state (${STATUSES.join(", ")})`)
+    .option("--script <name>", "Only tasks of this script")
+    .option("--limit <n>", "How many (1-1000)", { default: 50 })
+    .action(run(listTasks));
+
+  cli
+    .command("status", "Show a task's status")
+    .option("--task-id <id>", "The task")
+    .action(
+      run<{ taskId?: unknown }>(async (context, options) => {
+        const { client } = await context.connect();
+        const task = await client.getTaskStatus(taskIdOf(options));
+        context.io.stdout(context.json ? json(task) : describeTask(task));
+      }),
+    );
+
+  cli
+    .command("log", "Print the last lines of a task's log")
+    .option("--task-id <id>", "The task")
+    .option("--lines <n>", "How many lines", { default: 100 })
+    .action(
+      run<{ taskId?: unknown; lines?: unknown }>(async (context, options) => {
+        const taskId = taskIdOf(options);
+        const lines = Number(options.lines);
+        if (!Number.isInteger(lines) || lines < 1) throw new CliError(`Invalid --lines "${options.lines}": give a whole number of at least 1.`, 2);
+        const { client } = await context.connect();
+        const content = await client.getTaskLog(taskId, lines);
+        context.io.stdout(context.json ? json({ task_id: taskId, lines, content }) : content);
+      }),
+    );
+
+  cli
+    .command("download", "Download a task's metadata or result folder into a directory")
+    .option("--task-id <id>", "The task")
+    .option("--output-dir <dir>", "Where to unpack it (created if missing)")
+    .option("--metadata", "The metadata folder (intermediate files)")
+    .option("--result", "The output folder (results)")
+    .option("--format <format>", "Transfer as tar.gz or tar (tar: faster on a local network)", { default: "tar.gz" })
+    .action(run(download));
+
+  cli
+    .command("cancel", "Cancel a queued or running task")
+    .option("--task-id <id>", "The task")
+    .action(
+      run<{ taskId?: unknown }>(async (context, options) => {
+        const { client } = await context.connect();
+        const task = await client.cancelTask(taskIdOf(options));
+        context.io.stdout(context.json ? json(task) : `Cancelled task ${task.task_id} (${task.error ?? task.status}).\n`);
+      }),
+    );
+
+  cli
+    .command("wait", "Wait until a task has finished; exits 0 only if it succeeded")
+    .option("--task-id <id>", "The task")
+    .option("--timeout <seconds>", "Give up after this long")
+    .action(
+      run<{ taskId?: unknown; timeout?: unknown }>(async (context, options) => {
+        const { client } = await context.connect();
+        const timeoutMs = options.timeout === undefined ? undefined : Number(options.timeout) * 1000;
+        const task = await client.waitForTask(taskIdOf(options), { timeoutMs });
+        context.io.stdout(context.json ? json(task) : describeTask(task));
+        if (task.status !== "succeeded") throw new CliError(`Task ${task.task_id} ${task.status}${task.error ? `: ${task.error}` : ""}.`);
+      }),
+    );
+}
+
+async function submit(
+  context: CommandContext,
+  options: { script?: unknown; argFile?: unknown; largeFiles?: unknown; quiet?: boolean },
+) {
+  const script = requireOption(text(options.script), "--script", "the registered script to run");
+  const argFile = requireOption(text(options.argFile), "--arg-file", "the JSON argument file");
+  const files = list(options.largeFiles);
+  const { client } = await context.connect();
+  const progress = createProgress(context.io, "Uploading");
+  let taskId: string;
+  try {
+    taskId = await client.submitTask(script, argFile, files, { onProgress: ({ sent, total }) => progress.update(sent, total) });
+  } finally {
+    progress.finish();
+  }
+  if (options.quiet) return context.io.stdout(`${taskId}\n`);
+  if (context.json) return context.io.stdout(json(await client.getTaskStatus(taskId)));
+  const uploaded = files.length === 0 ? "" : ` with ${files.length} file${files.length === 1 ? "" : "s"}`;
+  context.io.stdout(`Submitted task ${taskId} (script ${script}${uploaded}).\nFollow it with: cubqueue status --task-id ${taskId}\n`);
+}
+
+async function listTasks(context: CommandContext, options: { status?: unknown; script?: unknown; limit?: unknown }) {
+  const status = text(options.status);
+  if (status !== undefined && !STATUSES.includes(status as TaskStatus)) {
+    throw new CliError(`Invalid --status "${status}": use one of ${STATUSES.join(", ")}.`, 2);
+  }
+  const limit = Number(options.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError(`Invalid --limit "${options.limit}": give 1 to 1000.`, 2);
+  const { client } = await context.connect();
+  const page = await client.listTasksPage({ status: status as TaskStatus | undefined, script: text(options.script), limit });
+  if (context.json) return context.io.stdout(json(page));
+  if (page.tasks.length === 0) {
+    return context.io.stdout(status || options.script ? "No tasks match.\n" : "No tasks yet; submit one with `cubqueue submit`.\n");
+  }
+  context.io.stdout(
+    table(
+      ["TASK ID", "SCRIPT", "STATUS", "CREATED", "DURATION", "EXIT"],
+      page.tasks.map((task) => [task.task_id, task.script_name, task.status, formatTime(task.created_at), duration(task), exit(task)]),
+    ),
+  );
+  if (page.next_cursor) context.io.stdout(`(showing the newest ${page.tasks.length}; use --limit for more)\n`);
+}
+
+async function download(
+  context: CommandContext,
+  options: { taskId?: unknown; outputDir?: unknown; metadata?: boolean; result?: boolean; format?: unknown },
+) {
+  const taskId = taskIdOf(options);
+  const outputDir = resolve(requireOption(text(options.outputDir), "--output-dir", "where to put the files"));
+  if (Boolean(options.metadata) === Boolean(options.result)) {
+    throw new CliError("Say what to download: --metadata (intermediate files) or --result (results).", 2);
+  }
+  const format = text(options.format);
+  if (format !== "tar.gz" && format !== "tar") throw new CliError(`Invalid --format "${format}": use tar.gz or tar.`, 2);
+  const { client } = await context.connect();
+  const progress = createProgress(context.io, "Downloading");
+  const fetchArchive = options.metadata ? client.downloadTaskMetadata : client.downloadTaskResult;
+  let unpacked;
+  try {
+    unpacked = await fetchArchive.call(client, taskId, outputDir, { format, onProgress: (received) => progress.update(received) });
+  } finally {
+    progress.finish();
+  }
+  const what = options.metadata ? "metadata" : "result";
+  context.io.stdout(
+    context.json
+      ? json({ task_id: taskId, output_dir: outputDir, ...unpacked })
+      : `Downloaded the ${what} of task ${taskId}: ${unpacked.files} file${unpacked.files === 1 ? "" : "s"} (${formatBytes(unpacked.bytes)}) into ${outputDir}.\n`,
+  );
+}
+
+function describeTask(task: Task): string {
+  const rows: Array<[string, string]> = [
+    ["task", task.task_id],
+    ["script", task.script_name],
+    ["status", task.status],
+    ["created", formatTime(task.created_at)],
+    ["started", formatTime(task.started_at)],
+    ["finished", formatTime(task.finished_at)],
+    ["duration", duration(task)],
+    ["exit", exit(task)],
+  ];
+  if (task.error) rows.push(["error", task.error]);
+  for (const file of task.files) rows.push([file.placeholder, `${file.name} (${formatBytes(file.size)}, sha256 ${file.sha256})`]);
+  return rows.map(([key, value]) => `${`${key}:`.padEnd(10)}${value}`).join("\n") + "\n";
+}
+
+function duration(task: Task): string {
+  if (!task.started_at) return "-";
+  const end = task.finished_at ? Date.parse(task.finished_at) : Date.now();
+  return formatDuration(end - Date.parse(task.started_at));
+}
+
+function exit(task: Task): string {
+  if (task.signal) return task.signal;
+  return task.exit_code === null ? "-" : String(task.exit_code);
+}

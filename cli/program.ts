@@ -1,0 +1,57 @@
+import { cac, type CAC } from "cac";
+import { API_INFO } from "../src/app.ts";
+import { registerScriptCommands } from "./commands/scripts.ts";
+import { registerServerCommands } from "./commands/server.ts";
+import { registerTaskCommands } from "./commands/tasks.ts";
+import { createCommandContext, type CommandContext, type GlobalOptions } from "./context.ts";
+import type { CliIO } from "./io.ts";
+import { describeCliError } from "./report-error.ts";
+
+/** Runs a command's work with its context; the program reports whatever it throws. */
+export type CommandRunner = <O extends object>(
+  action: (context: CommandContext, options: O & GlobalOptions) => Promise<void>,
+) => (options: O & GlobalOptions) => Promise<void>;
+
+/**
+ * Runs the CLI on the given arguments (without `node script`) and resolves to
+ * its exit status. Nothing here calls process.exit, so it runs in-process too.
+ */
+export async function runCli(args: readonly string[], io: CliIO): Promise<number> {
+  let context: CommandContext | undefined;
+  const run: CommandRunner = (action) => async (options) => {
+    context = createCommandContext(options, io);
+    await action(context, options);
+  };
+  const cli = buildProgram(run);
+  try {
+    cli.parse(["cubqueue", "cubqueue", ...args], { run: false });
+    if (!cli.matchedCommand) {
+      if (cli.options.help || cli.options.version) return 0;
+      const given = cli.args[0];
+      cli.outputHelp();
+      if (given === undefined) return 0;
+      io.stderr(`cubqueue: Unknown command "${given}"; the commands are listed above.\n`);
+      return 2;
+    }
+    if (cli.options.help) return 0;
+    await cli.runMatchedCommand();
+    return 0;
+  } catch (error) {
+    const { message, exitCode } = describeCliError(error, context?.location);
+    io.stderr(`cubqueue: ${message}\n`);
+    return exitCode;
+  }
+}
+
+function buildProgram(run: CommandRunner): CAC {
+  const cli = cac("cubqueue");
+  cli.option("--url <url>", "Server URL (default: CUBQUEUE_URL, the server of --base-dir, or http://127.0.0.1:8000)");
+  cli.option("--base-dir <dir>", "The server's base directory (also CUBQUEUE_BASE_DIR)");
+  cli.option("--json", "Print machine-readable JSON");
+  registerServerCommands(cli, run);
+  registerScriptCommands(cli, run);
+  registerTaskCommands(cli, run);
+  cli.help();
+  cli.version(API_INFO.version);
+  return cli;
+}

@@ -1,0 +1,194 @@
+import createClient, { type Client } from "openapi-fetch";
+import type { components, paths } from "./generated/openapi.ts";
+import { CubQueueConnectionError, apiErrorFrom, describeFetchFailure } from "./errors.ts";
+import { streamingMultipart, type FormPart, type UploadProgress } from "./multipart-upload.ts";
+import { unpackArchive, type UnpackResult } from "./unpack.ts";
+
+export type Script = components["schemas"]["Script"];
+export type Task = components["schemas"]["Task"];
+export type TaskList = components["schemas"]["TaskList"];
+export type TaskStatus = components["schemas"]["TaskStatus"];
+export type ArchiveFormat = "tar.gz" | "tar";
+export type { UploadProgress, UnpackResult };
+
+export const FINISHED: readonly TaskStatus[] = ["succeeded", "failed", "cancelled"];
+
+export interface ClientOptions {
+  /** A fetch to use instead of the global one (e.g. `app.fetch` in tests). */
+  fetch?: typeof globalThis.fetch;
+  /** Extra headers for every request. */
+  headers?: Record<string, string>;
+}
+
+export interface ListTasksOptions {
+  status?: TaskStatus;
+  script?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface DownloadOptions {
+  format?: ArchiveFormat;
+  /** Called with the bytes received so far. */
+  onProgress?: (received: number) => void;
+}
+
+export interface WaitOptions {
+  /** Longest pause between two status checks (default 2 s). */
+  maxIntervalMs?: number;
+  /** Give up after this long (default: wait forever). */
+  timeoutMs?: number;
+}
+
+interface FetchResult<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/**
+ * The CubQueue client: the methods of the spec over the SDK generated from
+ * openapi/openapi.json. Uploads and downloads are streamed both ways.
+ * Failures throw CubQueueApiError (the server said no) or
+ * CubQueueConnectionError (no server answered).
+ */
+export class CubQueueClient {
+  readonly baseUrl: string;
+  readonly #api: Client<paths>;
+
+  constructor(baseUrl = "http://127.0.0.1:8000", options: ClientOptions = {}) {
+    this.baseUrl = baseUrl.replace(/\/+$/, "");
+    this.#api = createClient<paths>({ baseUrl: this.baseUrl, fetch: options.fetch, headers: options.headers });
+  }
+
+  /** Registers a script file under a unique name. */
+  async register(name: string, desc: string, scriptPath: string): Promise<Script> {
+    const upload = await streamingMultipart([
+      { field: "name", value: name },
+      { field: "desc", value: desc },
+      { field: "script", path: scriptPath },
+    ]);
+    return this.#call(() => this.#api.POST("/api/script", { ...uploadInit(upload), body: {} as never }));
+  }
+
+  async listScripts(): Promise<Script[]> {
+    return (await this.#call(() => this.#api.GET("/api/script"))).scripts;
+  }
+
+  /**
+   * Submits a task: the argument file and the large files (`<file1>`, `<file2>`, …
+   * in that order) are streamed to the server. Resolves to the new task's id.
+   */
+  async submitTask(
+    scriptName: string,
+    argFilePath: string,
+    largeFiles: readonly string[] = [],
+    options: { onProgress?: (progress: UploadProgress) => void } = {},
+  ): Promise<string> {
+    const parts: FormPart[] = [
+      { field: "script_name", value: scriptName },
+      { field: "arg_file", path: argFilePath },
+      ...largeFiles.map((path, index) => ({ field: `file${index + 1}`, path })),
+    ];
+    const upload = await streamingMultipart(parts, options.onProgress);
+    const task = await this.#call(() => this.#api.POST("/api/task", { ...uploadInit(upload), body: {} as never }));
+    return task.task_id;
+  }
+
+  /** The newest tasks (one page; see listTasksPage for paging). */
+  async listTasks(options: ListTasksOptions = {}): Promise<Task[]> {
+    return (await this.listTasksPage(options)).tasks;
+  }
+
+  async listTasksPage(options: ListTasksOptions = {}): Promise<TaskList> {
+    return this.#call(() => this.#api.GET("/api/task", { params: { query: options } }));
+  }
+
+  async getTaskStatus(taskId: string): Promise<Task> {
+    return this.#call(() => this.#api.GET("/api/task/{task_id}", { params: { path: { task_id: taskId } } }));
+  }
+
+  /** The last `lines` lines of the task's log. */
+  async getTaskLog(taskId: string, lines = 100): Promise<string> {
+    const log = await this.#call(() =>
+      this.#api.GET("/api/task/{task_id}/log", { params: { path: { task_id: taskId }, query: { lines } } }),
+    );
+    return log.content;
+  }
+
+  /** Downloads the task's metadata folder and unpacks it into outputDir. */
+  async downloadTaskMetadata(taskId: string, outputDir: string, options: DownloadOptions = {}): Promise<UnpackResult> {
+    return this.#download("/api/task/{task_id}/metadata", taskId, outputDir, options);
+  }
+
+  /** Downloads the task's output folder and unpacks it into outputDir. */
+  async downloadTaskResult(taskId: string, outputDir: string, options: DownloadOptions = {}): Promise<UnpackResult> {
+    return this.#download("/api/task/{task_id}/result", taskId, outputDir, options);
+  }
+
+  /** Cancels a queued or running task; resolves once it has stopped. */
+  async cancelTask(taskId: string): Promise<Task> {
+    return this.#call(() => this.#api.DELETE("/api/task/{task_id}", { params: { path: { task_id: taskId } } }));
+  }
+
+  /** Resolves with the task once it has finished (succeeded, failed or cancelled). */
+  async waitForTask(taskId: string, options: WaitOptions = {}): Promise<Task> {
+    const { maxIntervalMs = 2_000, timeoutMs } = options;
+    const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
+    let interval = 100;
+    for (;;) {
+      const task = await this.getTaskStatus(taskId);
+      if (FINISHED.includes(task.status)) return task;
+      if (Date.now() + interval > deadline) {
+        throw new Error(`Task ${taskId} is still ${task.status} after ${timeoutMs} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, interval));
+      interval = Math.min(interval * 2, maxIntervalMs);
+    }
+  }
+
+  async #download(
+    path: "/api/task/{task_id}/metadata" | "/api/task/{task_id}/result",
+    taskId: string,
+    outputDir: string,
+    { format = "tar.gz", onProgress }: DownloadOptions,
+  ): Promise<UnpackResult> {
+    const stream = await this.#call(() =>
+      this.#api.GET(path, { params: { path: { task_id: taskId }, query: { format } }, parseAs: "stream" }),
+    );
+    if (!stream) throw new Error("The server sent no archive");
+    let received = 0;
+    const counted = (stream as ReadableStream<Uint8Array>).pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          received += chunk.byteLength;
+          onProgress?.(received);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return unpackArchive(counted, outputDir, format);
+  }
+
+  /** Runs one SDK call, turning its failures into the client's two error types. */
+  async #call<T>(request: () => Promise<FetchResult<T>>): Promise<T> {
+    let result: FetchResult<T>;
+    try {
+      result = await request();
+    } catch (error) {
+      throw new CubQueueConnectionError(this.baseUrl, describeFetchFailure(error));
+    }
+    if (result.error !== undefined || !result.response.ok) throw apiErrorFrom(result.response, result.error);
+    return result.data as T;
+  }
+}
+
+/** Request options that send a streamed multipart body instead of a serialized one. */
+function uploadInit(upload: { contentType: string; body: ReadableStream<Uint8Array> }) {
+  return {
+    bodySerializer: () => upload.body,
+    headers: { "Content-Type": upload.contentType },
+    // Required by fetch for a streamed request body.
+    duplex: "half",
+  } as const;
+}
