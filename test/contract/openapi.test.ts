@@ -1,0 +1,45 @@
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { OPENAPI_JSON_PATH, SDK_TYPES_PATH, renderOpenApiJson, renderSdkTypes } from "../../openapi/render.ts";
+import { startTestServer } from "../support/test-server.ts";
+
+const committed = (path: string) => readFile(new URL(`../../${path}`, import.meta.url), "utf8");
+
+describe("the OpenAPI contract", () => {
+  it("openapi/openapi.json matches the route definitions (run `npm run openapi` if not)", async () => {
+    expect(await committed(OPENAPI_JSON_PATH)).toBe(renderOpenApiJson());
+  });
+
+  it("the SDK types match openapi/openapi.json (run `npm run openapi` if not)", async () => {
+    expect(await committed(SDK_TYPES_PATH)).toBe(await renderSdkTypes(await committed(OPENAPI_JSON_PATH)));
+  });
+
+  it("documents every endpoint of the spec, with its error responses", async () => {
+    const document = JSON.parse(await committed(OPENAPI_JSON_PATH));
+    const operations = Object.entries(document.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>).flatMap(
+      ([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })),
+    );
+    expect(operations.map((entry) => entry.route).sort()).toEqual([
+      "DELETE /api/task/{task_id}",
+      "GET /api/script",
+      "GET /api/task",
+      "GET /api/task/{task_id}",
+      "GET /api/task/{task_id}/log",
+      "GET /api/task/{task_id}/metadata",
+      "GET /api/task/{task_id}/result",
+      "POST /api/script",
+      "POST /api/task",
+    ]);
+    for (const { route, operation } of operations) {
+      if (route.includes("{task_id}")) expect(Object.keys(operation.responses), route).toContain("404");
+    }
+  });
+
+  it("is served at /openapi.json, with an interactive page at /docs", async () => {
+    const server = await startTestServer();
+    expect(await (await server.request("/openapi.json")).json()).toEqual(JSON.parse(renderOpenApiJson()));
+    const docs = await server.request("/docs");
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain("/openapi.json");
+  });
+});

@@ -1,0 +1,69 @@
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { expect } from "vitest";
+import type { TestServer } from "./test-server.ts";
+
+export const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
+
+/** Registers a fixture script through the API, as the spec's Python example does. */
+export async function registerFixture(server: TestServer, fixture: string, name: string, desc = "a test script") {
+  const form = new FormData();
+  form.set("name", name);
+  form.set("desc", desc);
+  form.set("script", new Blob([await readFile(`${FIXTURES}${fixture}`)]), fixture);
+  const response = await server.request("/api/script", { method: "POST", body: form });
+  expect(response.status, await response.clone().text()).toBe(201);
+  return response.json();
+}
+
+export interface SubmitFiles {
+  args: unknown;
+  files?: Array<{ name: string; content: string | Uint8Array<ArrayBuffer> }>;
+}
+
+/** Submits a task through the API: arg_file as JSON, then file1…fileN. */
+export async function submit(server: TestServer, scriptName: string, { args, files = [] }: SubmitFiles) {
+  const form = new FormData();
+  form.set("script_name", scriptName);
+  form.set("arg_file", new Blob([JSON.stringify(args)]), "args.json");
+  files.forEach((file, index) => form.set(`file${index + 1}`, new Blob([file.content]), file.name));
+  return server.request("/api/task", { method: "POST", body: form });
+}
+
+export async function submitOk(server: TestServer, scriptName: string, request: SubmitFiles) {
+  const response = await submit(server, scriptName, request);
+  expect(response.status, await response.clone().text()).toBe(201);
+  return (await response.json()) as { task_id: string; status: string };
+}
+
+/** Polls a task until it has finished, and returns its record. */
+export async function waitFinished(server: TestServer, taskId: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const task = await (await server.request(`/api/task/${taskId}`)).json();
+    if (["succeeded", "failed", "cancelled"].includes(task.status)) return task;
+    if (Date.now() > deadline) throw new Error(`task ${taskId} still ${task.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Polls until the task is running (and has a pid). */
+export async function waitRunning(server: TestServer, taskId: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const task = await (await server.request(`/api/task/${taskId}`)).json();
+    if (task.status === "running" && task.pid) return task;
+    if (Date.now() > deadline) throw new Error(`task ${taskId} still ${task.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export async function expectError(response: Response, status: number, code: string) {
+  const body = await response.json();
+  expect({ status: response.status, code: body?.error?.code }, JSON.stringify(body)).toEqual({ status, code });
+  expect(typeof body.error.message).toBe("string");
+  expect(body.error.message.length).toBeGreaterThan(10);
+  return body;
+}
+
+export const fixtureName = (path: string) => basename(path);
