@@ -211,7 +211,7 @@ describe("symlinks and special files", () => {
     const names = (await planArchive(root)).map((entry) => entry.name);
 
     expect(names).toEqual(["dir", "dir/file.txt", "real.txt"]);
-    expect(listTar(await archive(root, "tar"))).toHaveLength(3);
+    if (hasTar) expect(listTar(await archive(root, "tar"))).toHaveLength(3);
   });
 
   it("a file swapped for a symlink to an outside file after planning is left out", async () => {
