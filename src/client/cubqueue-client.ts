@@ -1,6 +1,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "./generated/openapi.ts";
 import { CubQueueConnectionError, apiErrorFrom, describeFetchFailure } from "./errors.ts";
+import { httpFetch } from "./http-fetch.ts";
 import { streamingMultipart, type FormPart, type UploadProgress } from "./multipart-upload.ts";
 import { unpackArchive, type UnpackResult } from "./unpack.ts";
 
@@ -55,10 +56,13 @@ interface FetchResult<T> {
 export class CubQueueClient {
   readonly baseUrl: string;
   readonly #api: Client<paths>;
+  /** What sends uploads: see http-fetch.ts for why it is not the global fetch. */
+  readonly #uploadFetch: typeof globalThis.fetch;
 
   constructor(baseUrl = "http://127.0.0.1:8000", options: ClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.#api = createClient<paths>({ baseUrl: this.baseUrl, fetch: options.fetch, headers: options.headers });
+    this.#uploadFetch = options.fetch ?? httpFetch;
   }
 
   /** Registers a script file under a unique name. */
@@ -68,7 +72,7 @@ export class CubQueueClient {
       { field: "desc", value: desc },
       { field: "script", path: scriptPath },
     ]);
-    return this.#call(() => this.#api.POST("/api/script", { ...uploadInit(upload), body: {} as never }));
+    return this.#call(() => this.#api.POST("/api/script", { ...this.#uploadInit(upload), body: {} as never }));
   }
 
   async listScripts(): Promise<Script[]> {
@@ -91,7 +95,7 @@ export class CubQueueClient {
       ...largeFiles.map((path, index) => ({ field: `file${index + 1}`, path })),
     ];
     const upload = await streamingMultipart(parts, options.onProgress);
-    const task = await this.#call(() => this.#api.POST("/api/task", { ...uploadInit(upload), body: {} as never }));
+    const task = await this.#call(() => this.#api.POST("/api/task", { ...this.#uploadInit(upload), body: {} as never }));
     return task.task_id;
   }
 
@@ -170,6 +174,17 @@ export class CubQueueClient {
     return unpackArchive(counted, outputDir, format);
   }
 
+  /** Request options that send a streamed multipart body instead of a serialized one. */
+  #uploadInit(upload: { contentType: string; body: ReadableStream<Uint8Array> }) {
+    return {
+      fetch: this.#uploadFetch,
+      bodySerializer: () => upload.body,
+      headers: { "Content-Type": upload.contentType },
+      // Required by fetch for a streamed request body.
+      duplex: "half",
+    } as const;
+  }
+
   /** Runs one SDK call, turning its failures into the client's two error types. */
   async #call<T>(request: () => Promise<FetchResult<T>>): Promise<T> {
     let result: FetchResult<T>;
@@ -181,14 +196,4 @@ export class CubQueueClient {
     if (result.error !== undefined || !result.response.ok) throw apiErrorFrom(result.response, result.error);
     return result.data as T;
   }
-}
-
-/** Request options that send a streamed multipart body instead of a serialized one. */
-function uploadInit(upload: { contentType: string; body: ReadableStream<Uint8Array> }) {
-  return {
-    bodySerializer: () => upload.body,
-    headers: { "Content-Type": upload.contentType },
-    // Required by fetch for a streamed request body.
-    duplex: "half",
-  } as const;
 }
