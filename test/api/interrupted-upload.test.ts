@@ -1,16 +1,8 @@
 import { connect } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { registerFixture } from "../support/api.ts";
+import { registerFixture, waitUntil } from "../support/api.ts";
 import { listDir, startTestServer } from "../support/test-server.ts";
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe("a client that disconnects halfway through an upload", () => {
   it("leaves no partial file, no task folder and no task record", async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { unpackArchive } from "../../src/client/unpack.ts";
 import { isProcessAlive } from "../../src/server/instance.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
-import { expectError, registerFixture, submitOk, waitFinished, waitRunning } from "../support/api.ts";
+import { expectError, registerFixture, registerScript, submitOk, waitFinished, waitRunning, waitUntil } from "../support/api.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
 const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
@@ -14,14 +14,6 @@ async function finishedEchoTask(server: TestServer) {
   await registerFixture(server, "echo_args.py", "echo_args");
   const created = await submitOk(server, "echo_args", { args: { label: "x" } });
   return waitFinished(server, created.task_id);
-}
-
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("unknown task ids", () => {
@@ -151,10 +143,7 @@ describe("DELETE /api/task/{task_id}", () => {
 
   it("kills a task that ignores TERM once the grace period is over", async () => {
     const server = await startTestServer({ killGraceMs: 300 });
-    const form = new FormData();
-    form.set("name", "stubborn");
-    form.set("script", new Blob(["#!/bin/sh\ntrap '' TERM\necho ready\nwhile true; do sleep 0.05; done\n"]), "stubborn.sh");
-    expect((await server.request("/api/script", { method: "POST", body: form })).status).toBe(201);
+    await registerScript(server, "stubborn", "stubborn.sh", "#!/bin/sh\ntrap '' TERM\necho ready\nwhile true; do sleep 0.05; done\n");
     const created = await submitOk(server, "stubborn", { args: {} });
     await waitRunning(server, created.task_id);
     await waitUntil(async () => (await readFile(join(server.baseDir, "tasks", created.task_id, "log.txt"), "utf8")).includes("ready"));
@@ -185,10 +174,7 @@ describe("DELETE /api/task/{task_id}", () => {
 describe("the runner", () => {
   it("never runs more tasks at once than the concurrency limit, and runs them all", async () => {
     const server = await startTestServer({ concurrency: 2 });
-    const form = new FormData();
-    form.set("name", "nap");
-    form.set("script", new Blob(["sleep 0.3\n"]), "nap.sh");
-    expect((await server.request("/api/script", { method: "POST", body: form })).status).toBe(201);
+    await registerScript(server, "nap", "nap.sh", "sleep 0.3\n");
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push((await submitOk(server, "nap", { args: {} })).task_id);
     let peak = 0;
@@ -206,10 +192,7 @@ describe("the runner", () => {
 
   it("records a script killed by a signal as failed with that signal", async () => {
     const server = await startTestServer();
-    const form = new FormData();
-    form.set("name", "suicide");
-    form.set("script", new Blob(["kill -SEGV $$\n"]), "suicide.sh");
-    expect((await server.request("/api/script", { method: "POST", body: form })).status).toBe(201);
+    await registerScript(server, "suicide", "suicide.sh", "kill -SEGV $$\n");
     const task = await waitFinished(server, (await submitOk(server, "suicide", { args: {} })).task_id);
     expect(task).toMatchObject({ status: "failed", signal: "SIGSEGV", exit_code: null });
     expect(task.error).toContain("SIGSEGV");

@@ -7,13 +7,27 @@ export const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 
 /** Registers a fixture script through the API, as the spec's Python example does. */
 export async function registerFixture(server: TestServer, fixture: string, name: string, desc = "a test script") {
+  return registerScript(server, name, fixture, await readFile(`${FIXTURES}${fixture}`), desc);
+}
+
+/** Registers a script given as its file name and content. */
+export async function registerScript(server: TestServer, name: string, filename: string, content: string | Uint8Array<ArrayBuffer>, desc = "a test script") {
   const form = new FormData();
   form.set("name", name);
   form.set("desc", desc);
-  form.set("script", new Blob([await readFile(`${FIXTURES}${fixture}`)]), fixture);
+  form.set("script", new Blob([content]), filename);
   const response = await server.request("/api/script", { method: "POST", body: form });
   expect(response.status, await response.clone().text()).toBe(201);
   return response.json();
+}
+
+/** Polls until check() holds. */
+export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 export interface SubmitFiles {
