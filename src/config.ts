@@ -40,6 +40,5 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env) {
     baseDir: env.CUBQUEUE_BASE_DIR || undefined,
     databaseUrl: env.CUBQUEUE_DATABASE_URL || undefined,
     databaseAuthToken: env.CUBQUEUE_DATABASE_AUTH_TOKEN || undefined,
-    noColor: env.NO_COLOR !== undefined,
   };
 }

@@ -49,7 +49,7 @@ export function createRunner(options: RunnerOptions) {
   const { db, layout, executor, interpreters, killGraceMs, onError } = options;
   const now = options.now ?? (() => new Date());
   const active = new Map<string, ActiveRun>();
-  let concurrency = options.concurrency;
+  const concurrency = options.concurrency;
   let filling = false;
   let fillAgain = false;
   let stopping = false;
@@ -185,16 +185,8 @@ export function createRunner(options: RunnerOptions) {
 
     wake,
 
-    /** True when the runner is running this task now. */
-    isActive: (taskId: string) => active.has(taskId),
-
     get runningCount() {
       return active.size;
-    },
-
-    setConcurrency(value: number): void {
-      concurrency = value;
-      wake();
     },
 
     /**
