@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync } from "node:fs";
 import { mkdir, open, rm } from "node:fs/promises";
 import type { ServerConfig } from "../src/config.ts";
 import { selfCommand } from "../src/runtime/self-command.ts";
-import { isProcessAlive, readRecordedPid, readRecordedUrl } from "../src/server/instance.ts";
+import { isProcessAlive, readRecordedPid, readRecordedUrl, requestStop } from "../src/server/instance.ts";
 import { createLayout } from "../src/store/layout.ts";
 import { CliError } from "./cli-error.ts";
 
@@ -54,8 +54,14 @@ export async function startDaemon(config: ServerConfig, startArgs: readonly stri
   throw new CliError(`The server did not answer within ${READY_TIMEOUT_MS / 1000} s; see ${layout.daemonLog}.`);
 }
 
-/** Stops the server recorded in a base dir and waits until its process is gone. */
-export async function stopServer(baseDir: string): Promise<{ kind: "stopped" | "stale"; pid: number }> {
+/**
+ * Stops the server recorded in a base dir and waits until its process is gone.
+ * Its running tasks keep running unless `cancelRunning`.
+ */
+export async function stopServer(
+  baseDir: string,
+  { cancelRunning = false }: { cancelRunning?: boolean } = {},
+): Promise<{ kind: "stopped" | "stale"; pid: number }> {
   const layout = createLayout(baseDir);
   const pid = await readRecordedPid(layout);
   if (pid === undefined) {
@@ -66,6 +72,7 @@ export async function stopServer(baseDir: string): Promise<{ kind: "stopped" | "
     await rm(layout.pidFile, { force: true });
     return { kind: "stale", pid };
   }
+  await requestStop(layout, { cancelRunning });
   process.kill(pid, "SIGTERM");
   const deadline = Date.now() + STOP_TIMEOUT_MS;
   while (isProcessAlive(pid)) {

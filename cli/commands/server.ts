@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { CAC } from "cac";
 import { parseServerConfig, readEnvironment, type ServerConfig } from "../../src/config.ts";
+import { takeStopRequest } from "../../src/server/instance.ts";
 import { startServer } from "../../src/server/start-server.ts";
 import { CliError, list, requireOption, text } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";
@@ -32,17 +33,20 @@ export function registerServerCommands(cli: CAC, run: CommandRunner) {
     .action(run<StartOptions>(start));
 
   cli
-    .command("stop", "Stop the server of a base dir")
+    .command("stop", "Stop the server of a base dir; running tasks keep running and are watched again at the next start")
+    .option("--cancel-running", "Cancel the running tasks first")
     .example("cubqueue stop --base-dir ./cubqueue-data")
     .action(
-      run(async (context, options) => {
+      run<{ cancelRunning?: boolean }>(async (context, options) => {
         const baseDir = baseDirOf(context, options.baseDir);
-        const result = await stopServer(baseDir);
+        const cancelRunning = options.cancelRunning === true;
+        const result = await stopServer(baseDir, { cancelRunning });
+        const tasks = cancelRunning ? "its running tasks were cancelled" : "running tasks keep running until the next start";
         const message =
           result.kind === "stopped"
-            ? `Stopped the CubQueue server (pid ${result.pid}) of ${baseDir}.`
+            ? `Stopped the CubQueue server (pid ${result.pid}) of ${baseDir}; ${tasks}.`
             : `The CubQueue server recorded in ${baseDir} (pid ${result.pid}) was not running; removed its stale pid file.`;
-        context.io.stdout(context.json ? json({ ...result, base_dir: baseDir }) : `${message}\n`);
+        context.io.stdout(context.json ? json({ ...result, base_dir: baseDir, cancelled_running: cancelRunning }) : `${message}\n`);
       }),
     );
 }
@@ -61,14 +65,18 @@ async function start(context: CommandContext, options: StartOptions & { baseDir?
     return;
   }
   const server = await startServer(config);
+  const layout = server.layout;
   context.io.stdout(`CubQueue listening on ${server.url} (base dir ${config.baseDir}, ${config.concurrency} at a time); API docs at ${server.url}/docs\n`);
   await new Promise<void>((resolveStop) => {
-    const shutdown = (signal: string) => {
-      context.io.stdout(`Received ${signal}; stopping (running tasks are ended).\n`);
-      server.stop().then(resolveStop, resolveStop);
+    const shutdown = async (signal: string) => {
+      const request = await takeStopRequest(layout);
+      const tasks = request.cancelRunning ? "cancelling running tasks" : "running tasks keep running until the next start";
+      context.io.stdout(`Received ${signal}; stopping (${tasks}).\n`);
+      await server.stop(request);
     };
-    process.once("SIGINT", () => shutdown("SIGINT"));
-    process.once("SIGTERM", () => shutdown("SIGTERM"));
+    const onSignal = (signal: string) => void shutdown(signal).then(resolveStop, resolveStop);
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
   });
   context.io.stdout("CubQueue stopped.\n");
 }

@@ -72,7 +72,10 @@ export const taskAttempts = sqliteTable(
     number: integer("number").notNull(),
     /** Which executor ran it ("local"); a cluster executor would add its own job id. */
     executor: text("executor").notNull(),
+    /** The pid of the task's wrapper, which leads its process group. */
     pid: integer("pid"),
+    /** When that process started (see runner/process-identity.ts): with the pid, it tells a recycled pid apart. */
+    startToken: text("start_token"),
     startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
     exitCode: integer("exit_code"),

@@ -5,7 +5,16 @@
 export interface Executor {
   /** Stored with each attempt, so a later start knows which executor owns it. */
   readonly name: string;
-  launch(launch: TaskLaunch): Promise<RunningProcess>;
+  /**
+   * Starts a task held at a gate: its script does not run until `release()`,
+   * so that the runner can record the process before anything happens.
+   */
+  launch(launch: TaskLaunch): Promise<LaunchedProcess>;
+  /**
+   * Watches again a task process that an earlier server started. If it has
+   * already ended, `exited` settles at once with what it recorded.
+   */
+  adopt(handle: ProcessHandle): Promise<RunningProcess>;
 }
 
 export interface TaskLaunch {
@@ -17,17 +26,38 @@ export interface TaskLaunch {
   env: Readonly<Record<string, string>>;
   /** stdout and stderr both go here, appended. */
   logFile: string;
+  /** Where the outcome is written when the script ends, whether or not a server is watching. */
+  exitFile: string;
 }
 
-export interface ProcessExit {
-  exitCode: number | null;
-  signal: string | null;
+/** What identifies a task's process across server restarts. */
+export interface ProcessHandle {
+  pid: number;
+  /** When the process started (see process-identity.ts); null if it was never recorded. */
+  startToken: string | null;
+  exitFile: string;
 }
 
-export interface RunningProcess {
-  readonly pid: number;
+export type ProcessExit =
+  /** The script ran and ended. */
+  | { kind: "exited"; exitCode: number | null; signal: string | null }
+  /** The gate closed before the script ran: it never started. */
+  | { kind: "not_started" }
+  /** The process is gone and left no outcome (killed with its wrapper, or the machine went down). */
+  | { kind: "lost" };
+
+export interface RunningProcess extends ProcessHandle {
   /** Settles once, when the whole run is over. Never rejects. */
   readonly exited: Promise<ProcessExit>;
   /** Sends a signal to everything the task started (its process group). */
   signal(signal: NodeJS.Signals): void;
+  /** Stops watching (the server is going away; the task keeps running). `exited` then never settles. */
+  detach(): void;
+}
+
+export interface LaunchedProcess extends RunningProcess {
+  /** Opens the gate: the script starts. */
+  release(): void;
+  /** Closes the gate without opening it: the script never starts and `exited` reports "not_started". */
+  abandon(): void;
 }

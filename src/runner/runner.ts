@@ -2,16 +2,16 @@ import { open } from "node:fs/promises";
 import {
   claimNextQueuedTask,
   finishAttempt,
-  findTaskRow,
   listRunningTasks,
   markCancelRequested,
-  recordAttemptPid,
+  recordAttemptProcess,
+  requeueTask,
   type TaskOutcome,
 } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { TaskStatus, type TaskRow } from "../db/schema.ts";
 import type { Layout } from "../store/layout.ts";
-import type { Executor, ProcessExit, RunningProcess } from "./executor.ts";
+import type { Executor, LaunchedProcess, ProcessExit, ProcessHandle, RunningProcess } from "./executor.ts";
 import { commandFor, type Interpreters } from "./interpreters.ts";
 
 export interface RunnerOptions {
@@ -29,28 +29,43 @@ export interface RunnerOptions {
 }
 
 interface ActiveRun {
+  task: TaskRow;
   attemptNumber: number;
   process: RunningProcess | undefined;
+  /** True once a cancel was asked for (then or before a restart). */
+  cancelling: boolean;
+  /** True for a task found running at start, i.e. started by an earlier server. */
+  adopted: boolean;
+  /** Set when the server stops and leaves the task running: its end is no longer recorded here. */
+  detached: boolean;
+  /** True once the process has ended and its outcome is being written. */
+  settling: boolean;
+  /** Settles once the process is recorded and let run (or found again): a state a restart can reconcile. */
+  ready: Promise<void>;
   /** Settles once the task's final state is written. */
   finished: Promise<void>;
-  stopReason?: string;
 }
+
+/** How a run gets its process: start a new one, or watch again one an earlier server started. */
+type ProcessSource = { kind: "launch" } | { kind: "adopt"; handle: ProcessHandle };
 
 export type Runner = ReturnType<typeof createRunner>;
 
 /**
  * Owns the task lifecycle: claims queued tasks up to the concurrency limit,
- * launches them through the executor, records how they end, and cancels them.
- * It is driven by events only (a submit, a task ending, a cancel); an idle
- * queue costs nothing. Every state change is written to the database before
- * the runner acts on it.
+ * launches them through the executor, records how they end, cancels them, and
+ * at start reconciles the tasks an earlier server left running. It is driven
+ * by events only (a submit, a task ending, a cancel); an idle queue costs
+ * nothing. Every state change is written to the database before the runner
+ * acts on it, so a crash at any point leaves a state the next start can
+ * reconcile.
  */
 export function createRunner(options: RunnerOptions) {
   const { db, layout, executor, interpreters, killGraceMs, onError } = options;
   const now = options.now ?? (() => new Date());
   const active = new Map<string, ActiveRun>();
   const concurrency = options.concurrency;
-  let filling = false;
+  let filling: Promise<void> | undefined;
   let fillAgain = false;
   let stopping = false;
 
@@ -61,11 +76,10 @@ export function createRunner(options: RunnerOptions) {
       fillAgain = true;
       return;
     }
-    filling = true;
-    void fill()
+    filling = fill()
       .catch((error) => onError(error))
       .finally(() => {
-        filling = false;
+        filling = undefined;
         if (fillAgain) {
           fillAgain = false;
           wake();
@@ -77,47 +91,68 @@ export function createRunner(options: RunnerOptions) {
     while (!stopping && active.size < concurrency) {
       const claimed = await claimNextQueuedTask(db, executor.name, now());
       if (!claimed) return;
-      startRun(claimed.task, claimed.attemptNumber);
+      startRun(claimed.task, claimed.attemptNumber, { kind: "launch" });
     }
   }
 
-  function startRun(task: TaskRow, attemptNumber: number): void {
-    let settle!: () => void;
-    const run: ActiveRun = { attemptNumber, process: undefined, finished: new Promise((resolve) => (settle = resolve)) };
+  function startRun(task: TaskRow, attemptNumber: number, source: ProcessSource): void {
+    let markReady!: () => void;
+    let markFinished!: () => void;
+    const run: ActiveRun = {
+      task,
+      attemptNumber,
+      process: undefined,
+      cancelling: task.cancelRequestedAt !== null,
+      adopted: source.kind === "adopt",
+      detached: false,
+      settling: false,
+      ready: new Promise((resolve) => (markReady = resolve)),
+      finished: new Promise((resolve) => (markFinished = resolve)),
+    };
     active.set(task.id, run);
-    void runToEnd(task, run)
+    void runToEnd(run, source, markReady)
       .catch((error) => onError(error, task.id))
       .finally(() => {
+        markReady();
+        if (run.detached) return;
         active.delete(task.id);
-        settle();
+        markFinished();
         wake();
       });
   }
 
-  async function runToEnd(task: TaskRow, run: ActiveRun): Promise<void> {
-    let exit: ProcessExit;
+  async function runToEnd(run: ActiveRun, source: ProcessSource, markReady: () => void): Promise<void> {
     try {
-      const process = await launch(task);
-      run.process = process;
-      await recordAttemptPid(db, task.id, run.attemptNumber, process.pid);
-      // A cancel or stop may have arrived while the process was starting.
-      if ((await findTaskRow(db, task.id))?.cancelRequestedAt) run.stopReason ??= "cancelled on request";
-      if (run.stopReason) terminate(run);
-      exit = await process.exited;
+      run.process = source.kind === "adopt" ? await executor.adopt(source.handle) : await launchRecorded(run);
     } catch (error) {
-      await finishAttempt(db, task.id, run.attemptNumber, {
-        status: TaskStatus.failed,
-        error: `could not start the script: ${(error as Error).message}`,
-        exitCode: null,
-        signal: null,
-        finishedAt: now(),
-      });
+      await finish(run, failed(`could not start the script: ${(error as Error).message}`));
       return;
+    } finally {
+      markReady();
     }
-    await finishAttempt(db, task.id, run.attemptNumber, await outcomeOf(task.id, run, exit));
+    if (run.cancelling) terminate(run);
+    const exit = await run.process.exited;
+    if (run.detached) return;
+    run.settling = true;
+    await settle(run, exit);
   }
 
-  async function launch(task: TaskRow): Promise<RunningProcess> {
+  /** Launches a task held at its gate, records the process, and only then lets the script run. */
+  async function launchRecorded(run: ActiveRun): Promise<RunningProcess> {
+    const process = await launch(run.task);
+    try {
+      await recordAttemptProcess(db, run.task.id, run.attemptNumber, process);
+    } catch (error) {
+      process.abandon();
+      throw error;
+    }
+    // A cancel that came while it was starting: the script need never run.
+    if (run.cancelling) process.abandon();
+    else process.release();
+    return process;
+  }
+
+  async function launch(task: TaskRow): Promise<LaunchedProcess> {
     const paths = layout.taskPaths(task.id);
     const scriptPath = paths.script(task.scriptFilename);
     const command = commandFor(scriptPath, await readFirstLine(scriptPath), [paths.argFile], interpreters);
@@ -126,6 +161,7 @@ export function createRunner(options: RunnerOptions) {
       cwd: paths.dir,
       command,
       logFile: paths.logFile,
+      exitFile: paths.exitFile,
       env: {
         ...definedOnly(options.baseEnv),
         // Scripts' output should reach the log as it is written, not when a buffer fills.
@@ -140,21 +176,45 @@ export function createRunner(options: RunnerOptions) {
     });
   }
 
-  async function outcomeOf(taskId: string, run: ActiveRun, exit: ProcessExit): Promise<TaskOutcome> {
-    const finishedAt = now();
-    const base = { exitCode: exit.exitCode, signal: exit.signal, finishedAt };
-    const row = await findTaskRow(db, taskId);
-    if (row?.cancelRequestedAt) return { ...base, status: TaskStatus.cancelled, error: "cancelled on request" };
-    if (run.stopReason) return { ...base, status: TaskStatus.failed, error: run.stopReason };
+  /** Records how a run ended. */
+  async function settle(run: ActiveRun, exit: ProcessExit): Promise<void> {
+    const pid = run.process ? ` (pid ${run.process.pid})` : "";
+    switch (exit.kind) {
+      case "exited":
+        return finish(run, outcomeOf(run, exit));
+      case "not_started":
+        if (run.cancelling) return finish(run, cancelled("cancelled before it started"));
+        if (run.adopted) {
+          // The server died after claiming it but before letting it run: it runs now, once.
+          await requeueTask(db, run.task.id, run.attemptNumber, now());
+          return;
+        }
+        return finish(run, failed("the script could not be started"));
+      case "lost":
+        if (run.cancelling) return finish(run, cancelled("cancelled on request"));
+        return finish(
+          run,
+          failed(`the task's process${pid} ended while no server was watching and left no exit status; its outcome is unknown`),
+        );
+    }
+  }
+
+  function outcomeOf(run: ActiveRun, exit: Extract<ProcessExit, { kind: "exited" }>): Omit<TaskOutcome, "finishedAt"> {
+    const base = { exitCode: exit.exitCode, signal: exit.signal };
+    if (run.cancelling) return { ...base, status: TaskStatus.cancelled, error: "cancelled on request" };
     if (exit.exitCode === 0) return { ...base, status: TaskStatus.succeeded, error: null };
     const how = exit.signal ? `was killed by signal ${exit.signal}` : `exited with code ${exit.exitCode}`;
     return { ...base, status: TaskStatus.failed, error: `the script ${how}` };
   }
 
+  function finish(run: ActiveRun, outcome: Omit<TaskOutcome, "finishedAt">): Promise<void> {
+    return finishAttempt(db, run.task.id, run.attemptNumber, { ...outcome, finishedAt: now() });
+  }
+
   /** TERM to the task's process group, then KILL if it is still there after the grace period. */
   function terminate(run: ActiveRun): void {
     const process = run.process;
-    if (!process) return; // still starting: runToEnd calls again once it has a pid
+    if (!process) return; // still starting: launchRecorded closes its gate instead
     process.signal("SIGTERM");
     const timer = setTimeout(() => process.signal("SIGKILL"), killGraceMs);
     void process.exited.then(() => {
@@ -164,21 +224,30 @@ export function createRunner(options: RunnerOptions) {
     });
   }
 
+  async function cancel(run: ActiveRun): Promise<void> {
+    run.cancelling = true;
+    terminate(run);
+    await run.finished;
+  }
+
   return {
     /**
-     * Marks tasks left "running" by a previous server as failed (nothing watched
-     * them end), then starts what is queued.
+     * Reconciles the tasks the database says are running (an earlier server
+     * stopped or crashed while they ran), then starts what is queued. A task
+     * whose process is still alive (same pid, same start time) is watched
+     * again to its end; one that ended meanwhile gets the exit status its
+     * wrapper recorded; one gone without a record fails, saying so; one that
+     * was claimed but never let run goes back to the queue.
      */
     async start(): Promise<void> {
       for (const { task, attempt } of await listRunningTasks(db)) {
-        const pid = attempt?.pid ? ` (pid ${attempt.pid})` : "";
-        await finishAttempt(db, task.id, task.attemptCount, {
-          status: TaskStatus.failed,
-          error: `the server stopped while the task was running${pid}; its outcome is unknown`,
-          exitCode: null,
-          signal: null,
-          finishedAt: now(),
-        });
+        if (!attempt?.pid) {
+          // Claimed, but no process was recorded: the wrapper's gate kept its script from running.
+          await requeueTask(db, task.id, task.attemptCount, now());
+          continue;
+        }
+        const exitFile = layout.taskPaths(task.id).exitFile;
+        startRun(task, attempt.number, { kind: "adopt", handle: { pid: attempt.pid, startToken: attempt.startToken, exitFile } });
       }
       wake();
     },
@@ -191,32 +260,51 @@ export function createRunner(options: RunnerOptions) {
 
     /**
      * Cancels a running task: the request is recorded first, then the process
-     * group is signalled. Resolves once the task's final state is written (or
-     * at once, if the task was claimed but has no process yet: it is then
-     * stopped as soon as it starts). Returns false when the task is not running.
+     * group is signalled. Resolves once the task's final state is written.
+     * Returns false when the task is not running.
      */
     async cancelRunning(taskId: string): Promise<boolean> {
       if (!(await markCancelRequested(db, taskId, now()))) return false;
       const run = active.get(taskId);
-      if (run) {
-        run.stopReason ??= "cancelled on request";
-        terminate(run);
-        await run.finished;
-      }
+      if (run) await cancel(run);
       return true;
     },
 
-    /** Stops taking tasks and ends the running ones, recording why. */
-    async stop(): Promise<void> {
+    /**
+     * Stops taking tasks. Running tasks keep running, recorded so that the next
+     * start watches them again; with `cancelRunning` they are cancelled first.
+     */
+    async stop({ cancelRunning = false }: { cancelRunning?: boolean } = {}): Promise<void> {
       stopping = true;
+      await filling;
       const runs = [...active.values()];
-      for (const run of runs) {
-        run.stopReason ??= "the server was stopped while the task was running";
-        terminate(run);
+      if (cancelRunning) {
+        await Promise.all(
+          runs.map(async (run) => {
+            await markCancelRequested(db, run.task.id, now());
+            await cancel(run);
+          }),
+        );
+        return;
       }
-      await Promise.all(runs.map((run) => run.finished));
+      await Promise.all(runs.map((run) => run.ready));
+      for (const run of runs) {
+        if (run.settling) continue;
+        run.detached = true;
+        run.process?.detach();
+      }
+      // Runs already writing their outcome finish doing so.
+      await Promise.all(runs.filter((run) => run.settling).map((run) => run.finished));
     },
   };
+}
+
+function failed(error: string): Omit<TaskOutcome, "finishedAt"> {
+  return { status: TaskStatus.failed, error, exitCode: null, signal: null };
+}
+
+function cancelled(error: string): Omit<TaskOutcome, "finishedAt"> {
+  return { status: TaskStatus.cancelled, error, exitCode: null, signal: null };
 }
 
 async function readFirstLine(path: string): Promise<string> {

@@ -54,6 +54,7 @@ export async function claimBaseDir(layout: Layout, pid = process.pid): Promise<B
       // Stale: its server is gone.
       await rm(layout.pidFile, { force: true });
       await rm(layout.urlFile, { force: true });
+      await rm(layout.stopRequestFile, { force: true });
     }
   }
   return {
@@ -64,4 +65,20 @@ export async function claimBaseDir(layout: Layout, pid = process.pid): Promise<B
       await rm(layout.pidFile, { force: true });
     },
   };
+}
+
+/**
+ * How `cubqueue stop` tells the server, which it then signals, whether to
+ * cancel the running tasks: a one-line file beside the pid file.
+ */
+export async function requestStop(layout: Layout, options: { cancelRunning: boolean }): Promise<void> {
+  if (options.cancelRunning) await writeFileAtomic(layout.stopRequestFile, "cancel-running\n");
+  else await rm(layout.stopRequestFile, { force: true });
+}
+
+/** Reads (and removes) what `requestStop` asked for; a plain signal means: leave tasks running. */
+export async function takeStopRequest(layout: Layout): Promise<{ cancelRunning: boolean }> {
+  const text = await readFile(layout.stopRequestFile, "utf8").catch(() => "");
+  await rm(layout.stopRequestFile, { force: true });
+  return { cancelRunning: text.trim() === "cancel-running" };
 }

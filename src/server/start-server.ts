@@ -19,8 +19,16 @@ export interface RunningServer {
   app: App;
   db: Database;
   runner: Runner;
-  /** Stops serving, ends running tasks, closes the database and frees the base dir. */
-  stop(): Promise<void>;
+  /**
+   * Stops serving, closes the database and frees the base dir. Running tasks
+   * keep running (the next start watches them again) unless `cancelRunning`.
+   */
+  stop(options?: StopOptions): Promise<void>;
+}
+
+export interface StopOptions {
+  /** Cancel the running tasks first, instead of leaving them to the next start. */
+  cancelRunning?: boolean;
 }
 
 export interface StartServerOptions {
@@ -63,8 +71,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       tasks: createTaskService({ db, layout, runner }),
       logError: (error) => logError(error, "request"),
     });
+    let stopOptions: StopOptions = {};
     await runner.start();
-    cleanups.unshift(() => runner.stop());
+    cleanups.unshift(() => runner.stop(stopOptions));
 
     const serving = await serveFetch(app.fetch, { host: config.host, port: config.port }).catch((error) => {
       throw listenError(error, config);
@@ -81,7 +90,10 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       app,
       db,
       runner,
-      stop: () => (stopped ??= runCleanups(cleanups)),
+      stop: (options = {}) => {
+        stopOptions = options;
+        return (stopped ??= runCleanups(cleanups));
+      },
     };
   } catch (error) {
     await runCleanups(cleanups);

@@ -33,6 +33,10 @@ export function createLayout(baseDir: string) {
     pidFile: join(baseDir, "cubqueue.pid"),
     urlFile: join(baseDir, "cubqueue.url"),
     daemonLog: join(baseDir, "cubqueue.log"),
+    /** Written by `cubqueue stop --cancel-running` just before it signals the server. */
+    stopRequestFile: join(baseDir, "cubqueue.stop"),
+    /** The token the server requires, kept (owner-only) for the CLI on the same machine. */
+    tokenFile: join(baseDir, "cubqueue.token"),
 
     scriptFile: (filename: string) => join(scriptsDir, filename),
     scriptDescFile: (name: string) => join(scriptsDir, `${name}.txt`),
@@ -50,6 +54,8 @@ export function createLayout(baseDir: string) {
         outputDir: join(dir, "output"),
         argFile: join(dir, "arg_file.json"),
         logFile: join(dir, "log.txt"),
+        /** Written by the task's wrapper when the script ends, even if no server is watching. */
+        exitFile: join(dir, "cubqueue.exit"),
         script: (filename: string) => join(dir, filename),
       };
     },

@@ -39,7 +39,7 @@ describe("cubqueue start --daemon / stop", () => {
     expect(second.stderr).toContain(`A CubQueue server (pid ${pid}, http://127.0.0.1:${port}) already uses ${baseDir}`);
 
     const stopped = await runCubqueue(["stop", "--base-dir", baseDir]);
-    expect(stopped, stopped.stderr).toMatchObject({ code: 0, stdout: `Stopped the CubQueue server (pid ${pid}) of ${baseDir}.\n` });
+    expect(stopped, stopped.stderr).toMatchObject({ code: 0, stdout: `Stopped the CubQueue server (pid ${pid}) of ${baseDir}; running tasks keep running until the next start.\n` });
     expect(isProcessAlive(pid)).toBe(false);
     expect(await listDir(baseDir)).not.toContain("cubqueue.pid");
     expect(await listDir(baseDir)).not.toContain("cubqueue.url");

@@ -29,7 +29,8 @@ export async function startTestServer(overrides: Partial<ServerConfigInput> = {}
     },
   );
   onTestFinished(async () => {
-    await server.stop();
+    // Tests leave no task processes behind.
+    await server.stop({ cancelRunning: true });
     await dir.remove();
   });
   return {

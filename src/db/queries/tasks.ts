@@ -116,11 +116,34 @@ export async function claimNextQueuedTask(
   return task ? { task, attemptNumber: task.attemptCount } : undefined;
 }
 
-export async function recordAttemptPid(db: Database, taskId: string, attemptNumber: number, pid: number): Promise<void> {
+/** Records the process of an attempt, before its script is let run. */
+export async function recordAttemptProcess(
+  db: Database,
+  taskId: string,
+  attemptNumber: number,
+  process: { pid: number; startToken: string | null },
+): Promise<void> {
   await db
     .update(taskAttempts)
-    .set({ pid })
+    .set({ pid: process.pid, startToken: process.startToken })
     .where(and(eq(taskAttempts.taskId, taskId), eq(taskAttempts.number, attemptNumber)));
+}
+
+/**
+ * Puts back in the queue a running task whose script never started (the
+ * server died between claiming it and letting it run), closing that attempt.
+ */
+export async function requeueTask(db: Database, taskId: string, attemptNumber: number, now: Date): Promise<void> {
+  await db.batch([
+    db
+      .update(taskAttempts)
+      .set({ finishedAt: now })
+      .where(and(eq(taskAttempts.taskId, taskId), eq(taskAttempts.number, attemptNumber))),
+    db
+      .update(tasks)
+      .set({ status: TaskStatus.queued })
+      .where(and(eq(tasks.id, taskId), eq(tasks.status, TaskStatus.running))),
+  ]);
 }
 
 export interface TaskOutcome {

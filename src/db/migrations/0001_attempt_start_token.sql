@@ -1,0 +1,1 @@
+ALTER TABLE `task_attempts` ADD `start_token` text;
