@@ -1,17 +1,20 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { expect } from "vitest";
-import type { TestServer } from "./test-server.ts";
+/** Anything that sends requests to a running server: an in-process test server or a daemon. */
+export interface Requester {
+  request(path: string, init?: RequestInit): Promise<Response>;
+}
 
 export const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 
 /** Registers a fixture script through the API, as the spec's Python example does. */
-export async function registerFixture(server: TestServer, fixture: string, name: string, desc = "a test script") {
+export async function registerFixture(server: Requester, fixture: string, name: string, desc = "a test script") {
   return registerScript(server, name, fixture, await readFile(`${FIXTURES}${fixture}`), desc);
 }
 
 /** Registers a script given as its file name and content. */
-export async function registerScript(server: TestServer, name: string, filename: string, content: string | Uint8Array<ArrayBuffer>, desc = "a test script") {
+export async function registerScript(server: Requester, name: string, filename: string, content: string | Uint8Array<ArrayBuffer>, desc = "a test script") {
   const form = new FormData();
   form.set("name", name);
   form.set("desc", desc);
@@ -36,7 +39,7 @@ export interface SubmitFiles {
 }
 
 /** Submits a task through the API: arg_file as JSON, then file1…fileN. */
-export async function submit(server: TestServer, scriptName: string, { args, files = [] }: SubmitFiles) {
+export async function submit(server: Requester, scriptName: string, { args, files = [] }: SubmitFiles) {
   const form = new FormData();
   form.set("script_name", scriptName);
   form.set("arg_file", new Blob([JSON.stringify(args)]), "args.json");
@@ -44,14 +47,14 @@ export async function submit(server: TestServer, scriptName: string, { args, fil
   return server.request("/api/task", { method: "POST", body: form });
 }
 
-export async function submitOk(server: TestServer, scriptName: string, request: SubmitFiles) {
+export async function submitOk(server: Requester, scriptName: string, request: SubmitFiles) {
   const response = await submit(server, scriptName, request);
   expect(response.status, await response.clone().text()).toBe(201);
   return (await response.json()) as { task_id: string; status: string };
 }
 
 /** Polls a task until it has finished, and returns its record. */
-export async function waitFinished(server: TestServer, taskId: string, timeoutMs = 20_000) {
+export async function waitFinished(server: Requester, taskId: string, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const task = await (await server.request(`/api/task/${taskId}`)).json();
@@ -62,7 +65,7 @@ export async function waitFinished(server: TestServer, taskId: string, timeoutMs
 }
 
 /** Polls until the task is running (and has a pid). */
-export async function waitRunning(server: TestServer, taskId: string, timeoutMs = 10_000) {
+export async function waitRunning(server: Requester, taskId: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const task = await (await server.request(`/api/task/${taskId}`)).json();

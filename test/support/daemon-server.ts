@@ -1,0 +1,45 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { expect, onTestFinished } from "vitest";
+import type { Requester } from "./api.ts";
+import { runCubqueue } from "./cli.ts";
+import { makeTempDir } from "./temp-dir.ts";
+
+/** A server started with `cubqueue start --daemon`: a real process, which a test may kill. */
+export interface DaemonServer extends Requester {
+  baseDir: string;
+  url: string;
+  pid: number;
+}
+
+/**
+ * A temp base dir whose server (if any is left) is stopped, its tasks
+ * cancelled, and which is removed when the test finishes.
+ */
+export async function daemonBaseDir(): Promise<string> {
+  const dir = await makeTempDir();
+  onTestFinished(async () => {
+    await runCubqueue(["stop", "--cancel-running", "--base-dir", dir.path]);
+    await dir.remove();
+  });
+  return dir.path;
+}
+
+/** Starts (or restarts) the server of a base dir in the background, on a free port. */
+export async function startDaemon(baseDir: string, args: string[] = []): Promise<DaemonServer> {
+  const started = await runCubqueue(["start", "--daemon", "--json", "--base-dir", baseDir, "--port", "0", ...args]);
+  expect(started, started.stderr).toMatchObject({ code: 0 });
+  const { pid, url } = JSON.parse(started.stdout) as { pid: number; url: string };
+  return { baseDir, url, pid, request: (path, init) => fetch(`${url}${path}`, init) };
+}
+
+/** The pid of the process a task runs in (its wrapper, which leads its process group). */
+export async function taskPid(server: Requester, taskId: string): Promise<number> {
+  const task = await (await server.request(`/api/task/${taskId}`)).json();
+  expect(task.pid, JSON.stringify(task)).toBeGreaterThan(0);
+  return task.pid;
+}
+
+export async function readTaskLog(baseDir: string, taskId: string): Promise<string> {
+  return readFile(join(baseDir, "tasks", taskId, "log.txt"), "utf8");
+}
