@@ -10,7 +10,7 @@ async function tempBaseDir() {
   const dir = await makeTempDir();
   onTestFinished(async () => {
     // Never leave a daemon behind, whatever the test did.
-    await runCubqueue(["stop", "--base-dir", dir.path]);
+    await runCubqueue(["stop", "--cancel-running", "--base-dir", dir.path]);
     await dir.remove();
   });
   return dir.path;

@@ -1,0 +1,157 @@
+import { spawnSync } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createClient } from "@libsql/client";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { signalGroup } from "../../src/runner/local-executor.ts";
+import { isProcessAlive } from "../../src/server/instance.ts";
+import { registerFixture, registerScript, submitOk, waitFinished, waitRunning, waitUntil } from "../support/api.ts";
+import { runCubqueue } from "../support/cli.ts";
+import { daemonBaseDir, readTaskLog, startDaemon, taskPid, type DaemonServer } from "../support/daemon-server.ts";
+
+const LONG = "#!/bin/sh\necho begin\nsleep 30\necho end\n";
+const SHORT = "#!/bin/sh\necho begin\nsleep 1.5\necho end\n";
+
+async function crash(server: DaemonServer) {
+  process.kill(server.pid, "SIGKILL");
+  await waitUntil(() => !isProcessAlive(server.pid));
+}
+
+/** Runs SQL against the base dir's database while no server is running. */
+async function editDatabase(baseDir: string, statements: Array<{ sql: string; args: Array<string | number | null> }>) {
+  const db = createClient({ url: `file:${join(baseDir, "cubqueue.db")}` });
+  try {
+    for (const statement of statements) await db.execute(statement);
+  } finally {
+    db.close();
+  }
+}
+
+/** Kills a task's whole process group when the test ends, whatever happened. */
+function killGroupAfterTest(pid: number) {
+  onTestFinished(() => signalGroup(pid, "SIGKILL"));
+}
+
+describe("reconciling tasks at start", { timeout: 60_000 }, () => {
+  it("a task still running is watched again to its end; one that ended meanwhile gets its recorded status", async () => {
+    const baseDir = await daemonBaseDir();
+    let server = await startDaemon(baseDir, ["--concurrency", "4"]);
+    await registerScript(server, "short", "short.sh", SHORT);
+    await registerScript(server, "long", "long.sh", "#!/bin/sh\necho begin\nsleep 8\necho end\nexit 7\n");
+    const short = (await submitOk(server, "short", { args: {} })).task_id;
+    const long = (await submitOk(server, "long", { args: {} })).task_id;
+    await waitRunning(server, short);
+    const longPid = await taskPid(server, (await waitRunning(server, long)).task_id);
+    await crash(server);
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // short ends while no server watches
+    expect(isProcessAlive(longPid)).toBe(true);
+
+    server = await startDaemon(baseDir, ["--concurrency", "4"]);
+    expect(await waitFinished(server, short)).toMatchObject({ status: "succeeded", exit_code: 0, error: null });
+    expect((await (await server.request(`/api/task/${long}`)).json()).status).toBe("running");
+    expect(await waitFinished(server, long, 30_000)).toMatchObject({ status: "failed", exit_code: 7, error: "the script exited with code 7" });
+    expect(await readTaskLog(baseDir, long)).toBe("begin\nend\n");
+  });
+
+  it("a task whose process vanished while the server was down fails saying so, and a recycled pid is not taken for it", async () => {
+    const baseDir = await daemonBaseDir();
+    let server = await startDaemon(baseDir, ["--concurrency", "4"]);
+    await registerScript(server, "long", "long.sh", LONG);
+    const vanished = (await submitOk(server, "long", { args: {} })).task_id;
+    const impostor = (await submitOk(server, "long", { args: {} })).task_id;
+    const vanishedPid = (await waitRunning(server, vanished)).pid;
+    const impostorPid = (await waitRunning(server, impostor)).pid;
+    killGroupAfterTest(vanishedPid);
+    killGroupAfterTest(impostorPid);
+    await crash(server);
+
+    // One task's processes are killed outright (no exit status is written). The other's
+    // recorded start time is changed, as if its pid now belonged to some other process.
+    signalGroup(vanishedPid, "SIGKILL");
+    await editDatabase(baseDir, [
+      { sql: "UPDATE task_attempts SET start_token = 'elsewhere' WHERE task_id = ?", args: [impostor] },
+    ]);
+
+    server = await startDaemon(baseDir, ["--concurrency", "4"]);
+    for (const id of [vanished, impostor]) {
+      const task = await waitFinished(server, id);
+      expect(task.status).toBe("failed");
+      expect(task.error).toMatch(/ended while no server was watching and left no exit status/);
+    }
+    // The process that is not the task's own was left alone.
+    expect(isProcessAlive(impostorPid)).toBe(true);
+  });
+
+  it("a task claimed but never let run goes back to the queue and runs once", async () => {
+    const baseDir = await daemonBaseDir();
+    let server = await startDaemon(baseDir, ["--concurrency", "1"]);
+    await registerScript(server, "long", "long.sh", LONG);
+    await registerFixture(server, "echo_args.py", "echo");
+    const blocker = (await submitOk(server, "long", { args: {} })).task_id;
+    killGroupAfterTest((await waitRunning(server, blocker)).pid);
+    const unrecorded = (await submitOk(server, "echo", { args: { which: "unrecorded" } })).task_id;
+    const gateClosed = (await submitOk(server, "echo", { args: { which: "gate closed" } })).task_id;
+    await crash(server);
+
+    // As the database and task folder look after a crash just after the claim, and
+    // after one between recording the process and letting its script run.
+    const gone = spawnSync("true").pid!;
+    await writeFile(join(baseDir, "tasks", gateClosed, "cubqueue.exit"), "not-started\n");
+    const now = Date.now();
+    await editDatabase(baseDir, [
+      { sql: "UPDATE tasks SET status = 'running', attempt_count = 1 WHERE id IN (?, ?)", args: [unrecorded, gateClosed] },
+      { sql: "INSERT INTO task_attempts (task_id, number, executor, started_at) VALUES (?, 1, 'local', ?)", args: [unrecorded, now] },
+      { sql: "INSERT INTO task_attempts (task_id, number, executor, pid, start_token, started_at) VALUES (?, 1, 'local', ?, '1', ?)", args: [gateClosed, gone, now] },
+    ]);
+
+    server = await startDaemon(baseDir, ["--concurrency", "2"]);
+    for (const [id, which] of [[unrecorded, "unrecorded"], [gateClosed, "gate closed"]] as const) {
+      expect(await waitFinished(server, id)).toMatchObject({ status: "succeeded", exit_code: 0 });
+      const log = await readTaskLog(baseDir, id);
+      expect(log.match(/which/g), log).toHaveLength(1);
+      expect(log).toContain(which);
+    }
+  });
+
+  it("cubqueue stop leaves running tasks running and the next start adopts them; a cancel still reaches them", async () => {
+    const baseDir = await daemonBaseDir();
+    let server = await startDaemon(baseDir);
+    await registerScript(server, "short", "short.sh", SHORT);
+    await registerFixture(server, "sleeper.sh", "sleeper");
+    const short = (await submitOk(server, "short", { args: {} })).task_id;
+    const sleeper = (await submitOk(server, "sleeper", { args: {} })).task_id;
+    await waitRunning(server, short);
+    const sleeperPid = (await waitRunning(server, sleeper)).pid;
+    killGroupAfterTest(sleeperPid);
+
+    const stopped = await runCubqueue(["stop", "--base-dir", baseDir]);
+    expect(stopped, stopped.stderr).toMatchObject({ code: 0 });
+    expect(stopped.stdout).toContain("running tasks keep running until the next start");
+    expect(isProcessAlive(sleeperPid)).toBe(true);
+
+    server = await startDaemon(baseDir);
+    expect(await waitFinished(server, short)).toMatchObject({ status: "succeeded" });
+    expect(await readTaskLog(baseDir, short)).toBe("begin\nend\n");
+    const cancel = await server.request(`/api/task/${sleeper}`, { method: "DELETE" });
+    expect(cancel.status).toBe(200);
+    expect(await waitFinished(server, sleeper)).toMatchObject({ status: "cancelled" });
+    await waitUntil(() => !isProcessAlive(sleeperPid));
+  });
+
+  it("cubqueue stop --cancel-running cancels the running tasks before the server exits", async () => {
+    const baseDir = await daemonBaseDir();
+    let server = await startDaemon(baseDir);
+    await registerFixture(server, "sleeper.sh", "sleeper");
+    const sleeper = (await submitOk(server, "sleeper", { args: {} })).task_id;
+    const pid = (await waitRunning(server, sleeper)).pid;
+    killGroupAfterTest(pid);
+
+    const stopped = await runCubqueue(["stop", "--cancel-running", "--base-dir", baseDir]);
+    expect(stopped, stopped.stderr).toMatchObject({ code: 0 });
+    expect(stopped.stdout).toContain("its running tasks were cancelled");
+    expect(isProcessAlive(pid)).toBe(false);
+
+    server = await startDaemon(baseDir);
+    expect(await (await server.request(`/api/task/${sleeper}`)).json()).toMatchObject({ status: "cancelled", error: "cancelled on request" });
+  });
+});
