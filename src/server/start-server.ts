@@ -9,6 +9,7 @@ import { createRunner, type Runner } from "../runner/runner.ts";
 import { serveFetch } from "../runtime/serve.ts";
 import { createScriptService } from "../scripts/script-service.ts";
 import { createLayout, type Layout } from "../store/layout.ts";
+import { removeUnlistedTaskFolders } from "../tasks/remove-unlisted-folders.ts";
 import { createTaskService } from "../tasks/task-service.ts";
 import { claimBaseDir } from "./instance.ts";
 
@@ -71,6 +72,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       tasks: createTaskService({ db, layout, runner }),
       logError: (error) => logError(error, "request"),
     });
+    await removeUnlistedTaskFolders(db, layout);
     let stopOptions: StopOptions = {};
     await runner.start();
     cleanups.unshift(() => runner.stop(stopOptions));

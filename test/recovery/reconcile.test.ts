@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -111,6 +112,22 @@ describe("reconciling tasks at start", { timeout: 60_000 }, () => {
       expect(log.match(/which/g), log).toHaveLength(1);
       expect(log).toContain(which);
     }
+  });
+
+  it("a task folder whose row was never written (a crash mid-submit) is removed at start; listed ones are kept", async () => {
+    const baseDir = await daemonBaseDir();
+    let server = await startDaemon(baseDir);
+    await registerScript(server, "short", "short.sh", SHORT);
+    const kept = (await submitOk(server, "short", { args: {} })).task_id;
+    await waitFinished(server, kept);
+    await crash(server);
+    const orphan = join(baseDir, "tasks", randomUUID());
+    await mkdir(join(orphan, "files"), { recursive: true });
+    await writeFile(join(orphan, "files", "half.bin"), "x".repeat(1000));
+
+    server = await startDaemon(baseDir);
+    expect((await readdir(join(baseDir, "tasks"))).sort()).toEqual([kept]);
+    expect(await readTaskLog(baseDir, kept)).toBe("begin\nend\n");
   });
 
   it("cubqueue stop leaves running tasks running and the next start adopts them; a cancel still reaches them", async () => {

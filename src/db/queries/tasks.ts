@@ -198,3 +198,9 @@ export async function listRunningTasks(db: Database): Promise<TaskRecord[]> {
   const rows = await db.select().from(tasks).where(eq(tasks.status, TaskStatus.running)).orderBy(asc(tasks.seq));
   return withDetails(db, rows);
 }
+
+/** The id of every task. */
+export async function listTaskIds(db: Database): Promise<string[]> {
+  const rows = await db.select({ id: tasks.id }).from(tasks);
+  return rows.map((row) => row.id);
+}
