@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { parseByteSize } from "./byte-size.ts";
 
 /**
  * Everything a server needs to know, validated once. Entry points build it from
@@ -16,6 +17,19 @@ export const ServerConfigSchema = z.object({
   databaseAuthToken: z.string().min(1).optional(),
   /** Interpreter overrides, e.g. { python3: "/usr/bin/python3.11" }. */
   interpreters: z.record(z.string(), z.string().min(1)).default({}),
+  /** The most bytes one submission may upload ("10G", "512M" or a number of bytes); unlimited when absent. */
+  maxUploadSize: z
+    .union([z.number(), z.string()])
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined) return undefined;
+      const bytes = typeof value === "number" ? value : parseByteSize(value);
+      if (bytes === undefined || !Number.isSafeInteger(bytes) || bytes < 1) {
+        context.addIssue({ code: "custom", message: `"${value}" is not a size; use e.g. 10G, 512M or a number of bytes` });
+        return z.NEVER;
+      }
+      return bytes;
+    }),
   /** How long a cancelled task gets between TERM and KILL. */
   killGraceMs: z.coerce.number().int().min(0).default(5_000),
 });

@@ -17,6 +17,7 @@ interface StartOptions {
   python?: unknown;
   interpreter?: unknown;
   killGrace?: unknown;
+  maxUploadSize?: unknown;
 }
 
 export function registerServerCommands(cli: CAC, run: CommandRunner) {
@@ -29,6 +30,7 @@ export function registerServerCommands(cli: CAC, run: CommandRunner) {
     .option("--python <path>", "The Python interpreter for .py scripts")
     .option("--interpreter <name=path>", "Another interpreter, e.g. bash=/usr/local/bin/bash (repeatable)")
     .option("--kill-grace <seconds>", "How long a cancelled task has between TERM and KILL", { default: 5 })
+    .option("--max-upload-size <size>", "The most one submission may upload, e.g. 10G or 512M (default: unlimited)")
     .example("cubqueue start --base-dir ./cubqueue-data --port 8000 --daemon")
     .action(run<StartOptions>(start));
 
@@ -103,6 +105,7 @@ function serverConfigFrom(context: CommandContext, options: StartOptions & { bas
       port: options.port as number,
       concurrency: options.concurrency as number | undefined,
       killGraceMs: options.killGrace === undefined ? undefined : Number(options.killGrace) * 1000,
+      maxUploadSize: options.maxUploadSize === undefined ? undefined : String(options.maxUploadSize),
       interpreters,
       databaseUrl: env.databaseUrl,
       databaseAuthToken: env.databaseAuthToken,
@@ -124,5 +127,6 @@ function daemonArgs(options: StartOptions): string[] {
   add("--python", options.python);
   for (const pair of list(options.interpreter)) add("--interpreter", pair);
   add("--kill-grace", options.killGrace);
+  add("--max-upload-size", options.maxUploadSize);
   return args;
 }

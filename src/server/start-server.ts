@@ -69,7 +69,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     });
     const app = createApp({
       scripts: createScriptService({ db, layout }),
-      tasks: createTaskService({ db, layout, runner }),
+      tasks: createTaskService({ db, layout, runner, maxUploadSize: config.maxUploadSize }),
       logError: (error) => logError(error, "request"),
     });
     await removeUnlistedTaskFolders(db, layout);

@@ -8,6 +8,7 @@ import { Transform, pipeline } from "node:stream";
 import type { Readable, TransformCallback } from "node:stream";
 import busboy from "busboy";
 import type { Busboy, FieldInfo, FileInfo } from "busboy";
+import { formatByteSize } from "../byte-size.ts";
 import { AppError, badRequest, insufficientStorage, isDiskFull, payloadTooLarge, uploadInterrupted } from "../errors.ts";
 
 /** One file of the form, fully written to disk. */
@@ -52,6 +53,8 @@ export interface ReceiveOptions {
   destinationFor(part: FilePartInfo): string;
   /** Maximum bytes of one file (default: unlimited). Exceeding it → 413 naming the limit in human units. */
   maxFileSize?: number;
+  /** Maximum bytes of all files together (default: unlimited). Exceeding it → 413 naming the limit. */
+  maxTotalFileSize?: number;
   /** Maximum number of files (default 1000); more → 400 too_many_files. */
   maxFiles?: number;
   /** Maximum number of text fields (default 100); more → 400 too_many_fields. */
@@ -151,6 +154,7 @@ class Reception {
   /** Files this call created, and so must remove on failure. */
   private readonly created: string[] = [];
   private partsSeen = 0;
+  private fileBytes = 0;
 
   constructor(
     private readonly body: Readable,
@@ -230,7 +234,7 @@ class Reception {
     stream.once("limit", () =>
       this.fail(
         payloadTooLarge(
-          `The file "${file.originalName}" (field "${field}") is larger than the maximum of ${formatBytes(this.options.maxFileSize ?? Infinity)}.`,
+          `The file "${file.originalName}" (field "${field}") is larger than the maximum of ${formatByteSize(this.options.maxFileSize ?? Infinity)}.`,
         ),
       ),
     );
@@ -241,7 +245,7 @@ class Reception {
   /** Writes one part to its destination, hashing and counting it on the way. Resolves once the file is closed. */
   private writeFile(stream: Readable, file: ReceivedFile): Promise<void> {
     return new Promise<void>((resolve) => {
-      const digest = new DigestCounter();
+      const digest = new DigestCounter((bytes) => this.countFileBytes(bytes));
       const out = createWriteStream(file.path, { flags: "wx", highWaterMark: WRITE_BUFFER_SIZE });
       // "open" means we created the file ("wx" refuses existing ones), so it is ours to remove.
       out.once("open", () => this.created.push(file.path));
@@ -264,6 +268,14 @@ class Reception {
     });
   }
 
+  private countFileBytes(bytes: number): void {
+    this.fileBytes += bytes;
+    const max = this.options.maxTotalFileSize ?? Infinity;
+    if (this.fileBytes > max) {
+      this.fail(payloadTooLarge(`The upload is larger than this server's maximum of ${formatByteSize(max)} per submission.`));
+    }
+  }
+
   private onField(name: string, value: string, info: FieldInfo): void {
     this.partsSeen += 1;
     if (this.failure) return;
@@ -271,7 +283,7 @@ class Reception {
       this.fail(
         badRequest(
           "field_too_large",
-          `The form field "${name}" is larger than the maximum of ${formatBytes(this.limit("maxFieldSize"))}.`,
+          `The form field "${name}" is larger than the maximum of ${formatByteSize(this.limit("maxFieldSize"))}.`,
         ),
       );
       return;
@@ -352,29 +364,20 @@ class DigestCounter extends Transform {
   size = 0;
   private readonly hash = createHash("sha256");
 
+  constructor(private readonly onBytes: (bytes: number) => void) {
+    super();
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.hash.update(chunk);
     this.size += chunk.length;
+    this.onBytes(chunk.length);
     callback(null, chunk);
   }
 
   hex(): string {
     return this.hash.digest("hex");
   }
-}
-
-/** "2 GiB", "1.5 MiB", "300 bytes": limits as people write them. */
-function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return "unlimited";
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = bytes === 1 ? "byte" : "bytes";
-  for (const next of units) {
-    if (value < 1024) break;
-    value /= 1024;
-    unit = next;
-  }
-  return `${Number(value.toFixed(2))} ${unit}`;
 }
 
 function ignore(): void {}

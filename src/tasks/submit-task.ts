@@ -19,6 +19,7 @@ const SUBMITTED_ARG_FILE = "arg_file.submitted";
 export interface SubmitDeps {
   db: Database;
   layout: Layout;
+  /** The most bytes one submission may upload, all files together. */
   maxUploadSize?: number;
   now: () => Date;
 }
@@ -39,7 +40,7 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
     await Promise.all(["files", "metadata", "output"].map((name) => mkdir(join(staging, name), { recursive: true })));
     const seen = new Set<string>();
     const form = await receiveMultipart(body, contentType, {
-      maxFileSize: deps.maxUploadSize,
+      maxTotalFileSize: deps.maxUploadSize,
       destinationFor(part) {
         if (seen.has(part.field)) throw badRequest("duplicate_field", `The file field "${part.field}" was sent twice.`);
         seen.add(part.field);

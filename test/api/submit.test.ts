@@ -2,17 +2,10 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { expectError, registerFixture, submit, submitOk, waitFinished } from "../support/api.ts";
+import { expectError, expectNothingLeft, registerFixture, submit, submitOk, waitFinished } from "../support/api.ts";
 import { listDir, startTestServer, type TestServer } from "../support/test-server.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
-
-/** Nothing of a refused submission may remain: no task folder, no staging folder, no row. */
-async function expectNothingLeft(server: TestServer) {
-  expect(await listDir(join(server.baseDir, "tasks"))).toEqual([]);
-  expect(await listDir(join(server.baseDir, "cubqueue.incoming"))).toEqual([]);
-  expect((await (await server.request("/api/task")).json()).tasks).toEqual([]);
-}
 
 describe("POST /api/task", () => {
   it("stores the uploads, resolves every placeholder and runs the script to success", async () => {

@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
+import { readdir, readFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { expect } from "vitest";
 /** Anything that sends requests to a running server: an in-process test server or a daemon. */
 export interface Requester {
@@ -84,3 +84,11 @@ export async function expectError(response: Response, status: number, code: stri
 }
 
 export const fixtureName = (path: string) => basename(path);
+
+/** Nothing of a refused submission may remain: no task folder, no staging folder, no row. */
+export async function expectNothingLeft(server: Requester & { baseDir: string }) {
+  const names = (dir: string) => readdir(join(server.baseDir, dir)).catch(() => []);
+  expect(await names("tasks")).toEqual([]);
+  expect(await names("cubqueue.incoming")).toEqual([]);
+  expect((await (await server.request("/api/task")).json()).tasks).toEqual([]);
+}
