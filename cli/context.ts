@@ -1,4 +1,7 @@
+import { resolve } from "node:path";
 import { readEnvironment } from "../src/config.ts";
+import { readRecordedToken } from "../src/server/instance.ts";
+import { createLayout } from "../src/store/layout.ts";
 import { CubQueueClient } from "../src/client/index.ts";
 import { text } from "./cli-error.ts";
 import type { CliIO } from "./io.ts";
@@ -9,6 +12,7 @@ export interface GlobalOptions {
   url?: unknown;
   baseDir?: unknown;
   json?: boolean;
+  token?: unknown;
 }
 
 export interface CommandContext {
@@ -30,8 +34,10 @@ export function createCommandContext(options: GlobalOptions, io: CliIO): Command
       return location;
     },
     async connect() {
+      const baseDir = text(options.baseDir) ?? env.baseDir;
       location = await locateServer({ url: text(options.url), baseDir: text(options.baseDir) }, env);
-      return { client: new CubQueueClient(location.url), location };
+      const token = text(options.token) ?? env.token ?? (baseDir ? await readRecordedToken(createLayout(resolve(baseDir))) : undefined);
+      return { client: new CubQueueClient(location.url, { token }), location };
     },
   };
 }

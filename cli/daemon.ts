@@ -28,6 +28,8 @@ export async function startDaemon(config: ServerConfig, startArgs: readonly stri
     const child = spawn(self.command, [...self.args, "start", "--base-dir", config.baseDir, ...startArgs], {
       detached: true,
       stdio: ["ignore", logFd, logFd],
+      // The token goes through the environment: arguments are visible to every user in `ps`.
+      env: config.token === undefined ? process.env : { ...process.env, CUBQUEUE_TOKEN: config.token },
     });
     child.once("exit", (code, signal) => (exited = code ?? signal));
     await new Promise<void>((resolve, reject) => {

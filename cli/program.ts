@@ -48,6 +48,7 @@ function buildProgram(run: CommandRunner): CAC {
   cli.option("--url <url>", "Server URL (default: CUBQUEUE_URL, the server of --base-dir, or http://127.0.0.1:8000)");
   cli.option("--base-dir <dir>", "The server's base directory (also CUBQUEUE_BASE_DIR)");
   cli.option("--json", "Print machine-readable JSON");
+  cli.option("--token <token>", "The server's token, if it requires one (also CUBQUEUE_TOKEN, or the record in --base-dir)");
   registerServerCommands(cli, run);
   registerScriptCommands(cli, run);
   registerTaskCommands(cli, run);

@@ -1,6 +1,7 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { createRouter } from "./api/create-router.ts";
 import { createErrorHandler, notFoundHandler } from "./api/error-handler.ts";
+import { requireToken } from "./api/require-token.ts";
 import { createScriptRouter } from "./api/scripts/index.ts";
 import { createTaskRouter } from "./api/tasks/index.ts";
 import type { ScriptService } from "./scripts/script-service.ts";
@@ -11,6 +12,8 @@ export interface AppDeps {
   tasks: TaskService;
   /** Where unexpected errors are reported (the answer to the client stays generic). */
   logError?: (error: unknown) => void;
+  /** When set, every /api request must carry it as a bearer token. */
+  token?: string;
 }
 
 export const API_INFO = {
@@ -20,14 +23,28 @@ export const API_INFO = {
     "Runs registered scripts as background tasks and keeps what each produces: its log, its intermediate files (metadata) and its results (output).",
 };
 
+/** The top of the OpenAPI document. A token may be needed (bearerAuth) or not ({}). */
+export const OPENAPI_CONFIG = {
+  openapi: "3.1.0",
+  info: API_INFO,
+  security: [{ bearerAuth: [] }, {}] as Array<Record<string, string[]>>,
+};
+
 /** Builds the HTTP app from its services. It reads no environment and opens nothing itself. */
-export function createApp({ scripts, tasks, logError = console.error }: AppDeps) {
+export function createApp({ scripts, tasks, logError = console.error, token }: AppDeps) {
   const app = createRouter();
   app.onError(createErrorHandler(logError));
   app.notFound(notFoundHandler);
+  if (token !== undefined) app.use("/api/*", requireToken(token));
+  // The document says a token may be needed: whether it is depends on how the server was started.
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "Required when the server was started with --token (or CUBQUEUE_TOKEN).",
+  });
   app.route("/", createScriptRouter(scripts));
   app.route("/", createTaskRouter(tasks));
-  app.doc31("/openapi.json", { openapi: "3.1.0", info: API_INFO });
+  app.doc31("/openapi.json", OPENAPI_CONFIG);
   app.get("/docs", swaggerUI({ url: "/openapi.json", title: "CubQueue API" }));
   app.get("/", (c) => c.redirect("/docs"));
   return app;

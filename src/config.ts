@@ -30,6 +30,10 @@ export const ServerConfigSchema = z.object({
       }
       return bytes;
     }),
+  /** When set, every /api request must carry `Authorization: Bearer <token>`. */
+  token: z.string().min(1).optional(),
+  /** Listen on a non-loopback address without a token, knowingly. */
+  insecure: z.boolean().default(false),
   /** How long a cancelled task gets between TERM and KILL. */
   killGraceMs: z.coerce.number().int().min(0).default(5_000),
 });
@@ -54,5 +58,16 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env) {
     baseDir: env.CUBQUEUE_BASE_DIR || undefined,
     databaseUrl: env.CUBQUEUE_DATABASE_URL || undefined,
     databaseAuthToken: env.CUBQUEUE_DATABASE_AUTH_TOKEN || undefined,
+    token: env.CUBQUEUE_TOKEN || undefined,
   };
+}
+
+/** The server's secrets, which the scripts it runs have no use for. */
+const SECRET_VARIABLES = ["CUBQUEUE_TOKEN", "CUBQUEUE_DATABASE_AUTH_TOKEN"];
+
+/** The environment tasks inherit: the server's own, without its secrets. */
+export function taskEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+  const result = { ...env };
+  for (const name of SECRET_VARIABLES) delete result[name];
+  return result;
 }

@@ -18,6 +18,8 @@ interface StartOptions {
   interpreter?: unknown;
   killGrace?: unknown;
   maxUploadSize?: unknown;
+  insecure?: boolean;
+  token?: unknown;
 }
 
 export function registerServerCommands(cli: CAC, run: CommandRunner) {
@@ -30,6 +32,7 @@ export function registerServerCommands(cli: CAC, run: CommandRunner) {
     .option("--python <path>", "The Python interpreter for .py scripts")
     .option("--interpreter <name=path>", "Another interpreter, e.g. bash=/usr/local/bin/bash (repeatable)")
     .option("--kill-grace <seconds>", "How long a cancelled task has between TERM and KILL", { default: 5 })
+    .option("--insecure", "Allow listening on a non-loopback --host without a token")
     .option("--max-upload-size <size>", "The most one submission may upload, e.g. 10G or 512M (default: unlimited)")
     .example("cubqueue start --base-dir ./cubqueue-data --port 8000 --daemon")
     .action(run<StartOptions>(start));
@@ -107,6 +110,8 @@ function serverConfigFrom(context: CommandContext, options: StartOptions & { bas
       killGraceMs: options.killGrace === undefined ? undefined : Number(options.killGrace) * 1000,
       maxUploadSize: options.maxUploadSize === undefined ? undefined : String(options.maxUploadSize),
       interpreters,
+      token: text(options.token) ?? env.token,
+      insecure: options.insecure === true,
       databaseUrl: env.databaseUrl,
       databaseAuthToken: env.databaseAuthToken,
     });
@@ -128,5 +133,6 @@ function daemonArgs(options: StartOptions): string[] {
   for (const pair of list(options.interpreter)) add("--interpreter", pair);
   add("--kill-grace", options.killGrace);
   add("--max-upload-size", options.maxUploadSize);
+  if (options.insecure) args.push("--insecure");
   return args;
 }

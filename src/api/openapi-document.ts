@@ -1,4 +1,4 @@
-import { API_INFO, createApp, type AppDeps } from "../app.ts";
+import { OPENAPI_CONFIG, createApp, type AppDeps } from "../app.ts";
 
 /**
  * The OpenAPI document, built from the route definitions alone. The services
@@ -11,5 +11,5 @@ export function buildOpenApiDocument() {
     },
   });
   const app = createApp({ scripts: notAvailable, tasks: notAvailable } as AppDeps);
-  return app.getOpenAPI31Document({ openapi: "3.1.0", info: API_INFO });
+  return app.getOpenAPI31Document(OPENAPI_CONFIG);
 }

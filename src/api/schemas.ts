@@ -10,10 +10,15 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
-/** The error responses a route can give, described once for the OpenAPI document. */
-export function errorResponses<S extends number>(...statuses: S[]) {
+/**
+ * The error responses a route can give, described once for the OpenAPI
+ * document. Every /api route can answer 401 (when the server requires a token).
+ */
+export function errorResponses<S extends number>(...routeStatuses: S[]) {
+  const statuses = [...routeStatuses, 401 as const];
   const descriptions: Record<number, string> = {
     400: "The request is malformed or a field is invalid",
+    401: "The server requires a token (Authorization: Bearer …) and it was missing or wrong",
     404: "The script or task does not exist",
     409: "Conflicts with the current state (name taken, task already finished)",
     413: "An upload is larger than allowed",
@@ -24,7 +29,7 @@ export function errorResponses<S extends number>(...statuses: S[]) {
       status,
       { description: descriptions[status] ?? "Error", content: { "application/json": { schema: ErrorSchema } } },
     ]),
-  ) as Record<S, { description: string; content: { "application/json": { schema: typeof ErrorSchema } } }>;
+  ) as Record<S | 401, { description: string; content: { "application/json": { schema: typeof ErrorSchema } } }>;
 }
 
 export const ScriptSchema = z

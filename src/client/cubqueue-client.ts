@@ -19,6 +19,8 @@ export interface ClientOptions {
   fetch?: typeof globalThis.fetch;
   /** Extra headers for every request. */
   headers?: Record<string, string>;
+  /** The server's token, when it requires one (sent as `Authorization: Bearer <token>`). */
+  token?: string;
 }
 
 export interface ListTasksOptions {
@@ -61,7 +63,8 @@ export class CubQueueClient {
 
   constructor(baseUrl = "http://127.0.0.1:8000", options: ClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
-    this.#api = createClient<paths>({ baseUrl: this.baseUrl, fetch: options.fetch, headers: options.headers });
+    const auth = options.token === undefined ? {} : { Authorization: `Bearer ${options.token}` };
+    this.#api = createClient<paths>({ baseUrl: this.baseUrl, fetch: options.fetch, headers: { ...auth, ...options.headers } });
     this.#uploadFetch = options.fetch ?? httpFetch;
   }
 

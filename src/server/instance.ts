@@ -24,9 +24,17 @@ export async function readRecordedUrl(layout: Layout): Promise<string | undefine
   return text?.trim() || undefined;
 }
 
+export async function readRecordedToken(layout: Layout): Promise<string | undefined> {
+  const text = await readFile(layout.tokenFile, "utf8").catch(() => undefined);
+  return text?.trim() || undefined;
+}
+
 export interface BaseDirClaim {
-  /** Records where the server listens, for `stop`, the CLI and a waiting `start --daemon`. */
-  publish(url: string): Promise<void>;
+  /**
+   * Records where the server listens (and the token it requires, readable by
+   * its owner only), for `stop`, the CLI and a waiting `start --daemon`.
+   */
+  publish(url: string, token?: string): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -58,10 +66,15 @@ export async function claimBaseDir(layout: Layout, pid = process.pid): Promise<B
     }
   }
   return {
-    publish: (url) => writeFileAtomic(layout.urlFile, `${url}\n`),
+    async publish(url, token) {
+      if (token === undefined) await rm(layout.tokenFile, { force: true });
+      else await writeFileAtomic(layout.tokenFile, `${token}\n`, 0o600);
+      await writeFileAtomic(layout.urlFile, `${url}\n`);
+    },
     async release() {
       if ((await readRecordedPid(layout)) !== pid) return;
       await rm(layout.urlFile, { force: true });
+      await rm(layout.tokenFile, { force: true });
       await rm(layout.pidFile, { force: true });
     },
   };

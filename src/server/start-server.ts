@@ -1,6 +1,6 @@
 import { mkdir, rm } from "node:fs/promises";
 import { createApp, type App } from "../app.ts";
-import type { ServerConfig } from "../config.ts";
+import { taskEnvironment, type ServerConfig } from "../config.ts";
 import { openDatabase, type Database } from "../db/open.ts";
 import { AppError } from "../errors.ts";
 import { createLocalExecutor } from "../runner/local-executor.ts";
@@ -12,6 +12,7 @@ import { createLayout, type Layout } from "../store/layout.ts";
 import { removeUnlistedTaskFolders } from "../tasks/remove-unlisted-folders.ts";
 import { createTaskService } from "../tasks/task-service.ts";
 import { claimBaseDir } from "./instance.ts";
+import { checkListenPolicy } from "./listen-policy.ts";
 
 export interface RunningServer {
   url: string;
@@ -42,6 +43,7 @@ export interface StartServerOptions {
 /** The composition root: builds every part from the config, wires them, and serves. */
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const logError = options.logError ?? ((error, context) => console.error(context ? `${context}:` : "", error));
+  checkListenPolicy(config);
   const layout = createLayout(config.baseDir);
   await Promise.all([layout.scriptsDir, layout.tasksDir].map((dir) => mkdir(dir, { recursive: true })));
   const claim = await claimBaseDir(layout);
@@ -64,13 +66,14 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       interpreters: resolveInterpreters(config.interpreters),
       concurrency: config.concurrency,
       killGraceMs: config.killGraceMs,
-      baseEnv: options.taskEnv ?? process.env,
+      baseEnv: options.taskEnv ?? taskEnvironment(),
       onError: (error, taskId) => logError(error, taskId ? `task ${taskId}` : "runner"),
     });
     const app = createApp({
       scripts: createScriptService({ db, layout }),
       tasks: createTaskService({ db, layout, runner, maxUploadSize: config.maxUploadSize }),
       logError: (error) => logError(error, "request"),
+      token: config.token,
     });
     await removeUnlistedTaskFolders(db, layout);
     let stopOptions: StopOptions = {};
@@ -82,7 +85,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     });
     cleanups.unshift(() => serving.close());
     const url = `http://${urlHost(config.host)}:${serving.port}`;
-    await claim.publish(url);
+    await claim.publish(url, config.token);
 
     let stopped: Promise<void> | undefined;
     return {

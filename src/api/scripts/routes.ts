@@ -25,6 +25,7 @@ export const list = createRoute({
   tags,
   responses: {
     200: { description: "Every registered script, by name", content: { "application/json": { schema: ScriptListSchema } } },
+    ...errorResponses(),
   },
 });
 

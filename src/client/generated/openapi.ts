@@ -222,6 +222,15 @@ export interface operations {
                     "application/json": components["schemas"]["ScriptList"];
                 };
             };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     registerScript: {
@@ -258,6 +267,15 @@ export interface operations {
             };
             /** @description The request is malformed or a field is invalid */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -329,6 +347,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     submitTask: {
@@ -365,6 +392,15 @@ export interface operations {
             };
             /** @description The request is malformed or a field is invalid */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -421,6 +457,15 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The script or task does not exist */
             404: {
                 headers: {
@@ -450,6 +495,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description The script or task does not exist */
@@ -504,6 +558,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The script or task does not exist */
             404: {
                 headers: {
@@ -549,6 +612,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The script or task does not exist */
             404: {
                 headers: {
@@ -587,6 +659,15 @@ export interface operations {
             };
             /** @description The request is malformed or a field is invalid */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
