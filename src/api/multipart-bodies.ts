@@ -1,4 +1,5 @@
 import type { RouteConfig } from "@hono/zod-openapi";
+import { SCRIPT_NAME_PATTERN } from "../scripts/script-service.ts";
 
 /**
  * The multipart request bodies, described as plain JSON Schema. Zod schemas here
@@ -17,7 +18,7 @@ export const registerScriptBody: RequestBody = {
         type: "object",
         required: ["name", "script"],
         properties: {
-          name: { type: "string", pattern: "^[A-Za-z0-9_]{1,64}$", description: "Unique: letters, digits and underscores." },
+          name: { type: "string", pattern: SCRIPT_NAME_PATTERN.source, description: "Unique: letters, digits and underscores." },
           desc: { type: "string", description: "What the script does." },
           script: { ...binary, description: "The script file; its extension is kept." },
         },

@@ -11,7 +11,8 @@ import { receiveMultipart, type ReceivedFile } from "../store/multipart.ts";
 import { createKeyedLock } from "../util/keyed-lock.ts";
 import { toScriptView, type ScriptView } from "./script-view.ts";
 
-const SCRIPT_NAME_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
+/** What a script name may be: it becomes a file name under scripts/. */
+export const SCRIPT_NAME_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
 const MAX_SCRIPT_SIZE = 64 * 1024 * 1024;
 
 export function isValidScriptName(name: string): boolean {

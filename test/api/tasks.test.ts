@@ -52,7 +52,9 @@ describe("GET /api/task", () => {
     await expectError(await server.request("/api/task?limit=0"), 400, "invalid_request");
     await expectError(await server.request("/api/task?limit=abc"), 400, "invalid_request");
     await expectError(await server.request("/api/task?status=done"), 400, "invalid_request");
-    await expectError(await server.request("/api/task?cursor=abc"), 400, "invalid_cursor");
+    await expectError(await server.request("/api/task?cursor=abc"), 400, "invalid_request");
+    await expectError(await server.request("/api/task?cursor=99999999999999999"), 400, "invalid_request");
+    await expectError(await server.request("/api/task?cursor=9999999999999999"), 400, "invalid_cursor");
   });
 });
 

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { SCRIPT_NAME_PATTERN } from "../../scripts/script-service.ts";
 import { submitTaskBody } from "../multipart-bodies.ts";
 import {
   TaskIdParamsSchema,
@@ -36,9 +37,17 @@ export const list = createRoute({
   request: {
     query: z.object({
       limit: z.coerce.number().int().min(1).max(1000).default(100).openapi({ description: "Page size (1-1000)." }),
-      cursor: z.string().optional().openapi({ description: "The next_cursor of the previous page." }),
+      cursor: z
+        .string()
+        .regex(/^[1-9][0-9]{0,15}$/, "not a cursor; pass the next_cursor of a previous page")
+        .optional()
+        .openapi({ description: "The next_cursor of the previous page." }),
       status: TaskStatusSchema.optional(),
-      script: z.string().optional().openapi({ description: "Only tasks of this script." }),
+      script: z
+        .string()
+        .regex(SCRIPT_NAME_PATTERN, "not a script name (letters, digits and underscores)")
+        .optional()
+        .openapi({ description: "Only tasks of this script." }),
     }),
   },
   responses: {

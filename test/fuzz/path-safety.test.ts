@@ -1,0 +1,35 @@
+import { randomUUID } from "node:crypto";
+import { access, readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { registerScript, submitOk, waitFinished } from "../support/api.ts";
+import { startTestServer } from "../support/test-server.ts";
+
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+describe("names sent by clients never shape a path outside the base dir", () => {
+  it("hostile upload and script file names are stored under names of CubQueue's own", async () => {
+    const server = await startTestServer();
+    const marker = `escape-${randomUUID()}`;
+    const hostile = [`../../../${marker}.txt`, `/tmp/${marker}.sh`, `..\\..\\${marker}.bat`, `${marker}/../../x.py`];
+
+    const script = await registerScript(server, "safe", `../../${marker}.py`, "import sys\nprint(open(sys.argv[1]).read())\n");
+    expect(script.filename).toBe("safe.py");
+    const { task_id } = await submitOk(server, "safe", {
+      args: { files: hostile.map((_, index) => `<file${index + 1}>`) },
+      files: hostile.map((name) => ({ name, content: "payload" })),
+    });
+    const task = await waitFinished(server, task_id);
+    expect(task.status).toBe("succeeded");
+
+    const filesDir = join(server.baseDir, "tasks", task_id, "files");
+    expect((await readdir(filesDir)).sort()).toEqual(task.files.map((file: { stored_name: string }) => file.stored_name).sort());
+    for (const file of task.files) expect(file.stored_name).toMatch(/^[0-9a-f-]{36}(\.[A-Za-z0-9]+)?$/);
+    // Nothing named after the marker anywhere near: not beside the base dir, not in the temp dir.
+    for (const dir of [dirname(server.baseDir), tmpdir(), "/tmp"]) {
+      expect((await readdir(dir)).filter((name) => name.includes(marker))).toEqual([]);
+    }
+    expect(await exists(`/tmp/${marker}.sh`)).toBe(false);
+  });
+});
