@@ -38,10 +38,18 @@ export const payloadTooLarge = (message: string) => new AppError(413, "payload_t
 
 export const insufficientStorage = (message: string) => new AppError(507, "insufficient_storage", message);
 
-/** Errors from the file system that mean "the disk is full", as opposed to a bug. */
+const DISK_FULL_CODES = new Set(["ENOSPC", "EDQUOT", "SQLITE_FULL"]);
+
+/**
+ * Errors that mean "the disk is full", as opposed to a bug: from the file
+ * system, or from the database (which may wrap it as the cause of its own).
+ */
 export function isDiskFull(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === "ENOSPC" || code === "EDQUOT";
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    if (DISK_FULL_CODES.has(String((current as { code?: unknown }).code))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /**

@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AppError, badRequest } from "../../src/errors.ts";
 import { receiveMultipart } from "../../src/store/multipart.ts";
 import type { FilePartInfo, ReceiveOptions } from "../../src/store/multipart.ts";
+import { smallFs, withSmallFs } from "../support/small-fs.ts";
 
 const MiB = 1024 * 1024;
 
@@ -393,12 +394,8 @@ describe("receiveMultipart", () => {
     expect(await readFile(existing, "utf8")).toBe("precious");
   });
 
-  // Needs a small file system to fill, e.g. as root:
-  //   mount -t tmpfs -o size=2m tmpfs /mnt/small && CUBQUEUE_TEST_SMALL_FS=/mnt/small npx vitest run …
-  const smallFs = process.env.CUBQUEUE_TEST_SMALL_FS;
   it.skipIf(!smallFs)("rejects with 507 naming the file when the disk fills up, and removes what it wrote", async () => {
-    const target = await mkdtemp(join(smallFs!, "cubqueue-multipart-"));
-    try {
+    await withSmallFs(async (target) => {
       const form = new FormData();
       form.append("first", new Blob([randomBytes(64 * 1024)]), "fits.bin");
       form.append("second", new Blob([randomBytes(64 * MiB)]), "too-big-for-the-disk.bin");
@@ -413,9 +410,7 @@ describe("receiveMultipart", () => {
       expect(error.message).toContain("too-big-for-the-disk.bin");
       expect(await readdir(target)).toEqual([]);
       expect(body.readableEnded).toBe(true);
-    } finally {
-      await rm(target, { recursive: true, force: true });
-    }
+    });
   });
 
   it("rejects a missing or non-multipart Content-Type with 400 invalid_content_type", async () => {
