@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync } from "node:fs";
 import { mkdir, open, rm } from "node:fs/promises";
 import type { ServerConfig } from "../src/config.ts";
 import { selfCommand } from "../src/runtime/self-command.ts";
-import { isProcessAlive, readRecordedPid, readRecordedUrl, requestStop } from "../src/server/instance.ts";
+import { isProcessAlive, isRecordedServerRunning, readRecordedPid, readRecordedUrl, requestStop } from "../src/server/instance.ts";
 import { createLayout } from "../src/store/layout.ts";
 import { CliError } from "./cli-error.ts";
 
@@ -69,7 +69,7 @@ export async function stopServer(
   if (pid === undefined) {
     throw new CliError(`No CubQueue server is recorded in ${baseDir} (no cubqueue.pid); there is nothing to stop.`);
   }
-  if (!isProcessAlive(pid)) {
+  if (!(await isRecordedServerRunning(layout))) {
     await rm(layout.urlFile, { force: true });
     await rm(layout.pidFile, { force: true });
     return { kind: "stale", pid };

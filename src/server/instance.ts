@@ -2,6 +2,7 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { AppError } from "../errors.ts";
 import { writeFileAtomic } from "../store/atomic-write.ts";
 import type { Layout } from "../store/layout.ts";
+import { isSameProcess, processStartToken } from "../runner/process-identity.ts";
 
 /** True when a process with this pid exists (even if it belongs to another user). */
 export function isProcessAlive(pid: number): boolean {
@@ -13,10 +14,25 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-export async function readRecordedPid(layout: Layout): Promise<number | undefined> {
+/** The server recorded in the pid file: "<pid> <start token>" (see runner/process-identity.ts). */
+export async function readRecordedServer(layout: Layout): Promise<{ pid: number; startToken: string | null } | undefined> {
   const text = await readFile(layout.pidFile, "utf8").catch(() => undefined);
-  const pid = Number(text?.trim());
-  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  const [pidText, startToken] = text?.trim().split(/\s+/) ?? [];
+  const pid = Number(pidText);
+  return Number.isSafeInteger(pid) && pid > 0 ? { pid, startToken: startToken || null } : undefined;
+}
+
+export async function readRecordedPid(layout: Layout): Promise<number | undefined> {
+  return (await readRecordedServer(layout))?.pid;
+}
+
+/**
+ * True when the recorded server is still running: its pid is alive and is the
+ * same process (a pid left by a crashed server may since belong to another).
+ */
+export async function isRecordedServerRunning(layout: Layout): Promise<boolean> {
+  const server = await readRecordedServer(layout);
+  return server !== undefined && (await isSameProcess(server.pid, server.startToken));
 }
 
 export async function readRecordedUrl(layout: Layout): Promise<string | undefined> {
@@ -46,12 +62,12 @@ export interface BaseDirClaim {
 export async function claimBaseDir(layout: Layout, pid = process.pid): Promise<BaseDirClaim> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await writeFile(layout.pidFile, `${pid}\n`, { flag: "wx" });
+      await writeFile(layout.pidFile, `${pid} ${(await processStartToken(pid)) ?? ""}\n`, { flag: "wx" });
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
       const holder = await readRecordedPid(layout);
-      if (holder !== undefined && holder !== pid && isProcessAlive(holder)) {
+      if (holder !== undefined && holder !== pid && (await isRecordedServerRunning(layout))) {
         const url = await readRecordedUrl(layout);
         throw new AppError(
           409,

@@ -23,8 +23,11 @@ describe("cubqueue start --daemon / stop", () => {
     const started = await runCubqueue(["start", "--base-dir", baseDir, "--host", "127.0.0.1", "--port", String(port), "--daemon"]);
     expect(started, started.stderr).toMatchObject({ code: 0 });
     expect(started.stdout).toContain(`at http://127.0.0.1:${port}`);
-    const pid = Number((await readFile(join(baseDir, "cubqueue.pid"), "utf8")).trim());
+    // The pid file holds the pid and the process's start time.
+    const [pidText, startToken] = (await readFile(join(baseDir, "cubqueue.pid"), "utf8")).trim().split(" ");
+    const pid = Number(pidText);
     expect(isProcessAlive(pid)).toBe(true);
+    expect(startToken).toMatch(/^\d+$/);
     expect((await readFile(join(baseDir, "cubqueue.url"), "utf8")).trim()).toBe(`http://127.0.0.1:${port}`);
     expect((await listDir(baseDir)).sort()).toEqual(
       expect.arrayContaining(["cubqueue.db", "cubqueue.log", "cubqueue.pid", "cubqueue.url", "scripts", "tasks"]),
@@ -76,11 +79,15 @@ describe("cubqueue start --daemon / stop", () => {
     expect(await listDir(baseDir)).toEqual([]);
   });
 
-  it("a server takes over a base dir whose pid file is stale", async () => {
-    const baseDir = await tempBaseDir();
-    await writeFile(join(baseDir, "cubqueue.pid"), "99999999\n");
-    const started = await runCubqueue(["start", "--base-dir", baseDir, "--port", String(await closedPort()), "--daemon"]);
-    expect(started, started.stderr).toMatchObject({ code: 0 });
-    expect((await runCubqueue(["stop", "--base-dir", baseDir])).code).toBe(0);
+  it("a server takes over a base dir whose pid file is stale, even when its pid was reused by another process", async () => {
+    // A pid that cannot be alive; then a live pid (this test's own) with another start time.
+    for (const recorded of ["99999999\n", `${process.pid} 1\n`]) {
+      const baseDir = await tempBaseDir();
+      await writeFile(join(baseDir, "cubqueue.pid"), recorded);
+      const started = await runCubqueue(["start", "--base-dir", baseDir, "--port", String(await closedPort()), "--daemon"]);
+      expect(started, started.stderr).toMatchObject({ code: 0 });
+      expect((await runCubqueue(["stop", "--base-dir", baseDir])).code).toBe(0);
+      expect(isProcessAlive(process.pid)).toBe(true);
+    }
   });
 });
