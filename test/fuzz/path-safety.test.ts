@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { access, readdir } from "node:fs/promises";
+import { access, readdir, readFile } from "node:fs/promises";
+import { gunzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -31,5 +32,23 @@ describe("names sent by clients never shape a path outside the base dir", () => 
       expect((await readdir(dir)).filter((name) => name.includes(marker))).toEqual([]);
     }
     expect(await exists(`/tmp/${marker}.sh`)).toBe(false);
+  });
+
+  it("a script that links its output to /etc/passwd cannot leak it through any archive format", async () => {
+    const server = await startTestServer();
+    const linker = '#!/bin/sh\nln -s /etc/passwd "$CUBQUEUE_OUTPUT_DIR/x"\nln -s /etc "$CUBQUEUE_METADATA_DIR/etc"\necho fine > "$CUBQUEUE_OUTPUT_DIR/ok.txt"\n';
+    await registerScript(server, "linker", "linker.sh", linker);
+    const { task_id } = await submitOk(server, "linker", { args: {} });
+    expect(await waitFinished(server, task_id)).toMatchObject({ status: "succeeded" });
+    const passwd = (await readFile("/etc/passwd", "utf8")).split("\n")[0]!;
+    for (const folder of ["result", "metadata"]) {
+      for (const format of ["tar", "zip", "tar.gz"]) {
+        const response = await server.request(`/api/task/${task_id}/${folder}?format=${format}`);
+        expect(response.status).toBe(200);
+        let bytes = Buffer.from(await response.arrayBuffer());
+        if (format === "tar.gz") bytes = gunzipSync(bytes);
+        expect(bytes.includes(passwd), `${folder} as ${format}`).toBe(false);
+      }
+    }
   });
 });
