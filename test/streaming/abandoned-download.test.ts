@@ -32,11 +32,13 @@ describe("a download the client abandons", () => {
       const reader = response.body!.getReader();
       await reader.read();
       // The server holds an output file open while the client still reads…
-      await waitUntil(async () => (await openFilesUnder(server.pid, taskDir)).length > 0);
+      let held: string[] = [];
+      await waitUntil(async () => (held = await openFilesUnder(server.pid, taskDir)).length > 0);
       // …and lets go of it once the client goes away.
       abort.abort();
       await reader.cancel().catch(() => {});
       await waitUntil(async () => (await openFilesUnder(server.pid, taskDir)).length === 0, 10_000);
+      console.log(`${SERVER_MODE} server, abandoned ${format} download: ${held.length} file(s) of the task open while streaming, none after`);
     }
     expect(server.loggedErrors).toEqual([]);
   });
