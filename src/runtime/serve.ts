@@ -21,6 +21,6 @@ export type FetchHandler = (request: Request, env: { incoming?: unknown }) => Re
  * `Deno.serve` on Deno, with @hono/node-server on Node. A failure to listen
  * rejects with an error carrying Node's `code` (EADDRINUSE, …) on both.
  */
-export const serveFetch: (fetch: FetchHandler, options: ServeOptions) => Promise<ServingHandle> = deno
-  ? (fetch, options) => serveFetchOnDeno(deno!, fetch, options)
-  : serveFetchOnNode;
+export function serveFetch(fetch: FetchHandler, options: ServeOptions): Promise<ServingHandle> {
+  return deno ? serveFetchOnDeno(deno, fetch, options) : serveFetchOnNode(fetch, options);
+}
