@@ -1,6 +1,12 @@
 /**
  * The few parts of the `Deno` namespace CubQueue uses, typed here because the
  * TypeScript build only knows Node's types. Nothing outside src/runtime/ imports this.
+ *
+ * What needs no seam, because Deno's Node compatibility does it the same way:
+ * libSQL's native addon loads through `require` (given --allow-ffi, and
+ * --allow-sys/--allow-env for its loader), and `process.kill(-pid)` signals a
+ * task's whole process group (given an unscoped --allow-run: Deno refuses
+ * every signal under a scoped one). See the README's permission table.
  */
 export interface DenoApi {
   serve(
