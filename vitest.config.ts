@@ -1,8 +1,15 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * The end-to-end tests: they reach CubQueue only through HTTP, the SDK and the
+ * CLI, so they also run against a server process on Node or Deno
+ * (CUBQUEUE_TEST_SERVER=node|deno, see test/support/runtime.ts).
+ */
+const END_TO_END = ["api", "cli", "sdk", "streaming", "contract", "runtime", "fuzz", "recovery"].map((dir) => `test/${dir}/**/*.test.ts`);
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    include: process.env.CUBQUEUE_TEST_SERVER ? END_TO_END : ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Tests spawn real servers and scripts; two workers match the two cores they were written for.

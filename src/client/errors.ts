@@ -1,3 +1,5 @@
+import { fetchFailureCode } from "../runtime/fetch-failure.ts";
+
 /** The server answered with an error: its code, message and HTTP status. */
 export class CubQueueApiError extends Error {
   constructor(
@@ -33,8 +35,8 @@ export function apiErrorFrom(response: Response, body: unknown): CubQueueApiErro
 
 /** Why fetch failed, in a few words ("connection refused"), from Node's or Deno's error. */
 export function describeFetchFailure(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  const code = cause?.code ?? (error as { code?: string }).code;
+  const cause = (error as { cause?: { message?: string } }).cause;
+  const code = fetchFailureCode(error);
   const known: Record<string, string> = {
     ECONNREFUSED: "connection refused: is the server running?",
     ENOTFOUND: "unknown host",

@@ -1,5 +1,6 @@
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { deno } from "./deno-api.ts";
+import { serveFetchOnDeno } from "./serve-deno.ts";
+import { serveFetchOnNode } from "./serve-node.ts";
 
 export interface ServeOptions {
   host: string;
@@ -13,23 +14,13 @@ export interface ServingHandle {
   close(): Promise<void>;
 }
 
-type FetchHandler = (request: Request, env: { incoming?: unknown }) => Response | Promise<Response>;
+export type FetchHandler = (request: Request, env: { incoming?: unknown }) => Response | Promise<Response>;
 
-/** Serves a fetch handler over HTTP, resolving once the socket listens. */
-export function serveFetch(fetch: FetchHandler, { host, port }: ServeOptions): Promise<ServingHandle> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch: fetch as never, hostname: host, port }, (info: AddressInfo) => {
-      server.off("error", reject);
-      resolve({
-        port: info.port,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            // Idle keep-alive connections would otherwise hold close() open.
-            if ("closeIdleConnections" in server) server.closeIdleConnections();
-          }),
-      });
-    });
-    server.once("error", reject);
-  });
+/**
+ * Serves a fetch handler over HTTP, resolving once the socket listens: with
+ * `Deno.serve` on Deno, with @hono/node-server on Node. A failure to listen
+ * rejects with an error carrying Node's `code` (EADDRINUSE, …) on both.
+ */
+export function serveFetch(fetch: FetchHandler, options: ServeOptions): Promise<ServingHandle> {
+  return deno ? serveFetchOnDeno(deno, fetch, options) : serveFetchOnNode(fetch, options);
 }

@@ -25,7 +25,7 @@ describe.skipIf(!smallFs)("a full disk", () => {
       await expectNothingLeft(server);
       // Once the room is back, the same server takes the next one.
       await submitOk(server, "echo", { args: {} });
-      await server.stop({ cancelRunning: true });
+      await server.stop();
     }));
 
   it("a disk that fills while the task folder is written answers 507 and leaves no half-written task", () =>
@@ -36,6 +36,6 @@ describe.skipIf(!smallFs)("a full disk", () => {
       await fillDiskLeaving(dir, 96 * KiB);
       await expectError(await submit(server, "bulky", { args: {} }), 507, "insufficient_storage");
       await expectNothingLeft(server);
-      await server.stop({ cancelRunning: true });
+      await server.stop();
     }));
 });

@@ -1,8 +1,5 @@
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-
-/** The built CLI (npm test builds it first), run as users run it. */
-export const CLI_ENTRY = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+import { cubqueueCommand } from "./runtime.ts";
 
 export interface CliResult {
   code: number | null;
@@ -10,12 +7,18 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `cubqueue …` as a subprocess, with CUBQUEUE_* variables cleared unless given. */
+/** The environment for a CubQueue process: this one's, with CUBQUEUE_* variables cleared unless given. */
+export function cleanEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(clean)) if (key.startsWith("CUBQUEUE_")) delete clean[key];
+  return { ...clean, ...env };
+}
+
+/** Runs `cubqueue …` as a subprocess on the runtime under test (see runtime.ts). */
 export function runCubqueue(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
-  const cleanEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(cleanEnv)) if (key.startsWith("CUBQUEUE_")) delete cleanEnv[key];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_ENTRY, ...args], { env: { ...cleanEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const { command, args: argv } = cubqueueCommand(args);
+    const child = spawn(command, argv, { env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));

@@ -1,5 +1,5 @@
 import type { ScriptService } from "../../scripts/script-service.ts";
-import { requestBodyStream } from "../request-body.ts";
+import { requestBodyStream } from "../../runtime/request-body.ts";
 import type { AppRouteHandler } from "../types.ts";
 import type { ListRoute, RegisterRoute } from "./routes.ts";
 

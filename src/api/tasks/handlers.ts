@@ -1,5 +1,5 @@
 import type { TaskFolder, TaskService } from "../../tasks/task-service.ts";
-import { requestBodyStream } from "../request-body.ts";
+import { requestBodyStream } from "../../runtime/request-body.ts";
 import type { AppRouteHandler } from "../types.ts";
 import type { CancelRoute, GetOneRoute, ListRoute, LogRoute, MetadataRoute, ResultRoute, SubmitRoute } from "./routes.ts";
 

@@ -4,8 +4,10 @@ import type { Context } from "hono";
 /**
  * The request body as a Node stream, for the streaming multipart parser. Under
  * @hono/node-server the socket's own IncomingMessage is used directly, which
- * skips a Node→Web→Node stream round trip on multi-GB uploads; anywhere else
- * (Deno, `app.request()` in tests) the standard Request body is adapted.
+ * skips a Node→Web→Node stream round trip on multi-GB uploads. Deno.serve (and
+ * `app.request()` in tests) give only the standard Request, whose web stream
+ * is adapted; it is pulled as the parser writes to disk, so memory stays flat
+ * there too (test/streaming measures both).
  */
 export function requestBodyStream(c: Context): Readable {
   const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;

@@ -1,0 +1,31 @@
+import type { ServerConfigInput } from "../../src/config.ts";
+
+/** Settings given to a server process through the environment rather than flags. */
+const ENVIRONMENT: Partial<Record<keyof ServerConfigInput, string>> = {
+  databaseUrl: "CUBQUEUE_DATABASE_URL",
+  databaseAuthToken: "CUBQUEUE_DATABASE_AUTH_TOKEN",
+};
+
+/** Settings whose flag differs from the plain `--kebab-case value` rule. */
+const SPECIAL: Partial<Record<keyof ServerConfigInput, (value: never) => string[]>> = {
+  killGraceMs: (ms: number) => ["--kill-grace", String(ms / 1000)],
+  interpreters: (map: Record<string, string>) => Object.entries(map).flatMap(([name, path]) => ["--interpreter", `${name}=${path}`]),
+};
+
+/**
+ * How `cubqueue start` is told the config overrides a test passes to
+ * startTestServer: `concurrency: 1` → `--concurrency 1`, and so on. The base
+ * dir is given separately.
+ */
+export function startArgsFor(overrides: Partial<ServerConfigInput>): { args: string[]; env: Record<string, string> } {
+  const args: string[] = [];
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(overrides) as Array<[keyof ServerConfigInput, unknown]>) {
+    if (value === undefined || key === "baseDir") continue;
+    const variable = ENVIRONMENT[key];
+    if (variable) env[variable] = String(value);
+    else if (SPECIAL[key]) args.push(...SPECIAL[key](value as never));
+    else args.push(`--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`, String(value));
+  }
+  return { args, env };
+}
