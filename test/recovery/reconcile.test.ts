@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -38,19 +38,23 @@ describe("reconciling tasks at start", { timeout: 60_000 }, () => {
     const baseDir = await daemonBaseDir();
     let server = await startDaemon(baseDir, ["--concurrency", "4"]);
     await registerScript(server, "short", "short.sh", SHORT);
-    await registerScript(server, "long", "long.sh", "#!/bin/sh\necho begin\nsleep 8\necho end\nexit 7\n");
+    // Runs until the test lets it end, however slow the machine is.
+    const waiting = '#!/bin/sh\necho begin\nwhile [ ! -e "$CUBQUEUE_TASK_DIR/go-on" ]; do sleep 0.05; done\necho end\nexit 7\n';
+    await registerScript(server, "waiting", "waiting.sh", waiting);
     const short = (await submitOk(server, "short", { args: {} })).task_id;
-    const long = (await submitOk(server, "long", { args: {} })).task_id;
+    const long = (await submitOk(server, "waiting", { args: {} })).task_id;
     await waitRunning(server, short);
-    const longPid = await taskPid(server, (await waitRunning(server, long)).task_id);
+    const longPid = (await waitRunning(server, long)).pid;
+    killGroupAfterTest(longPid);
     await crash(server);
-    await new Promise((resolve) => setTimeout(resolve, 2_000)); // short ends while no server watches
+    await waitUntil(async () => (await readFile(join(baseDir, "tasks", short, "cubqueue.exit"), "utf8").catch(() => "")) !== "", 10_000);
     expect(isProcessAlive(longPid)).toBe(true);
 
     server = await startDaemon(baseDir, ["--concurrency", "4"]);
     expect(await waitFinished(server, short)).toMatchObject({ status: "succeeded", exit_code: 0, error: null });
     expect((await (await server.request(`/api/task/${long}`)).json()).status).toBe("running");
-    expect(await waitFinished(server, long, 30_000)).toMatchObject({ status: "failed", exit_code: 7, error: "the script exited with code 7" });
+    await writeFile(join(baseDir, "tasks", long, "go-on"), "");
+    expect(await waitFinished(server, long)).toMatchObject({ status: "failed", exit_code: 7, error: "the script exited with code 7" });
     expect(await readTaskLog(baseDir, long)).toBe("begin\nend\n");
   });
 
