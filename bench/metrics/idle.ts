@@ -1,0 +1,48 @@
+import type { Metric } from "../support/context.ts";
+import { readCpuSeconds, readMemory } from "../support/proc.ts";
+import { registerNoop } from "../support/scripts.ts";
+import { submitTask } from "../support/api.ts";
+import { sleep } from "../support/timing.ts";
+
+/** A server with nothing to do: CPU time used over the idle period, and its resident memory. */
+export const idle: Metric = {
+  name: "idle server",
+  timeLimitMs: { full: 40_000, quick: 15_000 },
+  async run(context) {
+    const seconds = context.sizes.idleSeconds;
+    const server = await context.startServer({ concurrency: 2 });
+    // Some use first, as a real server would have had.
+    await registerNoop(server.url, context.dir);
+    for (let i = 0; i < 5; i++) await submitTask(server.url, "noop");
+    await sleep(1000);
+    context.log(`idle for ${seconds} s`);
+    const cpuBefore = readCpuSeconds(server.pid);
+    await sleep(seconds * 1000);
+    const cpu = readCpuSeconds(server.pid) - cpuBefore;
+    const memory = readMemory(server.pid);
+    return [
+      {
+        metric: `idle server for ${seconds} s: CPU used`,
+        value: cpu,
+        unit: "CPU s",
+        reference: "— (absolute)",
+        referenceValue: null,
+        ratio: null,
+        target: "≈ 0 (≤ 0.02 s)",
+        met: cpu <= 0.02,
+        notes: "utime+stime from /proc/<pid>/stat before and after, after 5 tasks ran; clock-tick resolution 0.01 s",
+      },
+      {
+        metric: "idle server: RSS",
+        value: memory.rss / 1e6,
+        unit: "MB",
+        reference: "— (absolute)",
+        referenceValue: null,
+        ratio: null,
+        target: "—",
+        met: null,
+        notes: `VmRSS; peak so far (VmHWM) ${(memory.peakRss / 1e6).toFixed(0)} MB`,
+      },
+    ];
+  },
+};
