@@ -3,7 +3,7 @@ import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promis
 import { basename, join } from "node:path";
 import type { Readable } from "node:stream";
 import { findScript } from "../db/queries/scripts.ts";
-import { insertTask } from "../db/queries/tasks.ts";
+import { insertTask, type TaskRecord } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { TaskStatus, type NewTaskRow, type TaskFileRow } from "../db/schema.ts";
 import { badRequest, payloadTooLarge, scriptNotFound } from "../errors.ts";
@@ -29,14 +29,17 @@ export interface SubmitDeps {
  * and only then moves the folder into tasks/ and records the task. Any failure
  * removes the staging folder: a refused submission leaves nothing behind.
  */
-/** Resolves to the new task's id. */
-export async function submitTask(deps: SubmitDeps, body: Readable, contentType: string | undefined): Promise<string> {
+/** Resolves to the new task's record, as stored (queued, no attempt yet). */
+export async function submitTask(deps: SubmitDeps, body: Readable, contentType: string | undefined): Promise<TaskRecord> {
   const { db, layout, now } = deps;
   const id = randomUUID();
   const staging = layout.stagingTaskDir(id);
   const finalPaths = layout.taskPaths(id);
+  let moved = false;
   try {
-    await Promise.all(["files", "metadata", "output"].map((name) => mkdir(join(staging, name), { recursive: true })));
+    // The folder first, then its three children side by side: no recursive walk, no EEXIST races.
+    await mkdir(staging, { recursive: true });
+    await Promise.all(["files", "metadata", "output"].map((name) => mkdir(join(staging, name))));
     const seen = new Set<string>();
     const form = await receiveMultipart(body, contentType, {
       maxFileSize: deps.maxUploadSize,
@@ -93,15 +96,16 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
     // The folder moves into place before the row exists, so a task that can be
     // seen always has its folder; a crash in between leaves only an unlisted folder.
     await rename(staging, finalPaths.dir);
+    moved = true;
     try {
-      await insertTask(db, task, files);
+      // The stored row is the answer: no need to read the task back.
+      return { task: await insertTask(db, task, files), files, attempt: undefined };
     } catch (error) {
       await rm(finalPaths.dir, { recursive: true, force: true });
       throw error;
     }
-    return id;
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    if (!moved) await rm(staging, { recursive: true, force: true });
   }
 }
 
