@@ -52,7 +52,7 @@ export const largeDatabase: Metric = {
         notes,
       };
     };
-    const listNote = `GET /api/task (first page, 100 tasks, ~${(await firstPageBytes(server.url)) / 1000} kB JSON), ${samples} requests; ${seeded}`;
+    const listNote = `GET /api/task (first page, 100 tasks, ${Math.round((await firstPageBytes(server.url)) / 1000)} kB of JSON), ${samples} requests; ${seeded}`;
     const statusNote = `GET /api/task/{id} of random tasks, ${samples} requests`;
     return [
       row(`list first page, ${label} tasks, p50`, list, 50, 20, listNote),

@@ -32,9 +32,10 @@ export function formatTable(rows: readonly Row[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column]!.length)));
   const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ")} |`;
   const lines = [line(header), `|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`, ...body.map(line)];
-  const notes = rows
-    .map((row) => (row.skipped ? `skipped: ${row.skipped}` : row.notes))
-    .map((note, index) => (note ? `- ${rows[index]!.metric}: ${note}` : ""))
+  // A note shared by consecutive rows (p50 and p95 of one series) is printed once.
+  const texts = rows.map((row) => (row.skipped ? `skipped: ${row.skipped}` : row.notes));
+  const notes = texts
+    .map((note, index) => (note && note !== texts[index - 1] ? `- ${rows[index]!.metric}: ${note}` : ""))
     .filter(Boolean);
   return `${lines.join("\n")}\n${notes.length > 0 ? `\nNotes (ratio > 1 means CubQueue does better than the reference):\n${notes.join("\n")}\n` : ""}`;
 }
