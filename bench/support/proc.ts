@@ -31,27 +31,3 @@ export function readCpuSeconds(pid: number): number {
   const stime = Number(fields[12]);
   return (utime + stime) / clockTicks;
 }
-
-/** Samples the peak RSS of a process while `work` runs (VmHWM at the end, plus sampling in case it is reset). */
-export async function peakRssDuring<T>(pid: number, work: () => Promise<T>, intervalMs = 50): Promise<{ before: number; peak: number; value: T }> {
-  const before = readMemory(pid).rss;
-  let peak = before;
-  const timer = setInterval(() => {
-    try {
-      peak = Math.max(peak, readMemory(pid).rss);
-    } catch {
-      // The process may have exited; its last samples stand.
-    }
-  }, intervalMs);
-  try {
-    const value = await work();
-    try {
-      peak = Math.max(peak, readMemory(pid).peakRss);
-    } catch {
-      // Exited already.
-    }
-    return { before, peak, value };
-  } finally {
-    clearInterval(timer);
-  }
-}
