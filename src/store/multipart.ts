@@ -1,12 +1,12 @@
-import type { Buffer } from "node:buffer";
-import { createHash } from "node:crypto";
+import { Buffer } from "node:buffer";
 import { createWriteStream } from "node:fs";
 import type { WriteStream } from "node:fs";
 import { unlink } from "node:fs/promises";
 import { isAbsolute } from "node:path";
-import { Transform, pipeline } from "node:stream";
-import type { Readable, TransformCallback } from "node:stream";
+import { Writable, pipeline } from "node:stream";
+import type { Readable } from "node:stream";
 import busboy from "busboy";
+import { DigestCounter } from "./digest-counter.ts";
 import type { Busboy, FieldInfo, FileInfo } from "busboy";
 import { formatByteSize } from "../byte-size.ts";
 import { AppError, badRequest, insufficientStorage, isDiskFull, payloadTooLarge, uploadInterrupted } from "../errors.ts";
@@ -17,8 +17,10 @@ export interface ReceivedFile {
   field: string;
   /** File name as sent by the client, without any directory part ("" if none was sent). */
   originalName: string;
-  /** Where it was written: the path returned by `destinationFor`. */
+  /** Where it was written: the path returned by `destinationFor` ("" for a part kept in memory). */
   path: string;
+  /** The bytes of a part kept in memory (see InMemoryDestination); undefined for a part written to disk. */
+  content?: Buffer;
   /** Size in bytes. */
   size: number;
   /** SHA-256 of the content, lowercase hex. */
@@ -43,14 +45,26 @@ export interface FilePartInfo {
   fields: Readonly<Record<string, string>>;
 }
 
+/**
+ * Returned by `destinationFor` to keep a small part in memory rather than on disk
+ * (it saves a write, a read and a delete per request). More than `maxBytes` fails
+ * the upload at once with 413 and `tooLargeMessage`.
+ */
+export interface InMemoryDestination {
+  inMemory: true;
+  maxBytes: number;
+  tooLargeMessage: string;
+}
+
 /** How to store the files of a form, and how much to accept. */
 export interface ReceiveOptions {
   /**
    * Called when a file part starts: return the absolute path to write it to, or throw
    * an AppError to reject the upload. The parent directory must exist; the file must
    * not (it is created exclusively, so an existing file is never overwritten).
+   * Or return an InMemoryDestination to keep the part in memory.
    */
-  destinationFor(part: FilePartInfo): string;
+  destinationFor(part: FilePartInfo): string | InMemoryDestination;
   /** Maximum bytes of one file (default: unlimited). Exceeding it → 413 naming the limit in human units. */
   maxFileSize?: number;
   /** Maximum bytes of all files together (default: unlimited). Exceeding it → 413 naming the limit. */
@@ -215,15 +229,16 @@ class Reception {
     }
 
     const file: ReceivedFile = { field, originalName: info.filename ?? "", path: "", size: 0, sha256: "" };
+    let destination: string | InMemoryDestination;
     try {
-      file.path = this.options.destinationFor({
+      destination = this.options.destinationFor({
         field,
         originalName: file.originalName,
         mimeType: info.mimeType,
         fields: Object.freeze(Object.fromEntries(this.fields)),
       });
-      if (!isAbsolute(file.path)) {
-        throw new TypeError(`destinationFor must return an absolute path, got "${file.path}"`);
+      if (typeof destination === "string" && !isAbsolute(destination)) {
+        throw new TypeError(`destinationFor must return an absolute path, got "${destination}"`);
       }
     } catch (error) {
       this.fail(error);
@@ -239,7 +254,39 @@ class Reception {
       ),
     );
     this.files.push(file);
-    this.writes.push(this.writeFile(stream, file));
+    if (typeof destination === "string") {
+      file.path = destination;
+      this.writes.push(this.writeFile(stream, file));
+    } else {
+      this.writes.push(this.keepInMemory(stream, file, destination));
+    }
+  }
+
+  /** Collects one part in memory, hashing and counting it on the way, up to its limit. Never rejects. */
+  private keepInMemory(stream: Readable, file: ReceivedFile, destination: InMemoryDestination): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const digest = new DigestCounter((bytes) => this.countFileBytes(bytes));
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          size += chunk.length;
+          if (size > destination.maxBytes) return callback(payloadTooLarge(destination.tooLargeMessage));
+          chunks.push(chunk);
+          callback();
+        },
+      });
+      pipeline(stream, digest, sink, (error) => {
+        if (error) {
+          this.fail(this.parserFailure(error));
+        } else {
+          file.size = digest.size;
+          file.sha256 = digest.hex();
+          file.content = Buffer.concat(chunks, size);
+        }
+        resolve();
+      });
+    });
   }
 
   /** Writes one part to its destination, hashing and counting it on the way. Resolves once the file is closed. */
@@ -356,27 +403,6 @@ class Reception {
   private limit(name: "maxFiles" | "maxFields" | "maxFieldSize"): number {
     const defaults = { maxFiles: DEFAULT_MAX_FILES, maxFields: DEFAULT_MAX_FIELDS, maxFieldSize: DEFAULT_MAX_FIELD_SIZE };
     return this.options[name] ?? defaults[name];
-  }
-}
-
-/** Passes bytes through unchanged while computing their SHA-256 and count. */
-class DigestCounter extends Transform {
-  size = 0;
-  private readonly hash = createHash("sha256");
-
-  constructor(private readonly onBytes: (bytes: number) => void) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
-    this.size += chunk.length;
-    this.onBytes(chunk.length);
-    callback(null, chunk);
-  }
-
-  hex(): string {
-    return this.hash.digest("hex");
   }
 }
 

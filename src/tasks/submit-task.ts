@@ -1,20 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Readable } from "node:stream";
 import { findScript } from "../db/queries/scripts.ts";
-import { insertTask } from "../db/queries/tasks.ts";
+import { insertTask, type TaskRecord } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { TaskStatus, type NewTaskRow, type TaskFileRow } from "../db/schema.ts";
-import { badRequest, payloadTooLarge, scriptNotFound } from "../errors.ts";
+import { badRequest, scriptNotFound } from "../errors.ts";
 import { safeExtension } from "../store/file-names.ts";
 import type { Layout } from "../store/layout.ts";
-import { receiveMultipart, type ReceivedFile } from "../store/multipart.ts";
+import { receiveMultipart, type InMemoryDestination, type ReceivedFile } from "../store/multipart.ts";
 import { placeholdersIn, resolvePlaceholders } from "./placeholders.ts";
 
 const MAX_ARG_FILE_SIZE = 16 * 1024 * 1024;
 const LARGE_FILE_FIELD = /^file([1-9][0-9]*)$/;
-const SUBMITTED_ARG_FILE = "arg_file.submitted";
 
 export interface SubmitDeps {
   db: Database;
@@ -30,21 +29,25 @@ export interface SubmitDeps {
  * and only then moves the folder into tasks/ and records the task. Any failure
  * removes the staging folder: a refused submission leaves nothing behind.
  */
-/** Resolves to the new task's id. */
-export async function submitTask(deps: SubmitDeps, body: Readable, contentType: string | undefined): Promise<string> {
+/** Resolves to the new task's record, as stored (queued, no attempt yet). */
+export async function submitTask(deps: SubmitDeps, body: Readable, contentType: string | undefined): Promise<TaskRecord> {
   const { db, layout, now } = deps;
   const id = randomUUID();
   const staging = layout.stagingTaskDir(id);
   const finalPaths = layout.taskPaths(id);
+  let moved = false;
   try {
-    await Promise.all(["files", "metadata", "output"].map((name) => mkdir(join(staging, name), { recursive: true })));
+    // The folder first, then its three children side by side: no recursive walk, no EEXIST races.
+    await mkdir(staging, { recursive: true });
+    await Promise.all(["files", "metadata", "output"].map((name) => mkdir(join(staging, name))));
     const seen = new Set<string>();
     const form = await receiveMultipart(body, contentType, {
       maxTotalFileSize: deps.maxUploadSize,
       destinationFor(part) {
         if (seen.has(part.field)) throw badRequest("duplicate_field", `The file field "${part.field}" was sent twice.`);
         seen.add(part.field);
-        if (part.field === "arg_file") return join(staging, SUBMITTED_ARG_FILE);
+        // Small (16 MiB at most) and parsed at once: it never needs to touch the disk.
+        if (part.field === "arg_file") return ARG_FILE_IN_MEMORY;
         if (LARGE_FILE_FIELD.test(part.field)) {
           return join(staging, "files", `${randomUUID()}${safeExtension(part.originalName)}`);
         }
@@ -59,14 +62,13 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
     if (!scriptName) throw badRequest("missing_field", 'Missing the field "script_name" (a registered script).');
     const argFile = form.files.find((file) => file.field === "arg_file");
     if (!argFile) throw badRequest("missing_file", 'Missing the file field "arg_file" (the JSON argument file).');
-    const submittedArgs = await readArgFile(argFile);
+    const submittedArgs = parseArgFile(argFile);
     const largeFiles = numberLargeFiles(form.files);
     checkPlaceholders(placeholdersIn(submittedArgs.parsed), largeFiles);
     const script = await findScript(db, scriptName);
     if (!script) throw scriptNotFound(scriptName);
 
     const pathOf = new Map([...largeFiles].map(([n, file]) => [n, join(finalPaths.filesDir, basename(file.path))]));
-    await rm(argFile.path);
     await writeFile(join(staging, "arg_file.json"), `${JSON.stringify(resolvePlaceholders(submittedArgs.parsed, pathOf), null, 2)}\n`);
     await copyFile(layout.scriptFile(script.filename), join(staging, script.filename));
     await writeFile(join(staging, "log.txt"), "");
@@ -94,23 +96,27 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
     // The folder moves into place before the row exists, so a task that can be
     // seen always has its folder; a crash in between leaves only an unlisted folder.
     await rename(staging, finalPaths.dir);
+    moved = true;
     try {
-      await insertTask(db, task, files);
+      // The stored row is the answer: no need to read the task back.
+      return { task: await insertTask(db, task, files), files, attempt: undefined };
     } catch (error) {
       await rm(finalPaths.dir, { recursive: true, force: true });
       throw error;
     }
-    return id;
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    if (!moved) await rm(staging, { recursive: true, force: true });
   }
 }
 
-async function readArgFile(file: ReceivedFile): Promise<{ text: string; parsed: unknown }> {
-  if (file.size > MAX_ARG_FILE_SIZE) {
-    throw payloadTooLarge(`The argument file is ${file.size} bytes; at most 16 MiB is accepted. Upload data as large files instead.`);
-  }
-  const text = await readFile(file.path, "utf8");
+const ARG_FILE_IN_MEMORY: InMemoryDestination = {
+  inMemory: true,
+  maxBytes: MAX_ARG_FILE_SIZE,
+  tooLargeMessage: "The argument file is larger than 16 MiB, the most accepted. Upload data as large files instead.",
+};
+
+function parseArgFile(file: ReceivedFile): { text: string; parsed: unknown } {
+  const text = file.content?.toString("utf8") ?? "";
   try {
     return { text, parsed: JSON.parse(text) };
   } catch (error) {

@@ -46,8 +46,7 @@ export function createTaskService({ db, layout, runner, maxUploadSize, now = () 
     get,
 
     async submit(body: Readable, contentType: string | undefined): Promise<TaskView> {
-      const id = await submitTask({ db, layout, maxUploadSize, now }, body, contentType);
-      const queued = await get(id);
+      const queued = toTaskView(await submitTask({ db, layout, maxUploadSize, now }, body, contentType));
       runner.wake();
       return queued;
     },

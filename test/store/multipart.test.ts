@@ -231,6 +231,42 @@ describe("receiveMultipart", () => {
     expect(body.readableEnded).toBe(true);
   });
 
+  it("keeps a part in memory when destinationFor asks for it, with its size and sha256, writing nothing", async () => {
+    const content = randomBytes(100_000);
+    const form = new FormData();
+    form.append("args", new Blob([content]), "args.json");
+    const { body, contentType } = serialize(form);
+
+    const received = await receiveMultipart(body, contentType, {
+      destinationFor: () => ({ inMemory: true, maxBytes: 100_000, tooLargeMessage: "too large" }),
+    });
+
+    const [file] = received.files;
+    expect(file?.path).toBe("");
+    expect(file?.content?.equals(content)).toBe(true);
+    expect(file?.size).toBe(100_000);
+    expect(file?.sha256).toBe(createHash("sha256").update(content).digest("hex"));
+    expect(await filesLeft()).toEqual([]);
+  });
+
+  it("rejects an in-memory part over its limit with 413 and its message, and drains the body", async () => {
+    const form = new FormData();
+    form.append("args", new Blob([randomBytes(MiB + 1)]), "args.json");
+    form.append("later", "field after the file");
+    const { body, contentType } = serialize(form);
+
+    const error = await rejection(
+      receiveMultipart(body, contentType, {
+        destinationFor: () => ({ inMemory: true, maxBytes: MiB, tooLargeMessage: "The argument file is too large." }),
+      }),
+      413,
+      "payload_too_large",
+    );
+
+    expect(error.message).toBe("The argument file is too large.");
+    expect(body.readableEnded).toBe(true);
+  });
+
   it("accepts a file of exactly maxFileSize bytes", async () => {
     const content = randomBytes(64 * 1024);
     const form = new FormData();

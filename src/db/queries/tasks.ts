@@ -18,10 +18,12 @@ export interface TaskRecord {
   attempt: TaskAttemptRow | undefined;
 }
 
-export async function insertTask(db: Database, task: NewTaskRow, files: TaskFileRow[]): Promise<void> {
-  const insertRow = db.insert(tasks).values(task);
-  if (files.length === 0) await insertRow;
-  else await db.batch([insertRow, db.insert(taskFiles).values(files)]);
+/** Records a new task and its uploads; resolves to the row as stored (with its seq). */
+export async function insertTask(db: Database, task: NewTaskRow, files: TaskFileRow[]): Promise<TaskRow> {
+  const insertRow = db.insert(tasks).values(task).returning();
+  const [inserted] = files.length === 0 ? await insertRow : (await db.batch([insertRow, db.insert(taskFiles).values(files)]))[0];
+  if (!inserted) throw new Error(`The task ${task.id} was not stored`);
+  return inserted;
 }
 
 export async function findTaskRow(db: Database, id: string): Promise<TaskRow | undefined> {

@@ -1,0 +1,60 @@
+import { GiB, MiB } from "./support/files.ts";
+
+/** How much work each row does. Every count here bounds a step of the run. */
+export interface Sizes {
+  /** Tasks in the end-to-end run (CubQueue and the peers). */
+  throughputTasks: number;
+  /** Tasks submitted over HTTP for the submit rate. */
+  submits: number;
+  /** Jobs queued behind busy slots in task-spooler's enqueue rate (it keeps one process per queued job). */
+  spoolerSubmits: number;
+  /** Concurrent HTTP clients for the submit rate. */
+  submitClients: number;
+  /** Submit→start samples on an idle queue. */
+  latencySamples: number;
+  uploadBytes: number;
+  downloadBytes: number;
+  /** Files the download folder is split into. */
+  downloadFiles: number;
+  logBytes: number;
+  /** HTTP samples of the log tail. */
+  logSamples: number;
+  /** Tasks seeded into the database for list/status. */
+  databaseTasks: number;
+  /** Requests each for list and status. */
+  databaseSamples: number;
+  idleSeconds: number;
+}
+
+export const FULL: Sizes = {
+  throughputTasks: 1000,
+  submits: 1000,
+  spoolerSubmits: 500,
+  submitClients: 8,
+  latencySamples: 50,
+  uploadBytes: 2 * GiB,
+  downloadBytes: 1 * GiB,
+  downloadFiles: 16,
+  logBytes: 1 * GiB,
+  logSamples: 50,
+  databaseTasks: 100_000,
+  databaseSamples: 200,
+  idleSeconds: 10,
+};
+
+/** Small sizes that check the harness end to end in well under a minute; its timings mean little. */
+export const QUICK: Sizes = {
+  throughputTasks: 30,
+  submits: 40,
+  spoolerSubmits: 20,
+  submitClients: 8,
+  latencySamples: 5,
+  uploadBytes: 32 * MiB,
+  downloadBytes: 16 * MiB,
+  downloadFiles: 4,
+  logBytes: 16 * MiB,
+  logSamples: 10,
+  databaseTasks: 2_000,
+  databaseSamples: 20,
+  idleSeconds: 1,
+};

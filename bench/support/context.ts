@@ -1,0 +1,27 @@
+import type { Sizes } from "../sizes.ts";
+import type { ServerProcess } from "./server.ts";
+import type { TaskSpoolerLookup } from "./task-spooler.ts";
+
+/** What every metric gets from the orchestrator. */
+export interface BenchContext {
+  quick: boolean;
+  sizes: Sizes;
+  /** A fresh folder for this metric, removed afterwards. */
+  dir: string;
+  /** task-spooler, or why it is skipped. */
+  taskSpooler: TaskSpoolerLookup;
+  /** Starts a CubQueue server process on a fresh base dir inside `dir`; stopped when the metric ends. */
+  startServer(options?: { concurrency?: number; baseDir?: string }): Promise<ServerProcess>;
+  /** Registers something to undo when the metric ends (even on timeout). */
+  defer(cleanup: () => Promise<unknown> | unknown): void;
+  /** Progress for the person watching, on stderr. */
+  log(message: string): void;
+}
+
+/** One row (or a few) of the table: how to measure it and how long it may take. */
+export interface Metric {
+  name: string;
+  /** The step is abandoned (its row marked failed) after this long. */
+  timeLimitMs: { full: number; quick: number };
+  run(context: BenchContext): Promise<import("./rows.ts").Row[]>;
+}

@@ -1,0 +1,74 @@
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, onTestFinished, test } from "vitest";
+import { makeTempDir } from "../support/temp-dir.ts";
+
+/** The built bench (npm test builds it first), run as `npm run bench -- --quick` runs it. */
+const BENCH_ENTRY = fileURLToPath(new URL("../../dist/bench/main.js", import.meta.url));
+
+/** Every figure the table must have, by the start of its metric name. */
+const EXPECTED_ROWS = [
+  "end-to-end throughput, `true` tasks, concurrency 2 vs spawn limit",
+  "end-to-end throughput, `true` tasks, concurrency 2 vs task-spooler",
+  "submit rate over HTTP",
+  "submit→start latency p50",
+  "submit→start latency p95",
+  "upload 32 MiB via CLI vs minimal receiver",
+  "upload 32 MiB: server peak RSS growth",
+  "result download 16 MiB, format=tar",
+  "result download 16 MiB, default (tar.gz)",
+  "log --lines 100 on a 16 MiB log, HTTP",
+  "log --lines 100 on a 16 MiB log, CLI",
+  "list first page, 2,000 tasks, p50",
+  "status, 2,000 tasks, p50",
+  "idle server, 1 s from 2 s after its last task: CPU used",
+  "idle server, the next 1 s: CPU used",
+  "idle server: RSS",
+];
+
+interface ReportRow {
+  metric: string;
+  value: number | null;
+  referenceValue: number | null;
+  skipped?: string;
+}
+
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BENCH_ENTRY, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+// Checks that the harness works end to end, not how fast anything is: no timing is asserted.
+test("npm run bench -- --quick prints every row and writes them as JSON", { timeout: 150_000 }, async () => {
+  const dir = await makeTempDir("cubqueue-bench-test-");
+  onTestFinished(() => dir.remove());
+  const out = join(dir.path, "quick.json");
+
+  const { code, stdout, stderr } = await runBench(["--quick", "--out", out]);
+  expect(code, `bench failed:\n${stdout}\n${stderr}`).toBe(0);
+
+  const report = JSON.parse(await readFile(out, "utf8")) as { mode: string; rows: ReportRow[] };
+  expect(report.mode).toBe("quick");
+  for (const expected of EXPECTED_ROWS) {
+    const row = report.rows.find((candidate) => candidate.metric.startsWith(expected));
+    expect(row, `no row "${expected}"`).toBeDefined();
+    expect(stdout).toContain(row!.metric);
+    if (row!.skipped !== undefined) {
+      // Only a missing peer may be skipped, and it must say why.
+      expect(row!.skipped).not.toMatch(/^failed/);
+      expect(row!.skipped.length).toBeGreaterThan(10);
+    } else {
+      expect(Number.isFinite(row!.value), `${row!.metric} has no figure`).toBe(true);
+    }
+  }
+  for (const row of report.rows) expect(row.skipped ?? "", row.metric).not.toMatch(/^failed/);
+});
