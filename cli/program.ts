@@ -1,5 +1,5 @@
 import { cac, type CAC } from "cac";
-import { API_INFO } from "../src/app.ts";
+import { API_INFO } from "../src/api-info.ts";
 import { registerScriptCommands } from "./commands/scripts.ts";
 import { registerServerCommands } from "./commands/server.ts";
 import { registerTaskCommands } from "./commands/tasks.ts";

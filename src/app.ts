@@ -6,6 +6,8 @@ import { createScriptRouter } from "./api/scripts/index.ts";
 import { createTaskRouter } from "./api/tasks/index.ts";
 import type { ScriptService } from "./scripts/script-service.ts";
 import type { TaskService } from "./tasks/task-service.ts";
+import { API_INFO } from "./api-info.ts";
+
 
 export interface AppDeps {
   scripts: ScriptService;
@@ -16,12 +18,6 @@ export interface AppDeps {
   token?: string;
 }
 
-export const API_INFO = {
-  title: "CubQueue",
-  version: "0.1.0",
-  description:
-    "Runs registered scripts as background tasks and keeps what each produces: its log, its intermediate files (metadata) and its results (output).",
-};
 
 /** The top of the OpenAPI document. A token may be needed (bearerAuth) or not ({}). */
 export const OPENAPI_CONFIG = {

@@ -2,7 +2,6 @@ import { resolve } from "node:path";
 import type { CAC } from "cac";
 import { parseServerConfig, readEnvironment, type ServerConfig } from "../../src/config.ts";
 import { takeStopRequest } from "../../src/server/instance.ts";
-import { startServer } from "../../src/server/start-server.ts";
 import { CliError, list, requireOption, text } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";
 import { startDaemon, stopServer } from "../daemon.ts";
@@ -69,6 +68,8 @@ async function start(context: CommandContext, options: StartOptions & { baseDir?
     );
     return;
   }
+  // Loaded here, not at the top: every other command would otherwise pay for loading the whole server.
+  const { startServer } = await import("../../src/server/start-server.ts");
   const server = await startServer(config);
   const layout = server.layout;
   context.io.stdout(`CubQueue listening on ${server.url} (base dir ${config.baseDir}, ${config.concurrency} at a time); API docs at ${server.url}/docs\n`);
