@@ -8,7 +8,6 @@ import type { ScriptService } from "./scripts/script-service.ts";
 import type { TaskService } from "./tasks/task-service.ts";
 import { API_INFO } from "./api-info.ts";
 
-
 export interface AppDeps {
   scripts: ScriptService;
   tasks: TaskService;
