@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
-import { rm } from "node:fs/promises";
 import type { Executor, LaunchedProcess, ProcessExit, ProcessHandle, RunningProcess, TaskLaunch } from "./executor.ts";
 import { isSameProcess, processStartToken } from "./process-identity.ts";
 import { readExitRecord, wrappedCommand } from "./task-wrapper.ts";
@@ -22,8 +21,6 @@ export function createLocalExecutor({ adoptedPollMs = 500 }: LocalExecutorOption
     name: "local",
 
     async launch(launch: TaskLaunch): Promise<LaunchedProcess> {
-      // An earlier attempt's outcome must not be mistaken for this one's.
-      await rm(launch.exitFile, { force: true });
       const [program, ...args] = wrappedCommand(launch.exitFile, launch.command);
       const logFd = openSync(launch.logFile, "a");
       try {

@@ -65,6 +65,12 @@ export function createRunner(options: RunnerOptions) {
   const now = options.now ?? (() => new Date());
   const active = new Map<string, ActiveRun>();
   const concurrency = options.concurrency;
+  const baseEnv = definedOnly(options.baseEnv);
+  /**
+   * The first line of each script (its shebang decides how it runs), read once:
+   * a registered script never changes, and every task runs a copy of it.
+   */
+  const firstLines = new Map<string, string>();
   let filling: Promise<void> | undefined;
   let fillAgain = false;
   let stopping = false;
@@ -155,7 +161,9 @@ export function createRunner(options: RunnerOptions) {
   async function launch(task: TaskRow): Promise<LaunchedProcess> {
     const paths = layout.taskPaths(task.id);
     const scriptPath = paths.script(task.scriptFilename);
-    const command = commandFor(scriptPath, await readFirstLine(scriptPath), [paths.argFile], interpreters);
+    let firstLine = firstLines.get(task.scriptFilename);
+    if (firstLine === undefined) firstLines.set(task.scriptFilename, (firstLine = await readFirstLine(scriptPath)));
+    const command = commandFor(scriptPath, firstLine, [paths.argFile], interpreters);
     return executor.launch({
       taskId: task.id,
       cwd: paths.dir,
@@ -163,7 +171,7 @@ export function createRunner(options: RunnerOptions) {
       logFile: paths.logFile,
       exitFile: paths.exitFile,
       env: {
-        ...definedOnly(options.baseEnv),
+        ...baseEnv,
         // Scripts' output should reach the log as it is written, not when a buffer fills.
         PYTHONUNBUFFERED: "1",
         CUBQUEUE_TASK_ID: task.id,

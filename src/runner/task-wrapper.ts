@@ -6,6 +6,7 @@ import type { ProcessExit } from "./executor.ts";
  * The small shell program every task runs under (`sh -c WRAPPER cubqueue-task
  * <exit-file> <command…>`). It leads the task's process group and:
  *
+ * - empties the exit file, so that an earlier attempt's outcome is never read as this one's;
  * - waits at a gate (its stdin) until the server has recorded its pid, and
  *   only then runs the script, so that a script never runs unrecorded: if the
  *   server dies first, stdin closes, and it writes "not-started" instead;
@@ -18,6 +19,7 @@ import type { ProcessExit } from "./executor.ts";
  */
 export const TASK_WRAPPER = `exit_file=$1
 shift
+: > "$exit_file"
 trap 'caught=1' HUP INT TERM
 if ! IFS= read -r gate || [ "$gate" != go ]; then
   echo not-started > "$exit_file"
