@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { readEnvironment } from "../src/config.ts";
-import { readRecordedToken } from "../src/server/instance.ts";
+import { readRecordedToken, readRecordedUrl } from "../src/server/instance.ts";
 import { createLayout } from "../src/store/layout.ts";
 import { CubQueueClient } from "../src/client/index.ts";
 import { text } from "./cli-error.ts";
@@ -34,10 +34,17 @@ export function createCommandContext(options: GlobalOptions, io: CliIO): Command
       return location;
     },
     async connect() {
-      const baseDir = text(options.baseDir) ?? env.baseDir;
       location = await locateServer({ url: text(options.url), baseDir: text(options.baseDir) }, env);
-      const token = text(options.token) ?? env.token ?? (baseDir ? await readRecordedToken(createLayout(resolve(baseDir))) : undefined);
+      const token = text(options.token) ?? env.token ?? (await recordedToken(location, text(options.baseDir) ?? env.baseDir));
       return { client: new CubQueueClient(location.url, { token }), location };
     },
   };
+}
+
+/** The token a base dir records for its server, sent only to that server, never to another URL. */
+async function recordedToken(location: ServerLocation, baseDir: string | undefined): Promise<string | undefined> {
+  if (!baseDir) return undefined;
+  const layout = createLayout(resolve(baseDir));
+  if (location.url !== (await readRecordedUrl(layout))) return undefined;
+  return readRecordedToken(layout);
 }

@@ -17,7 +17,6 @@ export interface AppDeps {
   token?: string;
 }
 
-
 /** The top of the OpenAPI document. A token may be needed (bearerAuth) or not ({}). */
 export const OPENAPI_CONFIG = {
   openapi: "3.1.0",
