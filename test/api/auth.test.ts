@@ -1,6 +1,8 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { CubQueueApiError, CubQueueClient } from "../../src/client/index.ts";
 import { expectError, registerScript, submitOk, waitFinished } from "../support/api.ts";
 import { runCubqueue } from "../support/cli.ts";
@@ -51,6 +53,19 @@ describe("token authentication", () => {
       const listed = await runCubqueue([...args], env);
       expect(listed, listed.stderr).toMatchObject({ code: 0 });
     }
+
+    // The recorded token goes only to the server the base dir records, never to another URL.
+    const seen: Array<string | undefined> = [];
+    const other = createServer((request, response) => {
+      seen.push(request.headers.authorization);
+      response.setHeader("Content-Type", "application/json");
+      response.end(JSON.stringify({ scripts: [] }));
+    });
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => new Promise<void>((resolve) => other.close(() => resolve())));
+    const elsewhere = await runCubqueue(["namespace", "--base-dir", baseDir, "--url", `http://127.0.0.1:${(other.address() as AddressInfo).port}`]);
+    expect(elsewhere, elsewhere.stderr).toMatchObject({ code: 0 });
+    expect(seen).toEqual([undefined]);
 
     const authorized = { ...server, request: (path: string, init: RequestInit = {}) => server.request(path, { ...init, headers: { Authorization: `Bearer ${TOKEN}` } }) };
     await registerScript(authorized, "show_env", "show_env.sh", "#!/bin/sh\nenv\n");
