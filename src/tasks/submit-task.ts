@@ -5,7 +5,7 @@ import type { Readable } from "node:stream";
 import { findScript } from "../db/queries/scripts.ts";
 import { insertTask, type TaskRecord } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
-import { TaskStatus, type NewTaskRow, type TaskFileRow } from "../db/schema.ts";
+import { TaskStatus, type NewTaskRow, type ScriptRow, type TaskFileRow } from "../db/schema.ts";
 import { badRequest, scriptNotFound } from "../errors.ts";
 import { safeExtension } from "../store/file-names.ts";
 import type { Layout } from "../store/layout.ts";
@@ -18,9 +18,26 @@ const LARGE_FILE_FIELD = /^file([1-9][0-9]*)$/;
 export interface SubmitDeps {
   db: Database;
   layout: Layout;
+  /** Looks up a registered script (see cachedScriptLookup). */
+  findScript: (name: string) => Promise<ScriptRow | undefined>;
   /** The most bytes one submission may upload, all files together. */
   maxUploadSize?: number;
   now: () => Date;
+}
+
+/**
+ * A script lookup that asks the database once per name: a registered script
+ * never changes and is never removed, so what was found stays true.
+ */
+export function cachedScriptLookup(db: Database): SubmitDeps["findScript"] {
+  const found = new Map<string, ScriptRow>();
+  return async (name) => {
+    const cached = found.get(name);
+    if (cached) return cached;
+    const script = await findScript(db, name);
+    if (script) found.set(name, script);
+    return script;
+  };
 }
 
 /**
@@ -65,13 +82,12 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
     const submittedArgs = parseArgFile(argFile);
     const largeFiles = numberLargeFiles(form.files);
     checkPlaceholders(placeholdersIn(submittedArgs.parsed), largeFiles);
-    const script = await findScript(db, scriptName);
+    const script = await deps.findScript(scriptName);
     if (!script) throw scriptNotFound(scriptName);
 
     const pathOf = new Map([...largeFiles].map(([n, file]) => [n, join(finalPaths.filesDir, basename(file.path))]));
     await writeFile(join(staging, "arg_file.json"), `${JSON.stringify(resolvePlaceholders(submittedArgs.parsed, pathOf), null, 2)}\n`);
     await copyFile(layout.scriptFile(script.filename), join(staging, script.filename));
-    await writeFile(join(staging, "log.txt"), "");
 
     const task: NewTaskRow = {
       id,

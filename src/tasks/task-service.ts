@@ -7,7 +7,7 @@ import type { Runner } from "../runner/runner.ts";
 import { archiveContentType, archiveExtension, planArchive, streamArchive, type ArchiveFormat } from "../store/archive.ts";
 import { isTaskId, type Layout } from "../store/layout.ts";
 import { tailLines } from "../store/log-tail.ts";
-import { submitTask } from "./submit-task.ts";
+import { cachedScriptLookup, submitTask } from "./submit-task.ts";
 import { toTaskView, type TaskView } from "./task-view.ts";
 
 export interface TaskServiceDeps {
@@ -30,6 +30,7 @@ export type TaskFolder = "metadata" | "output";
 export type TaskService = ReturnType<typeof createTaskService>;
 
 export function createTaskService({ db, layout, runner, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
+  const submitDeps = { db, layout, maxUploadSize, now, findScript: cachedScriptLookup(db) };
   async function requireTaskRow(id: string): Promise<TaskRow> {
     const row = isTaskId(id) ? await findTaskRow(db, id) : undefined;
     if (!row) throw taskNotFound(id);
@@ -46,7 +47,7 @@ export function createTaskService({ db, layout, runner, maxUploadSize, now = () 
     get,
 
     async submit(body: Readable, contentType: string | undefined): Promise<TaskView> {
-      const queued = toTaskView(await submitTask({ db, layout, maxUploadSize, now }, body, contentType));
+      const queued = toTaskView(await submitTask(submitDeps, body, contentType));
       runner.wake();
       return queued;
     },

@@ -59,6 +59,15 @@ describe("GET /api/task", () => {
 });
 
 describe("GET /api/task/{task_id}/log", () => {
+  it("answers an empty log for a task that has not started yet", async () => {
+    const server = await startTestServer({ concurrency: 1 });
+    await registerFixture(server, "sleeper.sh", "sleeper");
+    await waitRunning(server, (await submitOk(server, "sleeper", { args: {} })).task_id);
+    const queued = await submitOk(server, "sleeper", { args: {} });
+    const log = await (await server.request(`/api/task/${queued.task_id}/log`)).json();
+    expect(log).toMatchObject({ status: "queued", content: "" });
+  });
+
   it("returns the last lines (100 by default)", async () => {
     const server = await startTestServer();
     await registerFixture(server, "count_lines.sh", "count_lines");
