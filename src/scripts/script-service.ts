@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { rename, rm } from "node:fs/promises";
+import { chmod, rename, rm } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { findScript, insertScript, listScripts } from "../db/queries/scripts.ts";
 import type { Database } from "../db/open.ts";
-import { badRequest, invalidScriptName, scriptNameTaken } from "../errors.ts";
+import { badRequest, invalidScriptName, reservedScriptName, scriptNameTaken } from "../errors.ts";
 import { writeFileAtomic } from "../store/atomic-write.ts";
 import { safeExtension } from "../store/file-names.ts";
-import type { Layout } from "../store/layout.ts";
+import { EXECUTABLE_SCRIPT_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
 import { receiveMultipart, type ReceivedFile } from "../store/multipart.ts";
 import { createKeyedLock } from "../util/keyed-lock.ts";
 import { toScriptView, type ScriptView } from "./script-view.ts";
@@ -17,6 +17,19 @@ const MAX_SCRIPT_SIZE = 64 * 1024 * 1024;
 
 export function isValidScriptName(name: string): boolean {
   return SCRIPT_NAME_PATTERN.test(name);
+}
+
+/** The file name a script is stored under: its name plus the uploaded file's extension. */
+function scriptFilename(name: string, originalName: string): string {
+  return `${name}${safeExtension(originalName)}`;
+}
+
+/** Refuses a name that is malformed or would be stored over one of CubQueue's own files. */
+function checkName(name: string, originalName: string): void {
+  if (!isValidScriptName(name)) throw invalidScriptName(name);
+  const filename = scriptFilename(name, originalName);
+  const reserved = reservedScriptFilename(filename);
+  if (reserved) throw reservedScriptName(filename, reserved);
 }
 
 export interface ScriptServiceDeps {
@@ -41,7 +54,7 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
         }
         // Fail before the upload when the name already arrived and is unusable.
         const name = part.fields.name;
-        if (name !== undefined && !isValidScriptName(name)) throw invalidScriptName(name);
+        if (name !== undefined) checkName(name, part.originalName);
         return layout.incomingUpload(`${randomUUID()}${safeExtension(part.originalName)}`);
       },
     });
@@ -55,6 +68,7 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
       if (name === undefined) throw badRequest("missing_field", 'Missing the field "name" (the script\'s name).');
       if (!isValidScriptName(name)) throw invalidScriptName(name);
       if (!file) throw badRequest("missing_file", 'Missing the file field "script" (the script to register).');
+      checkName(name, file.originalName);
       if (file.size === 0) throw badRequest("empty_script", `The uploaded script "${file.originalName}" is empty.`);
       return await withNameLock(name, () => store(name, fields.desc ?? "", file));
     } finally {
@@ -64,7 +78,7 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
 
   async function store(name: string, desc: string, file: ReceivedFile): Promise<ScriptView> {
     if (await findScript(db, name)) throw scriptNameTaken(name);
-    const filename = `${name}${safeExtension(file.originalName)}`;
+    const filename = scriptFilename(name, file.originalName);
     const scriptFile = layout.scriptFile(filename);
     const descFile = layout.scriptDescFile(name);
     const row = { name, desc, filename, sha256: file.sha256, size: file.size, createdAt: now() };
@@ -72,6 +86,7 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
     // between leaves at most an unreferenced file that the next registration replaces.
     await rename(file.path, scriptFile);
     try {
+      await chmod(scriptFile, EXECUTABLE_SCRIPT_MODE);
       await writeFileAtomic(descFile, desc);
       if (!(await insertScript(db, row))) throw scriptNameTaken(name);
     } catch (error) {

@@ -8,6 +8,45 @@ export function isTaskId(id: string): boolean {
 }
 
 /**
+ * The mode of stored scripts and their task copies: owner read, write and
+ * execute. A script with neither a shebang nor a known extension is run as a
+ * program, which it can only be if it is executable.
+ */
+export const EXECUTABLE_SCRIPT_MODE = 0o700;
+
+/** Marks a task folder whose submission is not yet recorded (see submit-task.ts). */
+const PENDING_MARKER = "cubqueue.pending";
+
+/**
+ * What CubQueue itself keeps in every task folder, next to the script's copy.
+ * A script stored under one of these names would overwrite it (or be
+ * overwritten): its argument file, its log, its exit record.
+ */
+const TASK_FOLDER_ENTRIES: Readonly<Record<string, string>> = {
+  "arg_file.json": "each task's argument file",
+  "log.txt": "each task's log",
+  files: "each task's uploaded files",
+  metadata: "each task's metadata folder",
+  output: "each task's output folder",
+};
+
+/**
+ * Why a script may not be stored under `filename` (its name plus extension),
+ * or undefined when it may. Names are compared without regard to case, as the
+ * file systems of macOS and Windows do.
+ */
+export function reservedScriptFilename(filename: string): string | undefined {
+  const lower = filename.toLowerCase();
+  const entry = TASK_FOLDER_ENTRIES[lower];
+  if (entry) return `CubQueue uses "${lower}" in every task folder for ${entry}`;
+  if (lower === "cubqueue" || lower.startsWith("cubqueue.")) {
+    return 'CubQueue keeps its own files ("cubqueue.exit", "cubqueue.pending", …) in every task folder';
+  }
+  if (lower.endsWith(".txt")) return "scripts/<name>.txt holds the script's description";
+  return undefined;
+}
+
+/**
  * The base-dir layout, in one place. No other module builds paths inside the
  * base dir, so nothing a caller sends can make a path that leaves it: task ids
  * are checked against the UUID shape and script file names are built from
@@ -45,6 +84,8 @@ export function createLayout(baseDir: string) {
     taskDir: (id: string) => taskDirIn(tasksDir, id),
     /** Where a submission is assembled before it becomes tasks/<id>. */
     stagingTaskDir: (id: string) => taskDirIn(incomingDir, id),
+    /** The pending marker (see taskPaths) of a submission being assembled. */
+    stagingPendingMarker: (id: string) => join(taskDirIn(incomingDir, id), PENDING_MARKER),
     taskPaths: (id: string) => {
       const dir = taskDirIn(tasksDir, id);
       return {
@@ -56,6 +97,12 @@ export function createLayout(baseDir: string) {
         logFile: join(dir, "log.txt"),
         /** Written by the task's wrapper when the script ends, even if no server is watching. */
         exitFile: join(dir, "cubqueue.exit"),
+        /**
+         * Present until the task's row is recorded: a folder with it and no row
+         * is a submission cut short, which the next start removes. A folder
+         * without it is never removed for lack of a row.
+         */
+        pendingMarker: join(dir, PENDING_MARKER),
         script: (filename: string) => join(dir, filename),
       };
     },

@@ -1,19 +1,22 @@
+import { Buffer } from "node:buffer";
 import { randomUUID } from "node:crypto";
-import { copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, rename, rm, unlink, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Readable } from "node:stream";
 import { findScript } from "../db/queries/scripts.ts";
 import { insertTask, type TaskRecord } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { TaskStatus, type NewTaskRow, type ScriptRow, type TaskFileRow } from "../db/schema.ts";
-import { badRequest, scriptNotFound } from "../errors.ts";
+import { badRequest, scriptNameReserved, scriptNotFound } from "../errors.ts";
 import { safeExtension } from "../store/file-names.ts";
-import type { Layout } from "../store/layout.ts";
+import { EXECUTABLE_SCRIPT_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
 import { receiveMultipart, type InMemoryDestination, type ReceivedFile } from "../store/multipart.ts";
 import { placeholdersIn, resolvePlaceholders } from "./placeholders.ts";
 
 const MAX_ARG_FILE_SIZE = 16 * 1024 * 1024;
 const LARGE_FILE_FIELD = /^file([1-9][0-9]*)$/;
+/** Large files are numbered file1 … file1000: as many as one submission may upload. */
+export const MAX_LARGE_FILES = 1000;
 
 export interface SubmitDeps {
   db: Database;
@@ -54,18 +57,33 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
   const finalPaths = layout.taskPaths(id);
   let moved = false;
   try {
-    // The folder first, then its three children side by side: no recursive walk, no EEXIST races.
+    // The folder first, then its children side by side: no recursive walk, no EEXIST races.
+    // The pending marker travels with the folder until the row exists (see removeUnlistedTaskFolders).
     await mkdir(staging, { recursive: true });
-    await Promise.all(["files", "metadata", "output"].map((name) => mkdir(join(staging, name))));
+    await Promise.all([
+      ...["files", "metadata", "output"].map((name) => mkdir(join(staging, name))),
+      writeFile(layout.stagingPendingMarker(id), ""),
+    ]);
     const seen = new Set<string>();
     const form = await receiveMultipart(body, contentType, {
       maxTotalFileSize: deps.maxUploadSize,
+      // The large files and the argument file: the limit is on large files, arg_file comes on top.
+      maxFiles: MAX_LARGE_FILES + 1,
+      tooManyFilesMessage: `Too many files: at most ${MAX_LARGE_FILES} large files (file1 … file${MAX_LARGE_FILES}) and the argument file can be uploaded at once.`,
       destinationFor(part) {
         if (seen.has(part.field)) throw badRequest("duplicate_field", `The file field "${part.field}" was sent twice.`);
         seen.add(part.field);
-        // Small (16 MiB at most) and parsed at once: it never needs to touch the disk.
+        // Small (16 MiB at most) and checked at once: it never needs to touch the disk before its folder is complete.
         if (part.field === "arg_file") return ARG_FILE_IN_MEMORY;
-        if (LARGE_FILE_FIELD.test(part.field)) {
+        const largeFile = LARGE_FILE_FIELD.exec(part.field);
+        if (largeFile) {
+          // Compared as digits first: a longer number is out of range however Number() would round it.
+          if (largeFile[1]!.length > String(MAX_LARGE_FILES).length || Number(largeFile[1]) > MAX_LARGE_FILES) {
+            throw badRequest(
+              "file_number_out_of_range",
+              `The file field "${part.field}" is numbered above ${MAX_LARGE_FILES}: send large files as "file1" … "file${MAX_LARGE_FILES}", at most ${MAX_LARGE_FILES} of them.`,
+            );
+          }
           return join(staging, "files", `${randomUUID()}${safeExtension(part.originalName)}`);
         }
         throw badRequest(
@@ -79,15 +97,22 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
     if (!scriptName) throw badRequest("missing_field", 'Missing the field "script_name" (a registered script).');
     const argFile = form.files.find((file) => file.field === "arg_file");
     if (!argFile) throw badRequest("missing_file", 'Missing the file field "arg_file" (the JSON argument file).');
-    const submittedArgs = parseArgFile(argFile);
+    const submittedArgs = checkArgFile(argFile);
     const largeFiles = numberLargeFiles(form.files);
-    checkPlaceholders(placeholdersIn(submittedArgs.parsed), largeFiles);
+    checkPlaceholders(placeholdersIn(submittedArgs.bytes), largeFiles);
     const script = await deps.findScript(scriptName);
     if (!script) throw scriptNotFound(scriptName);
+    // Registration refuses these names; a database from before that still may hold one.
+    const reserved = reservedScriptFilename(script.filename);
+    if (reserved) throw scriptNameReserved(script.name, script.filename, reserved);
 
-    const pathOf = new Map([...largeFiles].map(([n, file]) => [n, join(finalPaths.filesDir, basename(file.path))]));
-    await writeFile(join(staging, "arg_file.json"), `${JSON.stringify(resolvePlaceholders(submittedArgs.parsed, pathOf), null, 2)}\n`);
-    await copyFile(layout.scriptFile(script.filename), join(staging, script.filename));
+    const pathOf = new Map([...largeFiles].map(([n, file]) => [String(n), join(finalPaths.filesDir, basename(file.path))]));
+    // The bytes as sent, with only the placeholder strings replaced.
+    await writeFile(join(staging, "arg_file.json"), resolvePlaceholders(submittedArgs.bytes, pathOf));
+    const scriptCopy = join(staging, script.filename);
+    await copyFile(layout.scriptFile(script.filename), scriptCopy);
+    // The copy keeps the stored script's mode, but one registered by an older CubQueue was not executable.
+    await chmod(scriptCopy, EXECUTABLE_SCRIPT_MODE);
 
     const task: NewTaskRow = {
       id,
@@ -110,16 +135,22 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
       sha256: file.sha256,
     }));
     // The folder moves into place before the row exists, so a task that can be
-    // seen always has its folder; a crash in between leaves only an unlisted folder.
+    // seen always has its folder; a crash in between leaves only an unlisted
+    // folder, still marked pending, which the next start removes.
     await rename(staging, finalPaths.dir);
     moved = true;
+    let stored: TaskRecord["task"];
     try {
       // The stored row is the answer: no need to read the task back.
-      return { task: await insertTask(db, task, files), files, attempt: undefined };
+      stored = await insertTask(db, task, files);
     } catch (error) {
       await rm(finalPaths.dir, { recursive: true, force: true });
       throw error;
     }
+    // The task exists now. A marker left behind (this unlink failing) is harmless
+    // while the row exists, so it must not turn a stored task into an error.
+    await unlink(finalPaths.pendingMarker).catch(() => undefined);
+    return { task: stored, files: files.map((file) => ({ ...file, placeholder: String(file.placeholder) })), attempt: undefined };
   } finally {
     if (!moved) await rm(staging, { recursive: true, force: true });
   }
@@ -131,13 +162,30 @@ const ARG_FILE_IN_MEMORY: InMemoryDestination = {
   tooLargeMessage: "The argument file is larger than 16 MiB, the most accepted. Upload data as large files instead.",
 };
 
-function parseArgFile(file: ReceivedFile): { text: string; parsed: unknown } {
-  const text = file.content?.toString("utf8") ?? "";
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * Checks that the argument file is a JSON document. It is only checked, never
+ * re-serialised: the script gets the bytes as sent (see placeholders.ts).
+ */
+function checkArgFile(file: ReceivedFile): { bytes: Buffer; text: string } {
+  const bytes = file.content ?? Buffer.alloc(0);
+  const invalid = (why: string) => badRequest("invalid_arg_file", `The argument file "${file.originalName}" is not valid JSON: ${why}`);
+  let text: string;
   try {
-    return { text, parsed: JSON.parse(text) };
-  } catch (error) {
-    throw badRequest("invalid_arg_file", `The argument file "${file.originalName}" is not valid JSON: ${(error as Error).message}`);
+    text = STRICT_UTF8.decode(bytes);
+  } catch {
+    throw invalid("it is not UTF-8 text (JSON must be UTF-8).");
   }
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw badRequest("invalid_arg_file", `The argument file "${file.originalName}" is nested too deeply to read; flatten it.`);
+    }
+    throw invalid((error as Error).message);
+  }
+  return { bytes, text };
 }
 
 function numberLargeFiles(files: ReceivedFile[]): Map<number, ReceivedFile> {
@@ -149,12 +197,17 @@ function numberLargeFiles(files: ReceivedFile[]): Map<number, ReceivedFile> {
   return new Map([...numbered].sort(([a], [b]) => a - b));
 }
 
-function checkPlaceholders(used: Set<number>, files: Map<number, ReceivedFile>): void {
-  const missing = [...used].filter((n) => !files.has(n)).sort((a, b) => a - b);
+function checkPlaceholders(used: Set<string>, files: Map<number, ReceivedFile>): void {
+  const missing = [...used].filter((digits) => !files.has(Number(digits))).sort(byNumber);
   if (missing.length === 0) return;
   const uploaded = files.size === 0 ? "no files were uploaded" : `the uploaded files are ${[...files.keys()].map((n) => `file${n}`).join(", ")}`;
   throw badRequest(
     "unknown_placeholder",
     `The argument file uses ${missing.map((n) => `<file${n}>`).join(", ")} but ${uploaded}; upload one file per placeholder, in order.`,
   );
+}
+
+/** Orders digit strings as the numbers they write, however long. */
+function byNumber(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }

@@ -1,10 +1,11 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { signalGroup } from "../../src/runner/local-executor.ts";
+import { processStartToken } from "../../src/runner/process-identity.ts";
 import { isProcessAlive } from "../../src/server/instance.ts";
 import { registerFixture, registerScript, submitOk, waitFinished, waitRunning, waitUntil } from "../support/api.ts";
 import { runCubqueue } from "../support/cli.ts";
@@ -71,10 +72,13 @@ describe("reconciling tasks at start", { timeout: 60_000 }, () => {
     await crash(server);
 
     // One task's processes are killed outright (no exit status is written). The other's
-    // recorded start time is changed, as if its pid now belonged to some other process.
+    // recorded pid is given to some other process, as if the system had handed it on: one
+    // that leads its own process group, which must not be mistaken for the task's.
     signalGroup(vanishedPid, "SIGKILL");
+    const stranger = spawn("sleep", ["60"], { detached: true, stdio: "ignore" });
+    onTestFinished(() => void stranger.kill("SIGKILL"));
     await editDatabase(baseDir, [
-      { sql: "UPDATE task_attempts SET start_token = 'elsewhere' WHERE task_id = ?", args: [impostor] },
+      { sql: "UPDATE task_attempts SET pid = ?, start_token = 'elsewhere' WHERE task_id = ?", args: [stranger.pid!, impostor] },
     ]);
 
     server = await startDaemon(baseDir, ["--concurrency", "4"]);
@@ -84,7 +88,7 @@ describe("reconciling tasks at start", { timeout: 60_000 }, () => {
       expect(task.error).toMatch(/ended while no server was watching and left no exit status/);
     }
     // The process that is not the task's own was left alone.
-    expect(isProcessAlive(impostorPid)).toBe(true);
+    expect(await processStartToken(stranger.pid!)).toBeDefined();
   });
 
   it("a task claimed but never let run goes back to the queue and runs once", async () => {
@@ -116,22 +120,6 @@ describe("reconciling tasks at start", { timeout: 60_000 }, () => {
       expect(log.match(/which/g), log).toHaveLength(1);
       expect(log).toContain(which);
     }
-  });
-
-  it("a task folder whose row was never written (a crash mid-submit) is removed at start; listed ones are kept", async () => {
-    const baseDir = await daemonBaseDir();
-    let server = await startDaemon(baseDir);
-    await registerScript(server, "short", "short.sh", SHORT);
-    const kept = (await submitOk(server, "short", { args: {} })).task_id;
-    await waitFinished(server, kept);
-    await crash(server);
-    const orphan = join(baseDir, "tasks", randomUUID());
-    await mkdir(join(orphan, "files"), { recursive: true });
-    await writeFile(join(orphan, "files", "half.bin"), "x".repeat(1000));
-
-    server = await startDaemon(baseDir);
-    expect((await readdir(join(baseDir, "tasks"))).sort()).toEqual([kept]);
-    expect(await readTaskLog(baseDir, kept)).toBe("begin\nend\n");
   });
 
   it("cubqueue stop leaves running tasks running and the next start adopts them; a cancel still reaches them", async () => {
