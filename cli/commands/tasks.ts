@@ -48,8 +48,12 @@ export function registerTaskCommands(cli: CAC, run: CommandRunner) {
         const lines = Number(options.lines);
         if (!Number.isInteger(lines) || lines < 1) throw new CliError(`Invalid --lines "${options.lines}": give a whole number of at least 1.`, 2);
         const { client } = await context.connect();
-        const content = await client.getTaskLog(taskId, lines);
-        context.io.stdout(context.json ? json({ task_id: taskId, lines, content }) : content);
+        const log = await client.getTaskLogTail(taskId, lines);
+        const { content, bytes, truncated } = log;
+        context.io.stdout(context.json ? json({ task_id: taskId, lines, content, bytes, truncated }) : content);
+        if (truncated) {
+          context.io.stderr(`Note: the last ${lines} lines of the log hold more than 1 MiB; shown are only its last ${bytes} bytes.\n`);
+        }
       }),
     );
 
@@ -152,10 +156,20 @@ async function download(
     progress.finish();
   }
   const what = options.metadata ? "metadata" : "result";
+  if (unpacked.omitted.count > 0) context.io.stderr(omittedWarning(unpacked.omitted));
   context.io.stdout(
     context.json
       ? json({ task_id: taskId, output_dir: outputDir, ...unpacked })
       : `Downloaded the ${what} of task ${taskId}: ${unpacked.files} file${unpacked.files === 1 ? "" : "s"} (${formatBytes(unpacked.bytes)}) into ${outputDir}.\n`,
+  );
+}
+
+/** One line: how many entries the server left out of the archive, and why. */
+function omittedWarning({ count, reasons }: { count: number; reasons: Record<string, number> }): string {
+  const why = Object.entries(reasons).map(([reason, n]) => `${n} ${reason.replaceAll("_", " ")}`).join(", ");
+  return (
+    `Warning: the server left ${count} entr${count === 1 ? "y" : "ies"} of the folder out of the archive${why ? ` (${why})` : ""}: ` +
+    "links leading outside it, hard links from outside, FIFOs, sockets, devices, paths too deep or files that vanished are never sent.\n"
   );
 }
 

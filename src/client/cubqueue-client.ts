@@ -1,6 +1,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "./generated/openapi.ts";
 import { CubQueueConnectionError, apiErrorFrom, describeFetchFailure } from "./errors.ts";
+import { CLIENT_HEADER } from "../api-info.ts";
 import { httpFetch } from "./http-fetch.ts";
 import { streamingMultipart, type FormPart, type UploadProgress } from "./multipart-upload.ts";
 import { unpackArchive, type UnpackResult } from "./unpack.ts";
@@ -9,6 +10,7 @@ export type Script = components["schemas"]["Script"];
 export type Task = components["schemas"]["Task"];
 export type TaskList = components["schemas"]["TaskList"];
 export type TaskStatus = components["schemas"]["TaskStatus"];
+export type TaskLog = components["schemas"]["TaskLog"];
 export type ArchiveFormat = "tar.gz" | "tar";
 export type { UploadProgress, UnpackResult };
 
@@ -34,6 +36,15 @@ export interface DownloadOptions {
   format?: ArchiveFormat;
   /** Called with the bytes received so far. */
   onProgress?: (received: number) => void;
+}
+
+/** What a download unpacked, and what the server said it left out of the archive. */
+export interface DownloadResult extends UnpackResult {
+  /**
+   * Entries of the task's folder the archive leaves out (links leading outside, hard links from
+   * outside, FIFOs/sockets/devices, paths too deep, vanished files): `count`, and per reason.
+   */
+  omitted: { count: number; reasons: Record<string, number> };
 }
 
 export interface WaitOptions {
@@ -64,7 +75,9 @@ export class CubQueueClient {
   constructor(baseUrl = "http://127.0.0.1:8000", options: ClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     const auth = options.token === undefined ? {} : { Authorization: `Bearer ${options.token}` };
-    this.#api = createClient<paths>({ baseUrl: this.baseUrl, fetch: options.fetch, headers: { ...auth, ...options.headers } });
+    // The client header tells the server this is not a page forging a request (see api/browser-guard.ts).
+    const headers = { [CLIENT_HEADER]: "sdk", ...auth, ...options.headers };
+    this.#api = createClient<paths>({ baseUrl: this.baseUrl, fetch: options.fetch, headers });
     this.#uploadFetch = options.fetch ?? httpFetch;
   }
 
@@ -115,21 +128,26 @@ export class CubQueueClient {
     return this.#call(() => this.#api.GET("/api/task/{task_id}", { params: { path: { task_id: taskId } } }));
   }
 
-  /** The last `lines` lines of the task's log. */
+  /** The last `lines` lines of the task's log (at most 1 MiB of them; see getTaskLogTail). */
   async getTaskLog(taskId: string, lines = 100): Promise<string> {
-    const log = await this.#call(() =>
-      this.#api.GET("/api/task/{task_id}/log", { params: { path: { task_id: taskId }, query: { lines } } }),
-    );
-    return log.content;
+    return (await this.getTaskLogTail(taskId, lines)).content;
+  }
+
+  /**
+   * The last `lines` lines of the task's log with what the server says about them:
+   * `truncated` is true when those lines held more than 1 MiB and only the last 1 MiB came.
+   */
+  async getTaskLogTail(taskId: string, lines = 100): Promise<TaskLog> {
+    return this.#call(() => this.#api.GET("/api/task/{task_id}/log", { params: { path: { task_id: taskId }, query: { lines } } }));
   }
 
   /** Downloads the task's metadata folder and unpacks it into outputDir. */
-  async downloadTaskMetadata(taskId: string, outputDir: string, options: DownloadOptions = {}): Promise<UnpackResult> {
+  async downloadTaskMetadata(taskId: string, outputDir: string, options: DownloadOptions = {}): Promise<DownloadResult> {
     return this.#download("/api/task/{task_id}/metadata", taskId, outputDir, options);
   }
 
   /** Downloads the task's output folder and unpacks it into outputDir. */
-  async downloadTaskResult(taskId: string, outputDir: string, options: DownloadOptions = {}): Promise<UnpackResult> {
+  async downloadTaskResult(taskId: string, outputDir: string, options: DownloadOptions = {}): Promise<DownloadResult> {
     return this.#download("/api/task/{task_id}/result", taskId, outputDir, options);
   }
 
@@ -159,10 +177,13 @@ export class CubQueueClient {
     taskId: string,
     outputDir: string,
     { format = "tar.gz", onProgress }: DownloadOptions,
-  ): Promise<UnpackResult> {
-    const stream = await this.#call(() =>
-      this.#api.GET(path, { params: { path: { task_id: taskId }, query: { format } }, parseAs: "stream" }),
-    );
+  ): Promise<DownloadResult> {
+    let omitted: DownloadResult["omitted"] = { count: 0, reasons: {} };
+    const stream = await this.#call(async () => {
+      const answer = await this.#api.GET(path, { params: { path: { task_id: taskId }, query: { format } }, parseAs: "stream" });
+      omitted = omittedFrom(answer.response.headers);
+      return answer;
+    });
     if (!stream) throw new Error("The server sent no archive");
     let received = 0;
     const counted = (stream as ReadableStream<Uint8Array>).pipeThrough(
@@ -174,7 +195,7 @@ export class CubQueueClient {
         },
       }),
     );
-    return unpackArchive(counted, outputDir, format);
+    return { ...(await unpackArchive(counted, outputDir, format)), omitted };
   }
 
   /** Request options that send a streamed multipart body instead of a serialized one. */
@@ -199,4 +220,15 @@ export class CubQueueClient {
     if (result.error !== undefined || !result.response.ok) throw apiErrorFrom(result.response, result.error);
     return result.data as T;
   }
+}
+
+/** Reads the X-CubQueue-Omitted headers of an archive response ("3" and "special_file=2, symlink=1"). */
+function omittedFrom(headers: Headers): DownloadResult["omitted"] {
+  const count = Number(headers.get("x-cubqueue-omitted") ?? 0);
+  const reasons: Record<string, number> = {};
+  for (const part of (headers.get("x-cubqueue-omitted-reasons") ?? "").split(",")) {
+    const [reason, value] = part.trim().split("=");
+    if (reason && value !== undefined && Number.isSafeInteger(Number(value))) reasons[reason] = Number(value);
+  }
+  return { count: Number.isSafeInteger(count) && count > 0 ? count : 0, reasons };
 }

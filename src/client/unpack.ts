@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { constants, createWriteStream } from "node:fs";
 import { chmod, lstat, mkdir, open, realpath, utimes } from "node:fs/promises";
 import path from "node:path";
@@ -29,6 +30,11 @@ const BLOCK = 512;
  * Error naming it; symlinks, hard links, devices and FIFOs are skipped. File modes are kept
  * within 0o777 (always user-readable and -writable) and modification times are restored.
  * A corrupt archive, or one cut short (even exactly between two entries), rejects.
+ *
+ * Names are written with the exact bytes the archive holds, also when they are not valid
+ * UTF-8 (ustar fields and GNU long names are raw bytes; pax names are UTF-8 by definition).
+ * Internally paths are "byte strings": latin1 strings with one character per byte, so that
+ * path arithmetic works on them and Buffer.from(name, "latin1") gives the bytes back.
  */
 export async function unpackArchive(
   source: ReadableStream<Uint8Array> | NodeJS.ReadableStream,
@@ -36,7 +42,7 @@ export async function unpackArchive(
   format: "tar" | "tar.gz",
 ): Promise<UnpackResult> {
   await mkdir(outputDir, { recursive: true });
-  const target = new Target(await realpath(outputDir));
+  const target = new Target((await realpath(outputDir, { encoding: "buffer" })).toString("latin1"));
   const result: UnpackResult = { files: 0, directories: 0, bytes: 0 };
 
   let bytesSeen = 0;
@@ -49,7 +55,9 @@ export async function unpackArchive(
 
   let endOfLastEntry = 0;
   let current: Promise<void> = Promise.resolve();
-  const tar = extract();
+  // latin1 keeps every byte of ustar and GNU long names as one character.
+  // (The option exists in tar-stream but not in its typings.)
+  const tar = extract({ filenameEncoding: "latin1" } as Parameters<typeof extract>[0]);
   tar.on("entry", (header, stream, next) => {
     endOfLastEntry = stream.offset + BLOCK + paddedSize(header.size);
     current = writeEntry(header, stream, target, result).then(
@@ -78,22 +86,32 @@ export async function unpackArchive(
   return result;
 }
 
+/** The entry's name as a byte string (see unpackArchive). */
+function byteName(header: Header): string {
+  // A pax path was decoded as UTF-8; ustar and GNU long names arrive as latin1 already.
+  return (header.pax as { path?: string } | undefined)?.path ? Buffer.from(header.name, "utf8").toString("latin1") : header.name;
+}
+
+/** A byte string as the Buffer path the file system takes. */
+const bytes = (byteString: string) => Buffer.from(byteString, "latin1");
+
 async function writeEntry(header: Header, stream: EntryStream, target: Target, result: UnpackResult): Promise<void> {
+  const name = byteName(header);
   switch (header.type) {
     case "directory": {
       stream.resume();
-      const destination = target.resolve(header.name);
+      const destination = target.resolve(name);
       if (destination === target.root) return;
-      await target.directory(destination, header.name);
+      await target.directory(destination, name);
       target.rememberDirectory(destination, header);
       result.directories++;
       return;
     }
     case "file":
     case "contiguous-file": {
-      const destination = target.resolve(header.name);
-      if (destination === target.root) throw refused(header.name, "a file cannot replace the output folder");
-      await target.directory(path.dirname(destination), header.name);
+      const destination = target.resolve(name);
+      if (destination === target.root) throw refused(name, "a file cannot replace the output folder");
+      await target.directory(path.dirname(destination), name);
       await writeFile(destination, header, stream);
       result.files++;
       result.bytes += header.size;
@@ -108,10 +126,10 @@ async function writeEntry(header: Header, stream: EntryStream, target: Target, r
 async function writeFile(destination: string, header: Header, stream: EntryStream): Promise<void> {
   // O_NOFOLLOW: a symlink already sitting at the destination must not redirect the write.
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0);
-  const handle = await open(destination, flags, (header.mode & 0o777) | 0o600);
+  const handle = await open(bytes(destination), flags, (header.mode & 0o777) | 0o600);
   try {
     const data = stream as unknown as NodeJS.ReadableStream;
-    await pipeline(data, createWriteStream(destination, { fd: handle.fd, autoClose: false, highWaterMark: WRITE_CHUNK }));
+    await pipeline(data, createWriteStream(bytes(destination), { fd: handle.fd, autoClose: false, highWaterMark: WRITE_CHUNK }));
     await handle.utimes(header.mtime, header.mtime);
   } finally {
     await handle.close();
@@ -145,14 +163,14 @@ class Target {
   async directory(directory: string, entryName: string): Promise<void> {
     if (this.#checked.has(directory)) return;
     await this.directory(path.dirname(directory), entryName);
-    const existing = await lstat(directory).catch((error: NodeJS.ErrnoException) => {
+    const existing = await lstat(bytes(directory)).catch((error: NodeJS.ErrnoException) => {
       if (error.code === "ENOENT") return null;
       throw error;
     });
-    if (existing === null) await mkdir(directory).catch((error: NodeJS.ErrnoException) => {
+    if (existing === null) await mkdir(bytes(directory)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== "EEXIST") throw error;
     });
-    else if (!existing.isDirectory()) throw refused(entryName, `${directory} exists and is not a directory`);
+    else if (!existing.isDirectory()) throw refused(entryName, `${readable(directory)} exists and is not a directory`);
     this.#checked.add(directory);
   }
 
@@ -164,14 +182,19 @@ class Target {
   async finishDirectories(): Promise<void> {
     const deepestFirst = [...this.#directories].sort((a, b) => b.destination.length - a.destination.length);
     for (const { destination, mode, mtime } of deepestFirst) {
-      await chmod(destination, mode);
-      await utimes(destination, mtime, mtime);
+      await chmod(bytes(destination), mode);
+      await utimes(bytes(destination), mtime, mtime);
     }
   }
 }
 
 function refused(name: string, reason: string): Error {
-  return new Error(`Refusing to extract archive entry "${name}": ${reason}.`);
+  return new Error(`Refusing to extract archive entry "${readable(name)}": ${reason}.`);
+}
+
+/** A byte string for people: decoded as UTF-8. */
+function readable(byteString: string): string {
+  return bytes(byteString).toString("utf8");
 }
 
 async function drain(stream: EntryStream): Promise<void> {

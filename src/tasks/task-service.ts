@@ -2,11 +2,12 @@ import type { Readable } from "node:stream";
 import { cancelQueuedTask, findTask, findTaskRow, listTasks } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { FINISHED_STATUSES, TaskStatus, type TaskRow } from "../db/schema.ts";
-import { AppError, taskFinished, taskNotFound } from "../errors.ts";
+import { AppError, logUnreadable, taskFinished, taskFinishing, taskNotFound } from "../errors.ts";
 import type { Runner } from "../runner/runner.ts";
 import { archiveContentType, archiveExtension, planArchive, streamArchive, type ArchiveFormat } from "../store/archive.ts";
 import { isTaskId, type Layout } from "../store/layout.ts";
-import { tailLines } from "../store/log-tail.ts";
+import { tailLines, type LogTail } from "../store/log-tail.ts";
+import { NotRegularFileError } from "../store/open-task-file.ts";
 import { cachedScriptLookup, submitTask } from "./submit-task.ts";
 import { toTaskView, type TaskView } from "./task-view.ts";
 
@@ -66,20 +67,32 @@ export function createTaskService({ db, layout, runner, maxUploadSize, now = () 
       };
     },
 
-    /** The last `lines` lines of the task's log; cheap however large the log is. */
-    async log(id: string, lines: number): Promise<{ task_id: string; status: TaskStatus; lines: number; content: string }> {
+    /**
+     * The last `lines` lines of the task's log, at most the tail cap's bytes of them; cheap
+     * however large the log is. Refused when the script replaced log.txt by anything but a
+     * regular file of its own.
+     */
+    async log(id: string, lines: number): Promise<{ task_id: string; status: TaskStatus; lines: number } & LogTail> {
       const row = await requireTaskRow(id);
-      const content = await tailLines(layout.taskPaths(id).logFile, lines);
-      return { task_id: id, status: row.status, lines, content };
+      try {
+        const tail = await tailLines(layout.taskPaths(id).logFile, lines);
+        return { task_id: id, status: row.status, lines, ...tail };
+      } catch (error) {
+        if (error instanceof NotRegularFileError) throw logUnreadable(id, error.found);
+        throw error;
+      }
     },
 
     /** The task's metadata or output folder as a streamed archive. */
     async archive(id: string, folder: TaskFolder, format: ArchiveFormat) {
       await requireTaskRow(id);
       const paths = layout.taskPaths(id);
-      const entries = await planArchive(folder === "metadata" ? paths.metadataDir : paths.outputDir);
+      const plan = await planArchive(folder === "metadata" ? paths.metadataDir : paths.outputDir);
       return {
-        stream: streamArchive(entries, format),
+        stream: streamArchive(plan.entries, format),
+        /** What the folder holds that the archive leaves out, by reason (see planArchive). */
+        omitted: plan.omitted,
+        omittedCount: plan.omittedCount,
         contentType: archiveContentType(format),
         filename: `${id}-${folder === "metadata" ? "metadata" : "result"}${archiveExtension(format)}`,
       };
@@ -94,7 +107,9 @@ export function createTaskService({ db, layout, runner, maxUploadSize, now = () 
       if (FINISHED_STATUSES.includes(row.status)) throw taskFinished(id, row.status);
       if (row.status === TaskStatus.queued && (await cancelQueuedTask(db, id, now()))) return get(id);
       // It was running, or started between the read and the update.
-      if (!(await runner.cancelRunning(id))) {
+      const result = await runner.cancelRunning(id);
+      if (result === "finishing") throw taskFinishing(id);
+      if (result !== "cancelled") {
         const current = await requireTaskRow(id);
         if (FINISHED_STATUSES.includes(current.status)) throw taskFinished(id, current.status);
       }

@@ -70,7 +70,7 @@ describe("CubQueueClient against a live server", () => {
   it("works over app.fetch with no network at all", async (context) => {
     context.skip(!!IN_PROCESS_ONLY, IN_PROCESS_ONLY);
     const { inProcess } = await startTestServer();
-    const client = new CubQueueClient("http://cubqueue.test", { fetch: async (input, init) => inProcess!.app.fetch(new Request(input, init)) });
+    const client = new CubQueueClient("http://localhost", { fetch: async (input, init) => inProcess!.app.fetch(new Request(input, init)) });
     expect(await client.listScripts()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, truncate, utimes, writeFile, appendFile, readlink } from "node:fs/promises";
+import { chmod, link, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, truncate, utimes, writeFile, appendFile, readlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -46,7 +46,7 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
 }
 
 async function archive(rootDir: string, format: ArchiveFormat): Promise<Buffer> {
-  return collect(streamArchive(await planArchive(rootDir), format));
+  return collect(streamArchive((await planArchive(rootDir)).entries, format));
 }
 
 /**
@@ -120,7 +120,7 @@ describe("planArchive", () => {
     const root = path.join(tmp, "output");
     await makeSampleFolder(root);
 
-    const entries = await planArchive(root);
+    const entries = (await planArchive(root)).entries;
 
     const names = entries.map((entry) => entry.name);
     expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : 1)));
@@ -135,7 +135,7 @@ describe("planArchive", () => {
   });
 
   it("a missing root folder gives an empty plan", async () => {
-    expect(await planArchive(path.join(tmp, "never-created"))).toEqual([]);
+    expect((await planArchive(path.join(tmp, "never-created"))).entries).toEqual([]);
   });
 
   it("a root folder that is itself a symlink gives an empty plan", async () => {
@@ -143,7 +143,7 @@ describe("planArchive", () => {
     await writeFile(path.join(tmp, "elsewhere/secret.txt"), "secret");
     await symlink(path.join(tmp, "elsewhere"), path.join(tmp, "output"));
 
-    expect(await planArchive(path.join(tmp, "output"))).toEqual([]);
+    expect((await planArchive(path.join(tmp, "output"))).entries).toEqual([]);
   });
 });
 
@@ -161,7 +161,7 @@ describe("symlinks and special files", () => {
     await symlink("/etc/passwd", path.join(root, "x"));
     const passwd = await readFile("/etc/passwd");
 
-    expect((await planArchive(root)).map((entry) => entry.name)).not.toContain("x");
+    expect((await planArchive(root)).entries.map((entry) => entry.name)).not.toContain("x");
     expect((await archive(root, "tar")).includes(passwd)).toBe(false);
     expect(gunzipSync(await archive(root, "tar.gz")).includes(passwd)).toBe(false);
     expect((await archive(root, "zip")).includes(passwd)).toBe(false);
@@ -171,7 +171,7 @@ describe("symlinks and special files", () => {
     await writeFile(path.join(tmp, "secret"), "top secret");
     await symlink("../../secret", path.join(root, "sneaky"));
 
-    const entries = await planArchive(root);
+    const entries = (await planArchive(root)).entries;
 
     expect(entries.map((entry) => entry.name)).toEqual(["dir", "dir/file.txt", "real.txt"]);
     expect((await archive(root, "tar")).includes("top secret")).toBe(false);
@@ -181,7 +181,7 @@ describe("symlinks and special files", () => {
     await symlink("real.txt", path.join(root, "alias.txt"));
 
     const unpacked = path.join(tmp, "unpacked");
-    await unpackArchive(streamArchive(await planArchive(root), "tar"), unpacked, "tar");
+    await unpackArchive(streamArchive((await planArchive(root)).entries, "tar"), unpacked, "tar");
 
     expect(await readFile(path.join(unpacked, "alias.txt"), "utf8")).toBe("inside content\n");
     expect((await stat(path.join(unpacked, "alias.txt"))).isFile()).toBe(true);
@@ -193,7 +193,7 @@ describe("symlinks and special files", () => {
     await symlink("..", path.join(root, "dir/up"));
     await symlink(".", path.join(root, "self"));
 
-    const names = (await planArchive(root)).map((entry) => `${entry.type} ${entry.name}`);
+    const names = (await planArchive(root)).entries.map((entry) => `${entry.type} ${entry.name}`);
 
     expect(names).toEqual([
       "directory dir",
@@ -208,7 +208,7 @@ describe("symlinks and special files", () => {
     await symlink("does-not-exist", path.join(root, "dangling"));
     if (hasMkfifo) execFileSync("mkfifo", [path.join(root, "pipe")]);
 
-    const names = (await planArchive(root)).map((entry) => entry.name);
+    const names = (await planArchive(root)).entries.map((entry) => entry.name);
 
     expect(names).toEqual(["dir", "dir/file.txt", "real.txt"]);
     if (hasTar) expect(listTar(await archive(root, "tar"))).toHaveLength(3);
@@ -216,7 +216,7 @@ describe("symlinks and special files", () => {
 
   it("a file swapped for a symlink to an outside file after planning is left out", async () => {
     await writeFile(path.join(tmp, "secret"), "top secret");
-    const entries = await planArchive(root);
+    const entries = (await planArchive(root)).entries;
     await rm(path.join(root, "real.txt"));
     await symlink(path.join(tmp, "secret"), path.join(root, "real.txt"));
 
@@ -232,7 +232,7 @@ describe("symlinks and special files", () => {
     await mkdir(path.join(tmp, "outside"));
     // Same length as the planned dir/file.txt, so a leak would not be hidden by the size cut.
     await writeFile(path.join(tmp, "outside/file.txt"), "LEAKED\n");
-    const entries = await planArchive(root);
+    const entries = (await planArchive(root)).entries;
     await rename(path.join(root, "dir"), path.join(tmp, "moved-away"));
     await symlink(path.join(tmp, "outside"), path.join(root, "dir"));
     expect(await readlink(path.join(root, "dir"))).toBe(path.join(tmp, "outside"));
@@ -249,7 +249,7 @@ describe("round trips", () => {
     await makeSampleFolder(root);
     const unpacked = path.join(tmp, "unpacked");
 
-    const result = await unpackArchive(streamArchive(await planArchive(root), format), unpacked, format);
+    const result = await unpackArchive(streamArchive((await planArchive(root)).entries, format), unpacked, format);
 
     expect(await snapshot(unpacked)).toEqual(await snapshot(root));
     expect(result.files).toBe(7);
@@ -297,7 +297,7 @@ describe("round trips", () => {
 
     const unzipped = unzipSync(await archive(root, "zip"));
     const unpacked = path.join(tmp, "unpacked");
-    await unpackArchive(streamArchive(await planArchive(root), "tar"), unpacked, "tar");
+    await unpackArchive(streamArchive((await planArchive(root)).entries, "tar"), unpacked, "tar");
 
     expect(Object.keys(unzipped).sort()).toEqual(["ancient.txt", "epoch.txt", "future.txt"]);
     expect((await stat(path.join(unpacked, "epoch.txt"))).mtimeMs).toBe(0);
@@ -361,7 +361,7 @@ describe("files changing while being archived", () => {
     const original = randomBytes(2 * 1024 * 1024 + 700);
     await writeFile(path.join(root, "growing.log"), original);
     await writeFile(path.join(root, "shrinking.log"), original);
-    const entries = await planArchive(root);
+    const entries = (await planArchive(root)).entries;
     await appendFile(path.join(root, "growing.log"), "more output");
     await truncate(path.join(root, "shrinking.log"), 1000);
 
@@ -381,7 +381,7 @@ describe("files changing while being archived", () => {
     await mkdir(root);
     await writeFile(path.join(root, "kept.txt"), "kept");
     await writeFile(path.join(root, "temp.txt"), "temporary");
-    const entries = await planArchive(root);
+    const entries = (await planArchive(root)).entries;
     await rm(path.join(root, "temp.txt"));
 
     expect(Object.keys(unzipSync(await collect(streamArchive(entries, "zip"))))).toEqual(["kept.txt"]);
@@ -441,7 +441,7 @@ describe("errors and limits", () => {
     await writeFile(path.join(root, "huge.bin"), "");
     await truncate(path.join(root, "huge.bin"), size); // sparse: takes no disk space
 
-    const reader = streamArchive(await planArchive(root), "tar").getReader();
+    const reader = streamArchive((await planArchive(root)).entries, "tar").getReader();
     let header = Buffer.alloc(0);
     while (header.length < 512) {
       const { value } = await reader.read();
@@ -461,7 +461,7 @@ describe("cancellation", () => {
     await mkdir(root);
     await writeFile(path.join(root, "big.bin"), randomBytes(64 * 1024 * 1024));
     await writeFile(path.join(root, "later.txt"), "never reached");
-    const entries = await planArchive(root);
+    const entries = (await planArchive(root)).entries;
     const baseline = await fdCount();
 
     const reader = streamArchive(entries, format).getReader();
@@ -477,7 +477,7 @@ describe("cancellation", () => {
     const root = path.join(tmp, "output");
     await mkdir(root);
     await writeFile(path.join(root, "file.txt"), "content");
-    const entries = await planArchive(root);
+    const entries = (await planArchive(root)).entries;
     const baseline = await fdCount();
 
     const streams = ARCHIVE_FORMATS.map((format) => streamArchive(entries, format));
@@ -485,5 +485,119 @@ describe("cancellation", () => {
 
     expect(await fdCount()).toBe(baseline);
     await Promise.all(streams.map((stream) => stream.cancel()));
+  });
+});
+
+describe("names that are not valid UTF-8", () => {
+  /** "café.txt" in latin-1: the 0xE9 byte alone is not UTF-8. */
+  const CAFE = Buffer.from("caf\xe9.txt", "latin1");
+  const DIR = Buffer.from("d\xff", "latin1");
+  const under = (root: string, ...names: Buffer[]) => Buffer.concat([Buffer.from(root), ...names.flatMap((name) => [Buffer.from("/"), name])]);
+
+  async function makeLatin1Folder(root: string) {
+    await mkdir(root);
+    await writeFile(under(root, CAFE), "latin-1 name\n");
+    await mkdir(under(root, DIR));
+    await writeFile(under(root, DIR, Buffer.from("inner.txt")), "inside\n");
+  }
+
+  it("are planned with their exact bytes", async () => {
+    const root = path.join(tmp, "output");
+    await makeLatin1Folder(root);
+    const plan = await planArchive(root);
+    expect(plan.omittedCount).toBe(0);
+    expect(plan.entries.map((entry) => entry.rawName?.toString("hex"))).toEqual(
+      expect.arrayContaining([CAFE.toString("hex"), DIR.toString("hex"), Buffer.concat([DIR, Buffer.from("/inner.txt")]).toString("hex")]),
+    );
+  });
+
+  it.each(["tar", "tar.gz"] as const)("a %s archive holds them byte-exact and unpacks them byte-exact", async (format) => {
+    const root = path.join(tmp, "output");
+    await makeLatin1Folder(root);
+    const bytes = await archive(root, format);
+    if (hasTar) {
+      const listed = execFileSync("tar", ["--quoting-style=literal", format === "tar" ? "-tf" : "-tzf", "-"], { input: bytes, env: { ...process.env, LC_ALL: "C" } });
+      expect(listed.toString("latin1").split("\n")).toEqual(expect.arrayContaining(["caf\xe9.txt", "d\xff/", "d\xff/inner.txt"]));
+    }
+    const unpacked = path.join(tmp, "unpacked");
+    await unpackArchive(streamArchive((await planArchive(root)).entries, format), unpacked, format);
+    expect((await readdir(unpacked, { encoding: "buffer" })).map((name) => name.toString("latin1")).sort()).toEqual(["caf\xe9.txt", "d\xff"]);
+    expect(await readFile(under(unpacked, CAFE), "utf8")).toBe("latin-1 name\n");
+    expect(await readFile(under(unpacked, DIR, Buffer.from("inner.txt")), "utf8")).toBe("inside\n");
+  });
+
+  it("a zip stores their bytes without the UTF-8 flag", async () => {
+    const root = path.join(tmp, "output");
+    await makeLatin1Folder(root);
+    const zipped = await archive(root, "zip");
+    // fflate reads a name without the UTF-8 flag as latin-1: one character per byte.
+    expect(Object.keys(unzipSync(zipped)).sort()).toEqual(["caf\xe9.txt", "d\xff/", "d\xff/inner.txt"]);
+    expect(Buffer.from(unzipSync(zipped)["caf\xe9.txt"]!).toString()).toBe("latin-1 name\n");
+    if (hasUnzip) {
+      const file = path.join(tmp, "out.zip");
+      await writeFile(file, zipped);
+      expect(spawnSync("unzip", ["-tq", file]).status).toBe(0);
+    }
+  });
+});
+
+describe("hard links", () => {
+  it("a file hard-linked from outside the folder is left out and counted; links all inside are kept", async () => {
+    const root = path.join(tmp, "output");
+    await mkdir(path.join(root, "sub"), { recursive: true });
+    await writeFile(path.join(tmp, "cubqueue.db"), "the database\n");
+    await link(path.join(tmp, "cubqueue.db"), path.join(root, "db-link"));
+    await writeFile(path.join(root, "a.txt"), "twice inside\n");
+    await link(path.join(root, "a.txt"), path.join(root, "sub", "b.txt"));
+    // A symlink to the inside pair is no extra hard link: the pair stays complete.
+    await symlink("a.txt", path.join(root, "via-symlink"));
+
+    const plan = await planArchive(root);
+    expect(plan.entries.map((entry) => entry.name)).toEqual(["a.txt", "sub", "sub/b.txt", "via-symlink"]);
+    expect(plan.omitted).toEqual({ hard_link_outside: 1 });
+    for (const format of ARCHIVE_FORMATS) expect((await archive(root, format)).includes("the database")).toBe(false);
+  });
+
+  it("a hard link seen twice through a symlinked directory still counts once", async () => {
+    const root = path.join(tmp, "output");
+    await mkdir(path.join(root, "dir"), { recursive: true });
+    await writeFile(path.join(tmp, "secret"), "outside\n");
+    await link(path.join(tmp, "secret"), path.join(root, "dir", "leak"));
+    await symlink("dir", path.join(root, "dir-again"));
+    const plan = await planArchive(root);
+    expect(plan.entries.map((entry) => entry.name)).toEqual(["dir", "dir-again"]);
+    expect(plan.omitted).toEqual({ hard_link_outside: 2 });
+  });
+});
+
+/** Nests 2 x depth bytes of d/d/… under root, deeper than PATH_MAX (4096) for 2,100: only relative steps can build it. */
+function makeDeepTree(root: string, depth: number): void {
+  const script = "import os, sys\nos.chdir(sys.argv[1])\nfor _ in range(int(sys.argv[2])):\n    os.mkdir('d'); os.chdir('d')\nopen('f', 'w').write('deep\\n')\n";
+  execFileSync("python3", ["-c", script, root, String(depth)]);
+}
+
+describe("what the plan leaves out, and says so", () => {
+  it("counts links out, special files, and paths too long to open", async () => {
+    const root = path.join(tmp, "output");
+    await mkdir(root);
+    await writeFile(path.join(root, "ok.txt"), "ok\n");
+    await symlink("/etc/passwd", path.join(root, "passwd"));
+    if (hasMkfifo) execFileSync("mkfifo", [path.join(root, "fifo")]);
+    try {
+      makeDeepTree(root, 2100);
+      const plan = await planArchive(root);
+      expect(plan.entries.find((entry) => entry.name === "ok.txt")).toBeDefined();
+      expect(plan.omitted.symlink).toBe(1);
+      if (hasMkfifo) expect(plan.omitted.special_file).toBe(1);
+      expect(plan.omitted.too_deep).toBeGreaterThanOrEqual(1);
+      expect(plan.omittedCount).toBe(Object.values(plan.omitted).reduce((a, b) => a + b, 0));
+      for (const format of ARCHIVE_FORMATS) {
+        const bytes = await collect(streamArchive(plan.entries, format));
+        expect(bytes.length).toBeGreaterThan(0);
+      }
+    } finally {
+      // Node's recursive rm builds absolute paths, which are too long here; rm -rf walks relatively.
+      execFileSync("rm", ["-rf", path.join(root, "d")]);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { TaskFolder, TaskService } from "../../tasks/task-service.ts";
 import { requestBodyStream } from "../../runtime/request-body.ts";
 import type { AppRouteHandler } from "../types.ts";
+import { OMITTED_HEADER, OMITTED_REASONS_HEADER, formatOmittedReasons } from "./omitted-header.ts";
 import type { CancelRoute, GetOneRoute, ListRoute, LogRoute, MetadataRoute, ResultRoute, SubmitRoute } from "./routes.ts";
 
 export function createTaskHandlers(tasks: TaskService) {
@@ -24,6 +25,8 @@ export function createTaskHandlers(tasks: TaskService) {
       return c.body(archive.stream, 200, {
         "Content-Type": archive.contentType,
         "Content-Disposition": `attachment; filename="${archive.filename}"`,
+        [OMITTED_HEADER]: String(archive.omittedCount),
+        ...(archive.omittedCount > 0 ? { [OMITTED_REASONS_HEADER]: formatOmittedReasons(archive.omitted) } : {}),
       });
     };
 

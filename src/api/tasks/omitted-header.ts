@@ -1,0 +1,15 @@
+/**
+ * How an archive response says what the folder held but the archive leaves out (see
+ * planArchive): a count, and when it is not 0 the count per reason, e.g. "special_file=2, symlink=1".
+ * The SDK parses both back (src/client/cubqueue-client.ts).
+ */
+export const OMITTED_HEADER = "X-CubQueue-Omitted";
+export const OMITTED_REASONS_HEADER = "X-CubQueue-Omitted-Reasons";
+
+export function formatOmittedReasons(omitted: Partial<Record<string, number>>): string {
+  return Object.entries(omitted)
+    .filter(([, count]) => (count ?? 0) > 0)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([reason, count]) => `${reason}=${count}`)
+    .join(", ");
+}
