@@ -6,6 +6,7 @@ import { registerTaskCommands } from "./commands/tasks.ts";
 import { createCommandContext, type CommandContext, type GlobalOptions } from "./context.ts";
 import type { CliIO } from "./io.ts";
 import { describeCliError } from "./report-error.ts";
+import { shieldNumericArgs, unshieldParsed } from "./verbatim-args.ts";
 
 /** Runs a command's work with its context; the program reports whatever it throws. */
 export type CommandRunner = <O extends object>(
@@ -24,7 +25,8 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<number
   };
   const cli = buildProgram(run);
   try {
-    cli.parse(["cubqueue", "cubqueue", ...args], { run: false });
+    cli.parse(["cubqueue", "cubqueue", ...shieldNumericArgs(args)], { run: false });
+    unshieldParsed(cli);
     if (!cli.matchedCommand) {
       if (cli.options.help || cli.options.version) return 0;
       const given = cli.args[0];

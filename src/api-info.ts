@@ -5,3 +5,10 @@ export const API_INFO = {
   description:
     "Runs registered scripts as background tasks and keeps what each produces: its log, its intermediate files (metadata) and its results (output).",
 };
+
+/**
+ * The header CubQueue's own clients (SDK, CLI, the /docs page) send. A page on
+ * another site cannot add it without a CORS preflight, which the server never
+ * grants, so a browser request carrying it is not a forged form post.
+ */
+export const CLIENT_HEADER = "X-CubQueue-Client";

@@ -1,7 +1,10 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { createRouter } from "./api/create-router.ts";
 import { createErrorHandler, notFoundHandler } from "./api/error-handler.ts";
+import { declaredSizeLimit } from "./api/declared-size-limit.ts";
+import { browserGuard, CLIENT_HEADER } from "./api/browser-guard.ts";
 import { requireToken } from "./api/require-token.ts";
+import { securityHeaders } from "./api/security-headers.ts";
 import { createScriptRouter } from "./api/scripts/index.ts";
 import { createTaskRouter } from "./api/tasks/index.ts";
 import type { ScriptService } from "./scripts/script-service.ts";
@@ -15,6 +18,10 @@ export interface AppDeps {
   logError?: (error: unknown) => void;
   /** When set, every /api request must carry it as a bearer token. */
   token?: string;
+  /** The --host the server listens on: besides loopback names, the Host a server without a token answers to. */
+  host?: string;
+  /** --max-upload-size: a submission declaring a larger body is refused before it is read. */
+  maxUploadSize?: number;
 }
 
 /** The top of the OpenAPI document. A token may be needed (bearerAuth) or not ({}). */
@@ -25,11 +32,15 @@ export const OPENAPI_CONFIG = {
 };
 
 /** Builds the HTTP app from its services. It reads no environment and opens nothing itself. */
-export function createApp({ scripts, tasks, logError = console.error, token }: AppDeps) {
+export function createApp({ scripts, tasks, logError = console.error, token, host = "127.0.0.1", maxUploadSize }: AppDeps) {
   const app = createRouter();
   app.onError(createErrorHandler(logError));
   app.notFound(notFoundHandler);
+  app.use("*", securityHeaders());
+  // Before the token: a foreign page or Host is refused whether or not the server has one.
+  app.use("*", browserGuard({ host, tokenRequired: token !== undefined }));
   if (token !== undefined) app.use("/api/*", requireToken(token));
+  app.use("/api/task", declaredSizeLimit(maxUploadSize));
   // The document says a token may be needed: whether it is depends on how the server was started.
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -39,7 +50,15 @@ export function createApp({ scripts, tasks, logError = console.error, token }: A
   app.route("/", createScriptRouter(scripts));
   app.route("/", createTaskRouter(tasks));
   app.doc31("/openapi.json", OPENAPI_CONFIG);
-  app.get("/docs", swaggerUI({ url: "/openapi.json", title: "CubQueue API" }));
+  app.get(
+    "/docs",
+    swaggerUI({
+      url: "/openapi.json",
+      title: "CubQueue API",
+      // Try-it-out requests come from a browser, so they must carry the client header (see browser-guard.ts).
+      requestInterceptor: `(request) => { request.headers[${JSON.stringify(CLIENT_HEADER)}] = "swagger-ui"; return request; }`,
+    }),
+  );
   app.get("/", (c) => c.redirect("/docs"));
   return app;
 }

@@ -31,9 +31,22 @@ export const ServerConfigSchema = z.object({
       return bytes;
     }),
   /** When set, every /api request must carry `Authorization: Bearer <token>`. */
-  token: z.string().min(1).optional(),
+  token: z
+    .string()
+    .min(1)
+    // Clients send it in a header, where surrounding whitespace does not survive: such a token could never match.
+    .refine((token) => token === token.trim(), {
+      message: "the token starts or ends with whitespace (a space, tab or newline); remove it (a --token-file may end with one newline)",
+    })
+    .optional(),
   /** Listen on a non-loopback address without a token, knowingly. */
   insecure: z.boolean().default(false),
+  /**
+   * How long a connection may send nothing before it is given up: a stalled
+   * upload then fails (408, nothing kept). There is no limit on a whole request,
+   * so a 10 GB upload on a slow link completes as long as bytes keep coming.
+   */
+  idleTimeoutMs: z.coerce.number().int().min(100).max(24 * 3600_000).default(60_000),
   /** How long a cancelled task gets between TERM and KILL. */
   killGraceMs: z.coerce.number().int().min(0).default(5_000),
 });

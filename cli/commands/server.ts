@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { CAC } from "cac";
 import { parseServerConfig, readEnvironment, type ServerConfig } from "../../src/config.ts";
@@ -16,9 +17,11 @@ interface StartOptions {
   python?: unknown;
   interpreter?: unknown;
   killGrace?: unknown;
+  idleTimeout?: unknown;
   maxUploadSize?: unknown;
   insecure?: boolean;
   token?: unknown;
+  tokenFile?: unknown;
 }
 
 export function registerServerCommands(cli: CAC, run: CommandRunner) {
@@ -31,7 +34,9 @@ export function registerServerCommands(cli: CAC, run: CommandRunner) {
     .option("--python <path>", "The Python interpreter for .py scripts")
     .option("--interpreter <name=path>", "Another interpreter, e.g. bash=/usr/local/bin/bash (repeatable)")
     .option("--kill-grace <seconds>", "How long a cancelled task has between TERM and KILL", { default: 5 })
+    .option("--token-file <path>", "Require the token this file holds (read once; one trailing newline is ignored)")
     .option("--insecure", "Allow listening on a non-loopback --host without a token")
+    .option("--idle-timeout <seconds>", "Give up a connection (and its upload) that sends nothing for this long", { default: 60 })
     .option("--max-upload-size <size>", "The most one submission may upload, e.g. 10G or 512M (default: unlimited)")
     .example("cubqueue start --base-dir ./cubqueue-data --port 8000 --daemon")
     .action(run<StartOptions>(start));
@@ -57,6 +62,11 @@ export function registerServerCommands(cli: CAC, run: CommandRunner) {
 
 async function start(context: CommandContext, options: StartOptions & { baseDir?: unknown }) {
   const config = serverConfigFrom(context, options);
+  if (text(options.token) !== undefined) {
+    context.io.stderr(
+      "cubqueue: warning: --token is shown to every user of this machine by `ps`; set CUBQUEUE_TOKEN or use --token-file instead.\n",
+    );
+  }
   if (options.daemon) {
     const { pid, url } = await startDaemon(config, daemonArgs(options));
     context.io.stdout(
@@ -109,9 +119,10 @@ function serverConfigFrom(context: CommandContext, options: StartOptions & { bas
       port: options.port as number,
       concurrency: options.concurrency as number | undefined,
       killGraceMs: options.killGrace === undefined ? undefined : Number(options.killGrace) * 1000,
+      idleTimeoutMs: options.idleTimeout === undefined ? undefined : Math.round(Number(options.idleTimeout) * 1000),
       maxUploadSize: options.maxUploadSize === undefined ? undefined : String(options.maxUploadSize),
       interpreters,
-      token: text(options.token) ?? env.token,
+      token: tokenOf(options) ?? env.token,
       insecure: options.insecure === true,
       databaseUrl: env.databaseUrl,
       databaseAuthToken: env.databaseAuthToken,
@@ -119,6 +130,24 @@ function serverConfigFrom(context: CommandContext, options: StartOptions & { bas
   } catch (error) {
     throw new CliError(`${(error as Error).message}; see cubqueue start --help.`, 2);
   }
+}
+
+/** The token of --token or --token-file (read here, once: the daemon child gets it by environment). */
+function tokenOf(options: StartOptions): string | undefined {
+  const flag = text(options.token);
+  const path = text(options.tokenFile);
+  if (path === undefined) return flag;
+  if (flag !== undefined) throw new CliError("Give the token with --token or --token-file, not both.", 2);
+  let content: string;
+  try {
+    content = readFileSync(path, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new CliError(`Cannot read --token-file ${path} (${reason}); give a readable file holding the token.`, 2);
+  }
+  const token = content.replace(/\r?\n$/, "");
+  if (token === "") throw new CliError(`The --token-file ${path} is empty; write the token in it.`, 2);
+  return token;
 }
 
 /** The flags a daemon child is started with: the same as this start, minus --daemon. */
@@ -133,6 +162,7 @@ function daemonArgs(options: StartOptions): string[] {
   add("--python", options.python);
   for (const pair of list(options.interpreter)) add("--interpreter", pair);
   add("--kill-grace", options.killGrace);
+  add("--idle-timeout", options.idleTimeout);
   add("--max-upload-size", options.maxUploadSize);
   if (options.insecure) args.push("--insecure");
   return args;

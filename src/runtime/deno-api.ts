@@ -19,6 +19,8 @@ export interface DenoApi {
 export interface DenoHttpServer {
   /** Stops accepting connections; resolves once in-flight requests have finished. */
   shutdown(): Promise<void>;
+  /** Lets the process exit even while the server still holds connections. */
+  unref(): void;
 }
 
 export type DenoPermissionName = "read" | "write" | "net" | "env" | "sys" | "ffi" | "run" | "import";

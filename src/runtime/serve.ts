@@ -5,6 +5,8 @@ import { serveFetchOnNode } from "./serve-node.ts";
 export interface ServeOptions {
   host: string;
   port: number;
+  /** A connection that sends nothing for this long is given up (an upload in flight answers 408 first). */
+  idleTimeoutMs: number;
 }
 
 export interface ServingHandle {

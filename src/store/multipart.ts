@@ -71,6 +71,8 @@ export interface ReceiveOptions {
   maxTotalFileSize?: number;
   /** Maximum number of files (default 1000); more → 400 too_many_files. */
   maxFiles?: number;
+  /** The too_many_files message, when the caller counts its files in its own terms. */
+  tooManyFilesMessage?: string;
   /** Maximum number of text fields (default 100); more → 400 too_many_fields. */
   maxFields?: number;
   /** Maximum bytes of one text field (default 1 MiB); more → 400 field_too_large. */
@@ -102,10 +104,13 @@ const WRITE_BUFFER_SIZE = 4 * 1024 * 1024;
  * - 507 insufficient_storage: the disk filled up;
  * - whatever `destinationFor` threw.
  * Other errors (a bug, a missing directory, an existing destination file) are passed
- * through unchanged. Before rejecting, every file this call created is removed; and on
- * failures found while the body is still arriving, the rest of the body is read and
- * discarded first (without any cap), so that an HTTP client gets the error response
- * rather than a reset connection.
+ * through unchanged. Before rejecting, every file this call created is removed. A
+ * failure found while the body is still arriving settles at once, without waiting for
+ * the rest of the body (a 10 GB upload over the limit is refused at the limit, not after
+ * 10 GB): the body is left flowing into nothing, and the HTTP layer, once the answer is
+ * sent, drains it for a bounded time and closes the connection (see runtime/serve-node.ts).
+ * A body that fails with an AppError (e.g. the idle timeout of runtime/serve-deno.ts)
+ * fails the upload with that error.
  */
 export async function receiveMultipart(
   body: Readable,
@@ -169,6 +174,7 @@ class Reception {
   private readonly created: string[] = [];
   private partsSeen = 0;
   private fileBytes = 0;
+  private onFailure: () => void = ignore;
 
   constructor(
     private readonly body: Readable,
@@ -182,7 +188,12 @@ class Reception {
     parser.on("file", (field, stream, info) => this.onFile(field ?? "", stream, info));
     parser.on("field", (name, value, info) => this.onField(name ?? "", value, info));
     parser.on("filesLimit", () =>
-      this.fail(badRequest("too_many_files", `Too many files: at most ${this.limit("maxFiles")} can be uploaded at once.`)),
+      this.fail(
+        badRequest(
+          "too_many_files",
+          options.tooManyFilesMessage ?? `Too many files: at most ${this.limit("maxFiles")} can be uploaded at once.`,
+        ),
+      ),
     );
     parser.on("fieldsLimit", () =>
       this.fail(badRequest("too_many_fields", `Too many form fields: at most ${this.limit("maxFields")} are accepted.`)),
@@ -190,7 +201,9 @@ class Reception {
     parser.on("error", (error) => this.fail(this.parserFailure(error)));
 
     if (!this.failure) body.pipe(parser);
-    this.result = Promise.all([bodyDone, parserDone]).then(() => this.settle());
+    // Once failed, the answer need not wait for the rest of the body.
+    const bodySettled = Promise.race([bodyDone, new Promise<void>((resolve) => (this.onFailure = resolve))]);
+    this.result = Promise.all([bodySettled, parserDone]).then(() => this.settle());
   }
 
   /** Resolves when the body has ended, failed or closed; a body that did not end cleanly fails the upload. */
@@ -212,7 +225,10 @@ class Reception {
       };
       this.body.on("end", () => finish(false));
       // Kept for good, so that a late error can never become an uncaught exception.
-      this.body.on("error", () => finish(true));
+      this.body.on("error", (error) => {
+        if (error instanceof AppError) this.fail(error);
+        finish(true);
+      });
       this.body.on("close", () => finish(!this.body.readableEnded));
     });
   }
@@ -347,6 +363,7 @@ class Reception {
   private fail(error: unknown): void {
     if (this.failure) return;
     this.failure = { error };
+    this.onFailure();
     // Most failures are raised from inside busboy's own callbacks (limits, parts),
     // and busboy crashes if destroyed under its feet; so tear down once it has
     // returned. Until then the `failure` checks make its remaining events no-ops.

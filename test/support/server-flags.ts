@@ -4,11 +4,14 @@ import type { ServerConfigInput } from "../../src/config.ts";
 const ENVIRONMENT: Partial<Record<keyof ServerConfigInput, string>> = {
   databaseUrl: "CUBQUEUE_DATABASE_URL",
   databaseAuthToken: "CUBQUEUE_DATABASE_AUTH_TOKEN",
+  // As the README advises: --token would show it in ps (and start warns about it).
+  token: "CUBQUEUE_TOKEN",
 };
 
 /** Settings whose flag differs from the plain `--kebab-case value` rule. */
 const SPECIAL: Partial<Record<keyof ServerConfigInput, (value: never) => string[]>> = {
   killGraceMs: (ms: number) => ["--kill-grace", String(ms / 1000)],
+  idleTimeoutMs: (ms: number) => ["--idle-timeout", String(ms / 1000)],
   interpreters: (map: Record<string, string>) => Object.entries(map).flatMap(([name, path]) => ["--interpreter", `${name}=${path}`]),
 };
 
