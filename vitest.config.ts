@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
  * CLI, so they also run against a server process on Node or Deno
  * (CUBQUEUE_TEST_SERVER=node|deno, see test/support/runtime.ts).
  */
-const END_TO_END = ["api", "cli", "sdk", "streaming", "contract", "runtime", "fuzz", "recovery"].map((dir) => `test/${dir}/**/*.test.ts`);
+const END_TO_END = ["api", "cli", "sdk", "streaming", "contract", "runtime", "fuzz", "recovery", "browser"].map((dir) => `test/${dir}/**/*.test.ts`);
 
 export default defineConfig({
   test: {

@@ -14,7 +14,7 @@ export interface Executor {
    * Watches again a task process that an earlier server started. If it has
    * already ended, `exited` settles at once with what it recorded.
    */
-  adopt(handle: ProcessHandle): Promise<RunningProcess>;
+  adopt(task: AdoptedTask): Promise<RunningProcess>;
 }
 
 export interface TaskLaunch {
@@ -38,6 +38,11 @@ export interface ProcessHandle {
   exitFile: string;
 }
 
+/** A task process an earlier server started, and the task it belongs to. */
+export interface AdoptedTask extends ProcessHandle {
+  taskId: string;
+}
+
 export type ProcessExit =
   /** The script ran and ended. */
   | { kind: "exited"; exitCode: number | null; signal: string | null }
@@ -49,7 +54,7 @@ export type ProcessExit =
 export interface RunningProcess extends ProcessHandle {
   /** Settles once, when the whole run is over. Never rejects. */
   readonly exited: Promise<ProcessExit>;
-  /** Sends a signal to everything the task started (its process group). */
+  /** Sends a signal to the task's process group (what left it is ended once the script has exited). */
   signal(signal: NodeJS.Signals): void;
   /** Stops watching (the server is going away; the task keeps running). `exited` then never settles. */
   detach(): void;

@@ -1,32 +1,45 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
-import type { Executor, LaunchedProcess, ProcessExit, ProcessHandle, RunningProcess, TaskLaunch } from "./executor.ts";
+import { cgroupOfProcess, findContainment, taskCgroupName, type Containment } from "./containment.ts";
+import type { AdoptedTask, Executor, LaunchedProcess, ProcessExit, ProcessHandle, RunningProcess, TaskLaunch } from "./executor.ts";
 import { isSameProcess, processStartToken } from "./process-identity.ts";
 import { readExitRecord, wrappedCommand } from "./task-wrapper.ts";
 
 export interface LocalExecutorOptions {
   /** How often a task adopted from an earlier server is checked for its end (it is not our child). */
   adoptedPollMs?: number;
+  /** How tasks' processes are held (see containment.ts); found out at the first task by default. */
+  containment?: Promise<Containment>;
 }
 
 /**
  * Runs tasks as processes on this machine, each under the task wrapper (see
  * task-wrapper.ts). Each task leads its own process group and session
  * (`detached`), so a cancel reaches whatever the script started and the task
- * outlives the server if the server stops or crashes. stdout/stderr are the
- * log file itself: the script writes straight to disk, the server copies nothing.
+ * outlives the server if the server stops or crashes; and each is held in its
+ * own cgroup where one can be made (see containment.ts), so that what left
+ * the group is ended too. stdout/stderr are the log file itself: the script
+ * writes straight to disk, the server copies nothing.
+ *
+ * A run is over only once nothing of it is left: when the wrapper exits, the
+ * rest of its process group is killed, and, if the wrapper could not clean up
+ * itself (it was killed), its cgroup or the processes carrying its task id.
  */
-export function createLocalExecutor({ adoptedPollMs = 500 }: LocalExecutorOptions = {}): Executor {
+export function createLocalExecutor({ adoptedPollMs = 500, containment }: LocalExecutorOptions = {}): Executor {
+  let found: Promise<Containment> | undefined = containment;
+  const contain = () => (found ??= findContainment());
   return {
     name: "local",
 
     async launch(launch: TaskLaunch): Promise<LaunchedProcess> {
-      const [program, ...args] = wrappedCommand(launch.exitFile, launch.command);
+      const containment = await contain();
+      const [program, ...args] = wrappedCommand(launch.exitFile, launch.taskId, containment, launch.command);
       const logFd = openSync(launch.logFile, "a");
       try {
         const child = spawn(program!, args, {
           cwd: launch.cwd,
-          env: launch.env,
+          // The id is what finds a task's leftovers when there is no cgroup to hold them.
+          env: { ...launch.env, CUBQUEUE_TASK_ID: launch.taskId },
           detached: true,
           stdio: ["pipe", logFd, logFd],
         });
@@ -34,9 +47,15 @@ export function createLocalExecutor({ adoptedPollMs = 500 }: LocalExecutorOption
         const exited = new Promise<ProcessExit>((resolve) => {
           child.once("exit", (exitCode, signal) => {
             if (!watching) return;
-            // The wrapper's record is the script's outcome; without one (the wrapper was
-            // killed too) the wrapper's own end is all there is to know.
-            void readExitRecord(launch.exitFile).then((record) => resolve(record ?? { kind: "exited", exitCode, signal }));
+            const pid = child.pid!;
+            void (async () => {
+              killLeftInGroup(pid);
+              // A wrapper that exited by itself has ended the rest; one that was killed could not.
+              if (signal !== null) await containment.endLeftovers(launch.taskId, containment.cgroupOf(launch.taskId, pid));
+              // The wrapper's record is the script's outcome; without one (the wrapper was
+              // killed too) the wrapper's own end is all there is to know.
+              resolve((await readExitRecord(launch.exitFile)) ?? { kind: "exited", exitCode, signal });
+            })();
           });
         });
         await new Promise<void>((resolve, reject) => {
@@ -65,8 +84,20 @@ export function createLocalExecutor({ adoptedPollMs = 500 }: LocalExecutorOption
       }
     },
 
-    async adopt(handle: ProcessHandle): Promise<RunningProcess> {
-      const watch = watchUntilGone(handle, adoptedPollMs);
+    async adopt(task: AdoptedTask): Promise<RunningProcess> {
+      const { taskId, ...handle } = task;
+      const containment = await contain();
+      // Where the wrapper really is (an earlier server may have run in another cgroup), if the pid is still its.
+      const ownCgroup = (await isSameProcess(handle.pid, handle.startToken)) ? await cgroupOfProcess(handle.pid) : undefined;
+      const name = taskCgroupName(taskId, handle.pid);
+      const cgroup = ownCgroup?.endsWith(`/${name}`) ? ownCgroup : containment.cgroupOf(taskId, handle.pid);
+      const watch = watchUntilGone(handle, adoptedPollMs, async () => {
+        // Not our child: how it ended is unknown, so what it left is ended here in any case. Its
+        // group only if no other process has its pid now: a pid is not handed out again while
+        // its group lives, so a process with that pid means the group is someone else's.
+        if ((await processStartToken(handle.pid)) === undefined) killLeftInGroup(handle.pid);
+        await containment.endLeftovers(taskId, cgroup);
+      });
       return {
         ...handle,
         exited: watch.exited,
@@ -82,7 +113,7 @@ export function createLocalExecutor({ adoptedPollMs = 500 }: LocalExecutorOption
  * whether it is still the same process, and read its record once it is gone.
  * This only happens for tasks adopted after a restart, never on an idle server.
  */
-function watchUntilGone(handle: ProcessHandle, pollMs: number): { exited: Promise<ProcessExit>; stop(): void } {
+function watchUntilGone(handle: ProcessHandle, pollMs: number, onGone: () => Promise<void>): { exited: Promise<ProcessExit>; stop(): void } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const exited = new Promise<ProcessExit>((resolve) => {
@@ -93,6 +124,7 @@ function watchUntilGone(handle: ProcessHandle, pollMs: number): { exited: Promis
         timer = setTimeout(() => void check(), pollMs);
         return;
       }
+      await onGone();
       resolve((await readExitRecord(handle.exitFile)) ?? { kind: "lost" });
     };
     void check();
@@ -104,6 +136,15 @@ function watchUntilGone(handle: ProcessHandle, pollMs: number): { exited: Promis
       clearTimeout(timer);
     },
   };
+}
+
+/** Kills what is left in a task's process group once its wrapper has gone; reported nowhere, as there is no one to report to. */
+function killLeftInGroup(pid: number): void {
+  try {
+    signalGroup(pid, "SIGKILL");
+  } catch {
+    // EPERM: the group is no longer ours (its members changed user).
+  }
 }
 
 /** Signals a process group; a group that is already gone is not an error. */

@@ -13,6 +13,7 @@ import { TaskStatus, type TaskRow } from "../db/schema.ts";
 import type { Layout } from "../store/layout.ts";
 import type { Executor, LaunchedProcess, ProcessExit, ProcessHandle, RunningProcess } from "./executor.ts";
 import { commandFor, type Interpreters } from "./interpreters.ts";
+import { DEFAULT_BACKOFF, realTimers, retryUntilDone, type Backoff, type Retrying, type Timers } from "./retry.ts";
 
 export interface RunnerOptions {
   db: Database;
@@ -26,7 +27,18 @@ export interface RunnerOptions {
   /** Where background failures are reported; the runner never throws them. */
   onError: (error: unknown, taskId?: string) => void;
   now?: () => Date;
+  /** How a failed database write is retried: a task's last state, or a claim (see retry.ts). */
+  retryBackoff?: Backoff;
+  timers?: Timers;
 }
+
+/**
+ * What a cancel of a running task came to: it was cancelled (or is no longer
+ * running), its process had already ended on its own, or its process has
+ * ended and its outcome cannot be written yet (the database refuses writes,
+ * e.g. a full disk) and will be once it can.
+ */
+export type CancelResult = "cancelled" | "not_running" | "ended" | "finishing";
 
 interface ActiveRun {
   task: TaskRow;
@@ -42,8 +54,13 @@ interface ActiveRun {
   settling: boolean;
   /** Settles once the process is recorded and let run (or found again): a state a restart can reconcile. */
   ready: Promise<void>;
-  /** Settles once the task's final state is written. */
+  /** Settles once the task's final state is written (or, at a stop, left for the next start). */
   finished: Promise<void>;
+  /** The write of the task's final state, once started; retried while the database refuses it. */
+  endWrite: Retrying<unknown> | undefined;
+  /** Settles when a write of the final state has failed: the run then waits for a retry. */
+  endWriteFailed: Promise<void>;
+  markEndWriteFailed: () => void;
 }
 
 /** How a run gets its process: start a new one, or watch again one an earlier server started. */
@@ -63,6 +80,7 @@ export type Runner = ReturnType<typeof createRunner>;
 export function createRunner(options: RunnerOptions) {
   const { db, layout, executor, interpreters, killGraceMs, onError } = options;
   const now = options.now ?? (() => new Date());
+  const retryOptions = { backoff: options.retryBackoff ?? DEFAULT_BACKOFF, timers: options.timers ?? realTimers };
   const active = new Map<string, ActiveRun>();
   const concurrency = options.concurrency;
   const baseEnv = definedOnly(options.baseEnv);
@@ -71,26 +89,29 @@ export function createRunner(options: RunnerOptions) {
    * a registered script never changes, and every task runs a copy of it.
    */
   const firstLines = new Map<string, string>();
-  let filling: Promise<void> | undefined;
+  let filling: Retrying<void> | undefined;
   let fillAgain = false;
   let stopping = false;
 
-  /** Starts queued tasks while there is room. Safe to call any number of times. */
+  /**
+   * Starts queued tasks while there is room. Safe to call any number of times.
+   * A claim the database refuses (a full disk) is tried again on a timer, so
+   * the queue moves on by itself once the disk has room again.
+   */
   function wake(): void {
     if (stopping) return;
     if (filling) {
       fillAgain = true;
       return;
     }
-    filling = fill()
-      .catch((error) => onError(error))
-      .finally(() => {
-        filling = undefined;
-        if (fillAgain) {
-          fillAgain = false;
-          wake();
-        }
-      });
+    const current = (filling = retryUntilDone(fill, { ...retryOptions, onFailureStreak: (error) => onError(error) }));
+    void current.result.then(() => {
+      filling = undefined;
+      if (fillAgain) {
+        fillAgain = false;
+        wake();
+      }
+    });
   }
 
   async function fill(): Promise<void> {
@@ -104,6 +125,7 @@ export function createRunner(options: RunnerOptions) {
   function startRun(task: TaskRow, attemptNumber: number, source: ProcessSource): void {
     let markReady!: () => void;
     let markFinished!: () => void;
+    let markEndWriteFailed!: () => void;
     const run: ActiveRun = {
       task,
       attemptNumber,
@@ -114,6 +136,9 @@ export function createRunner(options: RunnerOptions) {
       settling: false,
       ready: new Promise((resolve) => (markReady = resolve)),
       finished: new Promise((resolve) => (markFinished = resolve)),
+      endWrite: undefined,
+      endWriteFailed: new Promise((resolve) => (markEndWriteFailed = resolve)),
+      markEndWriteFailed: () => markEndWriteFailed(),
     };
     active.set(task.id, run);
     void runToEnd(run, source, markReady)
@@ -129,7 +154,7 @@ export function createRunner(options: RunnerOptions) {
 
   async function runToEnd(run: ActiveRun, source: ProcessSource, markReady: () => void): Promise<void> {
     try {
-      run.process = source.kind === "adopt" ? await executor.adopt(source.handle) : await launchRecorded(run);
+      run.process = source.kind === "adopt" ? await executor.adopt({ ...source.handle, taskId: run.task.id }) : await launchRecorded(run);
     } catch (error) {
       await finish(run, failed(`could not start the script: ${(error as Error).message}`));
       return;
@@ -194,8 +219,10 @@ export function createRunner(options: RunnerOptions) {
         if (run.cancelling) return finish(run, cancelled("cancelled before it started"));
         if (run.adopted) {
           // The server died after claiming it but before letting it run: it runs now, once.
-          await requeueTask(db, run.task.id, run.attemptNumber, now());
-          return;
+          return recordEnd(run, async () => {
+            await requeueTask(db, run.task.id, run.attemptNumber, now());
+            return true;
+          });
         }
         return finish(run, failed("the script could not be started"));
       case "lost":
@@ -216,7 +243,28 @@ export function createRunner(options: RunnerOptions) {
   }
 
   function finish(run: ActiveRun, outcome: Omit<TaskOutcome, "finishedAt">): Promise<void> {
-    return finishAttempt(db, run.task.id, run.attemptNumber, { ...outcome, finishedAt: now() });
+    const finishedAt = now();
+    return recordEnd(run, () => finishAttempt(db, run.task.id, run.attemptNumber, { ...outcome, finishedAt }));
+  }
+
+  /**
+   * Writes a run's last state, retrying while the database refuses it (a full
+   * disk): the run stays active meanwhile, so it still holds its place in the
+   * concurrency limit and nothing about it is lost. A stop ends the retries;
+   * the next start then finds the task running and reads its exit record.
+   */
+  async function recordEnd(run: ActiveRun, write: () => Promise<boolean>): Promise<void> {
+    const retrying = retryUntilDone(write, {
+      ...retryOptions,
+      onFailureStreak: (error) => onError(error, run.task.id),
+      onFailure: run.markEndWriteFailed,
+    });
+    run.endWrite = retrying;
+    if (stopping) retrying.abandon();
+    const result = await retrying.result;
+    if (result.done && !result.value) {
+      onError(new Error(`The outcome of attempt ${run.attemptNumber} was not recorded: the task is no longer running that attempt`), run.task.id);
+    }
   }
 
   /** TERM to the task's process group, then KILL if it is still there after the grace period. */
@@ -232,10 +280,16 @@ export function createRunner(options: RunnerOptions) {
     });
   }
 
-  async function cancel(run: ActiveRun): Promise<void> {
+  /** Signals a run to stop and waits until its final state is written, or its write has failed (true: written). */
+  async function cancel(run: ActiveRun): Promise<boolean> {
     run.cancelling = true;
     terminate(run);
-    await run.finished;
+    return endWritten(run);
+  }
+
+  /** Waits until the run's final state is written (true) or a write of it has failed and waits for a retry (false). */
+  function endWritten(run: ActiveRun): Promise<boolean> {
+    return Promise.race([run.finished.then(() => true), run.endWriteFailed.then(() => false)]);
   }
 
   return {
@@ -249,13 +303,18 @@ export function createRunner(options: RunnerOptions) {
      */
     async start(): Promise<void> {
       for (const { task, attempt } of await listRunningTasks(db)) {
-        if (!attempt?.pid) {
-          // Claimed, but no process was recorded: the wrapper's gate kept its script from running.
-          await requeueTask(db, task.id, task.attemptCount, now());
-          continue;
+        // One task that cannot be reconciled is reported and left as it is; it must not keep the others, or the server, from starting.
+        try {
+          if (!attempt?.pid) {
+            // Claimed, but no process was recorded: the wrapper's gate kept its script from running.
+            await requeueTask(db, task.id, task.attemptCount, now());
+            continue;
+          }
+          const exitFile = layout.taskPaths(task.id).exitFile;
+          startRun(task, attempt.number, { kind: "adopt", handle: { pid: attempt.pid, startToken: attempt.startToken, exitFile } });
+        } catch (error) {
+          onError(error, task.id);
         }
-        const exitFile = layout.taskPaths(task.id).exitFile;
-        startRun(task, attempt.number, { kind: "adopt", handle: { pid: attempt.pid, startToken: attempt.startToken, exitFile } });
       }
       wake();
     },
@@ -268,14 +327,18 @@ export function createRunner(options: RunnerOptions) {
 
     /**
      * Cancels a running task: the request is recorded first, then the process
-     * group is signalled. Resolves once the task's final state is written.
-     * Returns false when the task is not running.
+     * group is signalled. Resolves once the task's final state is written, or
+     * as soon as writing it has failed ("finishing": it is written when the
+     * database takes writes again). A task whose process had already ended is
+     * not cancelled: its own outcome stands.
      */
-    async cancelRunning(taskId: string): Promise<boolean> {
-      if (!(await markCancelRequested(db, taskId, now()))) return false;
+    async cancelRunning(taskId: string): Promise<CancelResult> {
+      const ending = active.get(taskId);
+      if (ending?.settling) return (await endWritten(ending)) ? "ended" : "finishing";
+      if (!(await markCancelRequested(db, taskId, now()))) return "not_running";
       const run = active.get(taskId);
-      if (run) await cancel(run);
-      return true;
+      if (!run) return "cancelled";
+      return (await cancel(run)) ? "cancelled" : "finishing";
     },
 
     /**
@@ -284,24 +347,28 @@ export function createRunner(options: RunnerOptions) {
      */
     async stop({ cancelRunning = false }: { cancelRunning?: boolean } = {}): Promise<void> {
       stopping = true;
-      await filling;
+      filling?.abandon();
+      await filling?.result;
       const runs = [...active.values()];
       if (cancelRunning) {
         await Promise.all(
           runs.map(async (run) => {
-            await markCancelRequested(db, run.task.id, now());
+            // A database that refuses the record must not keep the processes from being stopped.
+            await markCancelRequested(db, run.task.id, now()).catch((error) => onError(error, run.task.id));
             await cancel(run);
           }),
         );
-        return;
+      } else {
+        await Promise.all(runs.map((run) => run.ready));
+        for (const run of runs) {
+          if (run.settling) continue;
+          run.detached = true;
+          run.process?.detach();
+        }
       }
-      await Promise.all(runs.map((run) => run.ready));
-      for (const run of runs) {
-        if (run.settling) continue;
-        run.detached = true;
-        run.process?.detach();
-      }
-      // Runs already writing their outcome finish doing so.
+      // Runs already writing their outcome finish the write in flight, but retry no more: the
+      // task stays running in the database, and the next start reads its exit record.
+      for (const run of runs) run.endWrite?.abandon();
       await Promise.all(runs.filter((run) => run.settling).map((run) => run.finished));
     },
   };

@@ -1,47 +1,134 @@
+import { Buffer } from "node:buffer";
 import { constants } from "node:os";
-import { readFile } from "node:fs/promises";
+import { openTaskFile } from "../store/open-task-file.ts";
 import type { ProcessExit } from "./executor.ts";
 
 /**
+ * A shell function that ends what is left of a task: `end_leftovers CGROUP
+ * TASK_ID`. With a cgroup, everything in it is killed (`cgroup.kill`; before
+ * Linux 5.14, each listed process until none is left) and the cgroup is
+ * removed once empty. Without one, it kills the processes whose environment
+ * holds `CUBQUEUE_TASK_ID=<id>`, in rounds, so a fork made meanwhile is found
+ * in the next (a best effort: a process that clears its environment escapes).
+ * The caller must not carry the variable itself, or the scan's own `grep`
+ * would be found (the caller's own pid is skipped).
+ */
+export const END_LEFTOVERS = `end_leftovers() {
+  if [ -n "$1" ] && [ -d "$1" ]; then
+    if [ -e "$1/cgroup.kill" ]; then
+      echo 1 2>/dev/null > "$1/cgroup.kill"
+    else
+      for round in 1 2 3 4 5 6 7 8 9 10; do
+        pids=$(cat "$1/cgroup.procs" 2>/dev/null)
+        [ -n "$pids" ] || break
+        kill -KILL $pids 2>/dev/null
+      done
+    fi
+    tries=0
+    until rmdir "$1" 2>/dev/null || [ $tries -ge 500 ]; do sleep 0.01; tries=$((tries + 1)); done
+  elif [ -n "$2" ]; then
+    for round in 1 2 3 4 5; do
+      found=
+      for file in $(grep -lsxzF "CUBQUEUE_TASK_ID=$2" /proc/[0-9]*/environ); do
+        pid=\${file#/proc/}
+        pid=\${pid%/environ}
+        [ "$pid" != "$$" ] && kill -KILL "$pid" 2>/dev/null && found=1
+      done
+      [ -n "$found" ] || break
+    done
+  fi
+}`;
+
+/**
  * The small shell program every task runs under (`sh -c WRAPPER cubqueue-task
- * <exit-file> <command…>`). It leads the task's process group and:
+ * <exit-file> <task-id> <cgroups-parent> <home-cgroup> <command…>`). It leads the
+ * task's process group and:
  *
- * - empties the exit file, so that an earlier attempt's outcome is never read as this one's;
+ * - overwrites the exit file with "running", so that an earlier attempt's
+ *   outcome is never read as this one's; every record is written in place
+ *   over it at the same length (`1<>`: no truncation), so that the outcome
+ *   needs no room the file does not already hold, and a script that fills
+ *   the disk still gets its exit status recorded;
+ * - moves itself into the task's own cgroup, `task-<id>-<its pid>` (when it is
+ *   given a parent and can create it; see containment.ts), so that the script
+ *   and everything it starts are held there;
  * - waits at a gate (its stdin) until the server has recorded its pid, and
  *   only then runs the script, so that a script never runs unrecorded: if the
  *   server dies first, stdin closes, and it writes "not-started" instead;
  * - writes the script's exit status to the exit file when the script ends,
- *   so the outcome is known even when no server was watching.
+ *   so the outcome is known even when no server was watching;
+ * - then ends whatever the script left running (in its cgroup, or carrying
+ *   its task id), so nothing writes into the log of a finished task; it
+ *   steps back into its home cgroup first, to outlive the kill and exit with
+ *   the script's status.
  *
  * The signals a cancel sends are caught (not ignored: ignored signals would be
  * inherited by the script), so the shell outlives the script to write the
- * file, while the script gets them with their usual effect.
+ * file and clean up, while the script gets them with their usual effect.
  */
-export const TASK_WRAPPER = `exit_file=$1
-shift
-: > "$exit_file"
+export const TASK_WRAPPER = `${END_LEFTOVERS}
+exit_file=$1 task_id=$2 cgroup=\${3:+$3/task-$2-$$} home=$4
+shift 4
+record() { printf '%-15s\n' "$1" 1<>"$exit_file"; }
+record running
 trap 'caught=1' HUP INT TERM
+if [ -n "$cgroup" ] && ! { mkdir -p "$cgroup" && echo $$ > "$cgroup/cgroup.procs"; } 2>/dev/null; then
+  rmdir "$cgroup" 2>/dev/null
+  cgroup=
+fi
+finish() {
+  if [ -n "$cgroup" ] && ! echo $$ 2>/dev/null > "$home/cgroup.procs"; then cgroup=; fi
+  unset CUBQUEUE_TASK_ID
+  end_leftovers "$cgroup" "$task_id"
+  exit "$1"
+}
 if ! IFS= read -r gate || [ "$gate" != go ]; then
-  echo not-started > "$exit_file"
-  exit 125
+  record not-started
+  finish 125
 fi
 "$@" </dev/null
 status=$?
-echo "exit $status" > "$exit_file"
-exit "$status"
+record "exit $status"
+finish "$status"
 `;
 
-/** The argv of a wrapped task. */
-export function wrappedCommand(exitFile: string, command: readonly string[]): string[] {
-  return ["/bin/sh", "-c", TASK_WRAPPER, "cubqueue-task", exitFile, ...command];
+export interface WrapperContainment {
+  /** Where to make the task's cgroup, or "" for none. */
+  parent: string;
+  /** Where the wrapper steps back to before ending that cgroup. */
+  home: string;
 }
 
-/** What the wrapper wrote, or undefined when it wrote nothing (or the file is from no finished run). */
+/** The argv of a wrapped task. */
+export function wrappedCommand(exitFile: string, taskId: string, { parent, home }: WrapperContainment, command: readonly string[]): string[] {
+  return ["/bin/sh", "-c", TASK_WRAPPER, "cubqueue-task", exitFile, taskId, parent, home, ...command];
+}
+
+/** Longer than anything the wrapper writes ("exit 255\n"); the rest of a file grown by someone else is not read. */
+const EXIT_RECORD_MAX_BYTES = 64;
+
+/**
+ * What the wrapper wrote, or undefined when it wrote nothing (or the file is from no finished
+ * run). The script can replace the file: a FIFO, symlink or directory in its place reads as
+ * nothing, without blocking (see openTaskFile).
+ */
 export async function readExitRecord(exitFile: string): Promise<ProcessExit | undefined> {
-  const text = (await readFile(exitFile, "utf8").catch(() => ""))?.trim();
+  const text = (await readSmallTaskFile(exitFile, EXIT_RECORD_MAX_BYTES).catch(() => "")).trim();
   if (text === "not-started") return { kind: "not_started" };
   const match = /^exit (\d+)$/.exec(text);
   return match ? fromShellStatus(Number(match[1])) : undefined;
+}
+
+async function readSmallTaskFile(path: string, maxBytes: number): Promise<string> {
+  const opened = await openTaskFile(path);
+  if (opened === null) return "";
+  try {
+    const buffer = Buffer.alloc(maxBytes);
+    const { bytesRead } = await opened.handle.read(buffer, 0, maxBytes, 0);
+    return buffer.subarray(0, bytesRead).toString("utf8");
+  } finally {
+    await opened.handle.close();
+  }
 }
 
 /**

@@ -37,7 +37,7 @@ describe("POST /api/task", () => {
 
     const dir = join(server.baseDir, "tasks", created.task_id);
     expect((await listDir(dir)).sort()).toEqual(["arg_file.json", "cubqueue.exit", "echo_args.py", "files", "log.txt", "metadata", "output"]);
-    expect(await readFile(join(dir, "cubqueue.exit"), "utf8")).toBe("exit 0\n");
+    expect((await readFile(join(dir, "cubqueue.exit"), "utf8")).trimEnd()).toBe("exit 0");
     const stored = task.files.map((file: { stored_name: string }) => join(dir, "files", file.stored_name));
     expect(task.files[0].stored_name).toMatch(/^[0-9a-f-]{36}\.fastq$/);
     const resolved = JSON.parse(await readFile(join(dir, "arg_file.json"), "utf8"));

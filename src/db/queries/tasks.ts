@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "../open.ts";
 import {
   TaskStatus,
@@ -11,10 +11,18 @@ import {
   type TaskRow,
 } from "../schema.ts";
 
+/**
+ * An upload as read back. Its placeholder number comes as the stored digits:
+ * a row written by hand or by an older CubQueue may hold one past 2^53, which
+ * the driver refuses to read as a number, and one such row must not fail a
+ * whole task list.
+ */
+export type StoredTaskFile = Omit<TaskFileRow, "placeholder"> & { placeholder: string };
+
 /** A task with its uploads and its latest attempt: everything a caller is shown. */
 export interface TaskRecord {
   task: TaskRow;
-  files: TaskFileRow[];
+  files: StoredTaskFile[];
   attempt: TaskAttemptRow | undefined;
 }
 
@@ -66,14 +74,18 @@ async function withDetails(db: Database, rows: TaskRow[]): Promise<TaskRecord[]>
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   const [files, attempts] = await Promise.all([
-    db.select().from(taskFiles).where(inArray(taskFiles.taskId, ids)).orderBy(asc(taskFiles.placeholder)),
+    db
+      .select({ ...getTableColumns(taskFiles), placeholder: sql<string>`cast(${taskFiles.placeholder} as text)` })
+      .from(taskFiles)
+      .where(inArray(taskFiles.taskId, ids))
+      .orderBy(asc(taskFiles.placeholder)),
     db
       .select({ attempt: taskAttempts })
       .from(taskAttempts)
       .innerJoin(tasks, and(eq(tasks.id, taskAttempts.taskId), eq(tasks.attemptCount, taskAttempts.number)))
       .where(inArray(taskAttempts.taskId, ids)),
   ]);
-  const filesByTask = new Map<string, TaskFileRow[]>();
+  const filesByTask = new Map<string, StoredTaskFile[]>();
   for (const file of files) filesByTask.set(file.taskId, [...(filesByTask.get(file.taskId) ?? []), file]);
   const attemptByTask = new Map(attempts.map(({ attempt }) => [attempt.taskId, attempt]));
   return rows.map((task) => ({
@@ -156,23 +168,36 @@ export interface TaskOutcome {
   finishedAt: Date;
 }
 
-/** Closes the attempt and the task together. */
+/**
+ * Closes the attempt and the task together, if the task is still running
+ * that attempt; false when it is not (then nothing is written). Both updates
+ * carry the same guard and run in one batch, so they apply together or not at all.
+ */
 export async function finishAttempt(
   db: Database,
   taskId: string,
   attemptNumber: number,
   outcome: TaskOutcome,
-): Promise<void> {
-  await db.batch([
+): Promise<boolean> {
+  const runningThisAttempt = and(eq(tasks.id, taskId), eq(tasks.status, TaskStatus.running), eq(tasks.attemptCount, attemptNumber));
+  const [, finished] = await db.batch([
     db
       .update(taskAttempts)
       .set({ finishedAt: outcome.finishedAt, exitCode: outcome.exitCode, signal: outcome.signal })
-      .where(and(eq(taskAttempts.taskId, taskId), eq(taskAttempts.number, attemptNumber))),
+      .where(
+        and(
+          eq(taskAttempts.taskId, taskId),
+          eq(taskAttempts.number, attemptNumber),
+          sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${runningThisAttempt})`,
+        ),
+      ),
     db
       .update(tasks)
       .set({ status: outcome.status, error: outcome.error, finishedAt: outcome.finishedAt })
-      .where(eq(tasks.id, taskId)),
+      .where(runningThisAttempt)
+      .returning({ id: tasks.id }),
   ]);
+  return finished.length === 1;
 }
 
 /** Cancels a task that has not started; false when it is no longer queued. */
