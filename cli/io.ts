@@ -1,3 +1,5 @@
+import { writeOrDrop } from "./closed-output.ts";
+
 /** Where the CLI writes; a parameter so the program can be run and tested in-process. */
 export interface CliIO {
   stdout: (text: string) => void;
@@ -8,8 +10,8 @@ export interface CliIO {
 }
 
 export const processIO: CliIO = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: (text) => writeOrDrop(process.stdout, text),
+  stderr: (text) => writeOrDrop(process.stderr, text),
   interactive: Boolean(process.stderr.isTTY),
   env: process.env,
 };

@@ -9,8 +9,9 @@ import { createRunner, type Runner } from "../runner/runner.ts";
 import { serveFetch } from "../runtime/serve.ts";
 import { createScriptService } from "../scripts/script-service.ts";
 import { createLayout, type Layout } from "../store/layout.ts";
-import { removeUnlistedTaskFolders } from "../tasks/remove-unlisted-folders.ts";
+import { removeUnlistedTaskFolders, unlistedFoldersWarning } from "../tasks/remove-unlisted-folders.ts";
 import { createTaskService } from "../tasks/task-service.ts";
+import { databaseStartupError, describeDatabaseLocation } from "./database-error.ts";
 import { claimBaseDir } from "./instance.ts";
 import { checkListenPolicy } from "./listen-policy.ts";
 
@@ -36,6 +37,7 @@ export interface StopOptions {
 export interface StartServerOptions {
   /** The environment tasks inherit. */
   taskEnv?: Readonly<Record<string, string | undefined>>;
+  /** Where warnings go (stderr by default; a daemon's stderr is its cubqueue.log). */
   log?: (message: string) => void;
   logError?: (error: unknown, context?: string) => void;
 }
@@ -43,6 +45,7 @@ export interface StartServerOptions {
 /** The composition root: builds every part from the config, wires them, and serves. */
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const logError = options.logError ?? ((error, context) => console.error(context ? `${context}:` : "", error));
+  const log = options.log ?? ((message) => console.error(message));
   checkListenPolicy(config);
   const layout = createLayout(config.baseDir);
   await Promise.all([layout.scriptsDir, layout.tasksDir].map((dir) => mkdir(dir, { recursive: true })));
@@ -53,11 +56,11 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     await rm(layout.incomingDir, { recursive: true, force: true });
     await mkdir(layout.incomingDir, { recursive: true });
 
-    const { db, close } = await openDatabase({
-      file: layout.databasePath,
-      url: config.databaseUrl,
-      authToken: config.databaseAuthToken,
-    });
+    const databaseLocation = describeDatabaseLocation(layout.databasePath, config.databaseUrl);
+    const usingDatabase = <T>(step: Promise<T>) => step.catch((error) => Promise.reject(databaseStartupError(error, databaseLocation)));
+    const { db, close } = await usingDatabase(
+      openDatabase({ file: layout.databasePath, url: config.databaseUrl, authToken: config.databaseAuthToken }),
+    );
     cleanups.unshift(close);
     const runner = createRunner({
       db,
@@ -74,13 +77,16 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       tasks: createTaskService({ db, layout, runner, maxUploadSize: config.maxUploadSize }),
       logError: (error) => logError(error, "request"),
       token: config.token,
+      host: config.host,
+      maxUploadSize: config.maxUploadSize,
     });
-    await removeUnlistedTaskFolders(db, layout);
+    const unlisted = await usingDatabase(removeUnlistedTaskFolders(db, layout));
+    if (unlisted.untouched > 0) log(unlistedFoldersWarning(layout, unlisted.untouched));
     let stopOptions: StopOptions = {};
-    await runner.start();
+    await usingDatabase(runner.start());
     cleanups.unshift(() => runner.stop(stopOptions));
 
-    const serving = await serveFetch(app.fetch, { host: config.host, port: config.port }).catch((error) => {
+    const serving = await serveFetch(app.fetch, { host: config.host, port: config.port, idleTimeoutMs: config.idleTimeoutMs }).catch((error) => {
       throw listenError(error, config);
     });
     cleanups.unshift(() => serving.close());
