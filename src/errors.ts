@@ -5,7 +5,7 @@
  */
 export class AppError extends Error {
   constructor(
-    readonly status: 400 | 401 | 404 | 409 | 413 | 500 | 503 | 507,
+    readonly status: 400 | 401 | 403 | 404 | 408 | 409 | 413 | 500 | 503 | 507,
     readonly code: string,
     message: string,
   ) {
@@ -29,10 +29,42 @@ export const invalidScriptName = (name: string) =>
     `Invalid script name "${name}": use 1-64 letters, digits or underscores.`,
   );
 
+/** Registering a script whose stored file name would collide with CubQueue's own files (see layout.ts). */
+export const reservedScriptName = (filename: string, why: string) =>
+  new AppError(
+    400,
+    "reserved_script_name",
+    `A script stored as "${filename}" would collide with CubQueue's own files (${why}); register it under another name or with another extension.`,
+  );
+
+/** Submitting to a script registered before such names were refused: running it would clobber the task's own files. */
+export const scriptNameReserved = (name: string, filename: string, why: string) =>
+  new AppError(
+    409,
+    "reserved_script_name",
+    `The script "${name}" is stored as "${filename}", which collides with CubQueue's own files (${why}), so it cannot run; register it again under another name or with another extension and submit to that.`,
+  );
+
 export const taskNotFound = (id: string) => new AppError(404, "task_not_found", `No task with id "${id}".`);
 
 export const taskFinished = (id: string, status: string) =>
   new AppError(409, "task_finished", `Task ${id} has already finished (${status}); there is nothing to cancel.`);
+
+/** The task's script put something other than a regular file (FIFO, symlink, directory, hard link) in log.txt's place. */
+export const logUnreadable = (id: string, found: string) =>
+  new AppError(
+    409,
+    "log_unreadable",
+    `log.txt of task ${id} is not a regular file (the script replaced it with a ${found}); nothing is served. Download the task's output or metadata instead.`,
+  );
+
+/** The script has ended but its outcome is not in the database yet (the write is being retried). */
+export const taskFinishing = (id: string) =>
+  new AppError(
+    409,
+    "task_finishing",
+    `Task ${id} has ended; its outcome is being recorded (the server cannot write to its database yet, e.g. its disk is full). Ask again later.`,
+  );
 
 export const payloadTooLarge = (message: string) => new AppError(413, "payload_too_large", message);
 

@@ -12,15 +12,18 @@ export const ErrorSchema = z
 
 /**
  * The error responses a route can give, described once for the OpenAPI
- * document. Every /api route can answer 401 (when the server requires a token).
+ * document. Every /api route can answer 401 (when the server requires a token)
+ * and 403 (a request from another web page or to a foreign Host, see browser-guard.ts).
  */
 export function errorResponses<S extends number>(...routeStatuses: S[]) {
-  const statuses = [...routeStatuses, 401 as const];
+  const statuses = [...routeStatuses, 401 as const, 403 as const];
   const descriptions: Record<number, string> = {
     400: "The request is malformed or a field is invalid",
     401: "The server requires a token (Authorization: Bearer …) and it was missing or wrong",
+    403: "Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header",
     404: "The script or task does not exist",
-    409: "Conflicts with the current state (name taken, task already finished)",
+    408: "`upload_stalled`: the upload sent nothing for longer than the server's idle timeout (`cubqueue start --idle-timeout`); nothing of it is kept",
+    409: "Conflicts with the current state (name taken, task already finished, a script stored under a name CubQueue reserves)",
     413: "An upload is larger than allowed",
     507: "The server's disk is full",
   };
@@ -29,7 +32,7 @@ export function errorResponses<S extends number>(...routeStatuses: S[]) {
       status,
       { description: descriptions[status] ?? "Error", content: { "application/json": { schema: ErrorSchema } } },
     ]),
-  ) as Record<S | 401, { description: string; content: { "application/json": { schema: typeof ErrorSchema } } }>;
+  ) as Record<S | 401 | 403, { description: string; content: { "application/json": { schema: typeof ErrorSchema } } }>;
 }
 
 export const ScriptSchema = z
@@ -89,7 +92,15 @@ export const TaskLogSchema = z
     task_id: z.string(),
     status: TaskStatusSchema,
     lines: z.number().int(),
-    content: z.string().openapi({ description: "The last `lines` lines of the log, as they were written." }),
+    content: z.string().openapi({
+      description:
+        "The last `lines` lines of the log, as they were written. A line ends with \\n, \\r\\n or a lone \\r (progress bars). At most 1 MiB: see `truncated`.",
+    }),
+    bytes: z.number().int().openapi({ description: "How many bytes of the log `content` holds." }),
+    truncated: z.boolean().openapi({
+      description:
+        "True when the requested lines held more than 1 MiB: `content` is then the last 1 MiB of the log (starting at a whole UTF-8 character), not all the lines asked for.",
+    }),
   })
   .openapi("TaskLog");
 

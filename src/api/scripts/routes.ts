@@ -13,7 +13,7 @@ export const register = createRoute({
   request: { body: registerScriptBody },
   responses: {
     201: { description: "The registered script", content: { "application/json": { schema: ScriptSchema } } },
-    ...errorResponses(400, 409, 413, 507),
+    ...errorResponses(400, 408, 409, 413, 507),
   },
 });
 

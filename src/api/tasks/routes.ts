@@ -24,7 +24,7 @@ export const submit = createRoute({
   request: { body: submitTaskBody },
   responses: {
     201: { description: "The queued task", content: taskJson },
-    ...errorResponses(400, 404, 413, 507),
+    ...errorResponses(400, 404, 408, 409, 413, 507),
   },
 });
 
@@ -74,6 +74,8 @@ export const log = createRoute({
   path: "/api/task/{task_id}/log",
   operationId: "getTaskLog",
   summary: "The last lines of a task's log",
+  description:
+    "At most 1 MiB is returned (`truncated` says when the lines asked for held more). A missing log reads as empty. 409 `log_unreadable` when the script replaced log.txt by a FIFO, symlink, directory or a hard link to another file: nothing is served.",
   tags,
   request: {
     params: TaskIdParamsSchema,
@@ -83,7 +85,7 @@ export const log = createRoute({
   },
   responses: {
     200: { description: "The log's tail", content: { "application/json": { schema: TaskLogSchema } } },
-    ...errorResponses(400, 404),
+    ...errorResponses(400, 404, 409),
   },
 });
 
@@ -98,7 +100,19 @@ const archiveRequest = {
 
 const archiveResponses = {
   200: {
-    description: "The folder as an archive, streamed",
+    description:
+      "The folder as an archive, streamed. Left out: symlinks leading outside the folder (or nowhere), files with hard links outside it, FIFOs, sockets and devices, paths too long to open, and what vanishes while it is read; the headers count them.",
+    headers: {
+      "X-CubQueue-Omitted": {
+        description: "How many entries of the folder the archive leaves out (0 when none).",
+        schema: { type: "integer" as const, minimum: 0 },
+      },
+      "X-CubQueue-Omitted-Reasons": {
+        description:
+          "Only when X-CubQueue-Omitted is not 0: the count per reason, e.g. `special_file=2, symlink=1`. Reasons: symlink, hard_link_outside, special_file, too_deep, vanished, unreadable, name_not_utf8.",
+        schema: { type: "string" as const, example: "special_file=2, symlink=1" },
+      },
+    },
     content: { "application/gzip": binary, "application/x-tar": binary, "application/zip": binary },
   },
   ...errorResponses(400, 404),
@@ -124,6 +138,16 @@ export const result = createRoute({
   responses: archiveResponses,
 });
 
+const cancelErrors = {
+  ...errorResponses(404, 409),
+  409: {
+    ...errorResponses(409)[409],
+    description:
+      "`task_finished`: the task has already finished. `task_finishing`: its process has ended and its outcome is still being " +
+      "recorded (the server cannot write to its database yet, e.g. a full disk; it keeps trying): ask again later.",
+  },
+};
+
 export const cancel = createRoute({
   method: "delete",
   path: "/api/task/{task_id}",
@@ -134,7 +158,7 @@ export const cancel = createRoute({
   request: { params: TaskIdParamsSchema },
   responses: {
     200: { description: "The cancelled task", content: taskJson },
-    ...errorResponses(404, 409),
+    ...cancelErrors,
   },
 });
 

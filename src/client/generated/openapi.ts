@@ -68,7 +68,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The last lines of a task's log */
+        /**
+         * The last lines of a task's log
+         * @description At most 1 MiB is returned (`truncated` says when the lines asked for held more). A missing log reads as empty. 409 `log_unreadable` when the script replaced log.txt by a FIFO, symlink, directory or a hard link to another file: nothing is served.
+         */
         get: operations["getTaskLog"];
         put?: never;
         post?: never;
@@ -192,8 +195,12 @@ export interface components {
             task_id: string;
             status: components["schemas"]["TaskStatus"];
             lines: number;
-            /** @description The last `lines` lines of the log, as they were written. */
+            /** @description The last `lines` lines of the log, as they were written. A line ends with \n, \r\n or a lone \r (progress bars). At most 1 MiB: see `truncated`. */
             content: string;
+            /** @description How many bytes of the log `content` holds. */
+            bytes: number;
+            /** @description True when the requested lines held more than 1 MiB: `content` is then the last 1 MiB of the log (starting at a whole UTF-8 character), not all the lines asked for. */
+            truncated: boolean;
         };
     };
     responses: never;
@@ -224,6 +231,15 @@ export interface operations {
             };
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -283,7 +299,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state (name taken, task already finished) */
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `upload_stalled`: the upload sent nothing for longer than the server's idle timeout (`cubqueue start --idle-timeout`); nothing of it is kept */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (name taken, task already finished, a script stored under a name CubQueue reserves) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -356,6 +390,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     submitTask: {
@@ -408,8 +451,35 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The script or task does not exist */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `upload_stalled`: the upload sent nothing for longer than the server's idle timeout (`cubqueue start --idle-timeout`); nothing of it is kept */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (name taken, task already finished, a script stored under a name CubQueue reserves) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -466,6 +536,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The script or task does not exist */
             404: {
                 headers: {
@@ -506,6 +585,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The script or task does not exist */
             404: {
                 headers: {
@@ -515,7 +603,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state (name taken, task already finished) */
+            /** @description `task_finished`: the task has already finished. `task_finishing`: its process has ended and its outcome is still being recorded (the server cannot write to its database yet, e.g. a full disk; it keeps trying): ask again later. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -567,8 +655,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The script or task does not exist */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (name taken, task already finished, a script stored under a name CubQueue reserves) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -592,9 +698,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The folder as an archive, streamed */
+            /** @description The folder as an archive, streamed. Left out: symlinks leading outside the folder (or nowhere), files with hard links outside it, FIFOs, sockets and devices, paths too long to open, and what vanishes while it is read; the headers count them. */
             200: {
                 headers: {
+                    /** @description How many entries of the folder the archive leaves out (0 when none). */
+                    "X-CubQueue-Omitted"?: number;
+                    /** @description Only when X-CubQueue-Omitted is not 0: the count per reason, e.g. `special_file=2, symlink=1`. Reasons: symlink, hard_link_outside, special_file, too_deep, vanished, unreadable, name_not_utf8. */
+                    "X-CubQueue-Omitted-Reasons"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -614,6 +724,15 @@ export interface operations {
             };
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -646,9 +765,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The folder as an archive, streamed */
+            /** @description The folder as an archive, streamed. Left out: symlinks leading outside the folder (or nowhere), files with hard links outside it, FIFOs, sockets and devices, paths too long to open, and what vanishes while it is read; the headers count them. */
             200: {
                 headers: {
+                    /** @description How many entries of the folder the archive leaves out (0 when none). */
+                    "X-CubQueue-Omitted"?: number;
+                    /** @description Only when X-CubQueue-Omitted is not 0: the count per reason, e.g. `special_file=2, symlink=1`. Reasons: symlink, hard_link_outside, special_file, too_deep, vanished, unreadable, name_not_utf8. */
+                    "X-CubQueue-Omitted-Reasons"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -668,6 +791,15 @@ export interface operations {
             };
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
