@@ -22,3 +22,20 @@ export function writeOrDrop(stream: NodeJS.WriteStream, text: string): void {
     // The reader is gone; see ignoreClosedOutput.
   }
 }
+
+/**
+ * Resolves once what was written to the stream has left the process (a pipe takes
+ * its writes in turn, so an empty write's callback comes after them all), or at
+ * once when the stream is closed: exiting sooner would cut a long output short.
+ */
+export function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableEnded) return resolve();
+    stream.once("error", () => resolve());
+    try {
+      stream.write("", () => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
