@@ -4,7 +4,7 @@ import { mkdir, open, rm } from "node:fs/promises";
 import type { ServerConfig } from "../src/config.ts";
 import { selfCommand } from "../src/runtime/self-command.ts";
 import { isProcessAlive, isRecordedServerRunning, readRecordedPid, readRecordedUrl, requestStop } from "../src/server/instance.ts";
-import { createLayout } from "../src/store/layout.ts";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, createLayout } from "../src/store/layout.ts";
 import { CliError } from "./cli-error.ts";
 
 const READY_TIMEOUT_MS = 30_000;
@@ -18,8 +18,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function startDaemon(config: ServerConfig, startArgs: readonly string[]): Promise<{ pid: number; url: string }> {
   const layout = createLayout(config.baseDir);
-  await mkdir(config.baseDir, { recursive: true });
-  const logFd = openSync(layout.daemonLog, "a");
+  await mkdir(config.baseDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const logFd = openSync(layout.daemonLog, "a", PRIVATE_FILE_MODE);
   const logStart = fstatSync(logFd).size;
   const self = selfCommand();
   let exited: number | string | null | undefined;

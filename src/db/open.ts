@@ -1,7 +1,9 @@
+import { chmod, open } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
+import { PRIVATE_FILE_MODE } from "../store/layout.ts";
 import * as schema from "./schema.ts";
 
 export type Database = ReturnType<typeof drizzle<typeof schema>>;
@@ -24,6 +26,8 @@ const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url))
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<{ db: Database; close: () => void }> {
   const embedded = !options.url;
+  // SQLite gives the -wal and -shm files the database file's mode.
+  if (embedded) await makePrivateFile(options.file);
   const client = createClient({
     url: options.url ?? pathToFileURL(options.file).href,
     authToken: options.authToken,
@@ -42,4 +46,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<{ db: 
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });
   return { db, close: () => client.close() };
+}
+
+/** Creates the database file readable by its owner only, or makes an existing one so. */
+async function makePrivateFile(path: string): Promise<void> {
+  await (await open(path, "a", PRIVATE_FILE_MODE)).close();
+  await chmod(path, PRIVATE_FILE_MODE);
 }

@@ -3,6 +3,7 @@ import { closeSync, openSync } from "node:fs";
 import { cgroupOfProcess, findContainment, taskCgroupName, type Containment } from "./containment.ts";
 import type { AdoptedTask, Executor, LaunchedProcess, ProcessExit, ProcessHandle, RunningProcess, TaskLaunch } from "./executor.ts";
 import { isSameProcess, processStartToken } from "./process-identity.ts";
+import { PRIVATE_FILE_MODE } from "../store/layout.ts";
 import { readExitRecord, wrappedCommand } from "./task-wrapper.ts";
 
 export interface LocalExecutorOptions {
@@ -34,7 +35,9 @@ export function createLocalExecutor({ adoptedPollMs = 500, containment }: LocalE
     async launch(launch: TaskLaunch): Promise<LaunchedProcess> {
       const containment = await contain();
       const [program, ...args] = wrappedCommand(launch.exitFile, launch.taskId, containment, launch.command);
-      const logFd = openSync(launch.logFile, "a");
+      const logFd = openSync(launch.logFile, "a", PRIVATE_FILE_MODE);
+      // The wrapper writes the exit record into this file; made here, it is private like the log.
+      closeSync(openSync(launch.exitFile, "a", PRIVATE_FILE_MODE));
       try {
         const child = spawn(program!, args, {
           cwd: launch.cwd,

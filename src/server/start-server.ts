@@ -1,4 +1,4 @@
-import { mkdir, rm } from "node:fs/promises";
+import { chmod, mkdir, rm } from "node:fs/promises";
 import { createApp, type App } from "../app.ts";
 import { taskEnvironment, type ServerConfig } from "../config.ts";
 import { openDatabase, type Database } from "../db/open.ts";
@@ -8,7 +8,7 @@ import { resolveInterpreters } from "../runner/interpreters.ts";
 import { createRunner, type Runner } from "../runner/runner.ts";
 import { serveFetch } from "../runtime/serve.ts";
 import { createScriptService } from "../scripts/script-service.ts";
-import { createLayout, type Layout } from "../store/layout.ts";
+import { PRIVATE_DIR_MODE, createLayout, type Layout } from "../store/layout.ts";
 import { removeUnlistedTaskFolders, unlistedFoldersWarning } from "../tasks/remove-unlisted-folders.ts";
 import { createTaskService } from "../tasks/task-service.ts";
 import { databaseStartupError, describeDatabaseLocation } from "./database-error.ts";
@@ -48,13 +48,13 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const log = options.log ?? ((message) => console.error(message));
   checkListenPolicy(config);
   const layout = createLayout(config.baseDir);
-  await Promise.all([layout.scriptsDir, layout.tasksDir].map((dir) => mkdir(dir, { recursive: true })));
+  await Promise.all([layout.scriptsDir, layout.tasksDir].map((dir) => makePrivateDir(dir)));
   const claim = await claimBaseDir(layout);
   const cleanups: Array<() => unknown> = [() => claim.release()];
   try {
     // Uploads that were cut short by a crash; nothing refers to them.
     await rm(layout.incomingDir, { recursive: true, force: true });
-    await mkdir(layout.incomingDir, { recursive: true });
+    await makePrivateDir(layout.incomingDir);
 
     const databaseLocation = describeDatabaseLocation(layout.databasePath, config.databaseUrl);
     const usingDatabase = <T>(step: Promise<T>) => step.catch((error) => Promise.reject(databaseStartupError(error, databaseLocation)));
@@ -135,4 +135,14 @@ function listenError(error: unknown, config: ServerConfig): unknown {
     return new AppError(400, "port_forbidden", `Not allowed to listen on port ${config.port}; choose one above 1023 with --port.`);
   }
   return error;
+}
+
+/**
+ * Makes one of CubQueue's own folders (and the base dir, if new) private; one left
+ * readable by an older CubQueue is made private too. A base dir that exists is the
+ * operator's and keeps its mode.
+ */
+async function makePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  await chmod(dir, PRIVATE_DIR_MODE);
 }

@@ -14,6 +14,14 @@ export function isTaskId(id: string): boolean {
  */
 export const EXECUTABLE_SCRIPT_MODE = 0o700;
 
+/**
+ * Modes of what CubQueue creates in a base dir: its folders, task folders,
+ * uploads, logs and the database are the server's user's alone, as the token
+ * is (scripts run as that user, so they can read them all the same).
+ */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
 /** Marks a task folder whose submission is not yet recorded (see submit-task.ts). */
 const PENDING_MARKER = "cubqueue.pending";
 

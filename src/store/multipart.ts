@@ -7,6 +7,7 @@ import { Writable, pipeline } from "node:stream";
 import type { Readable } from "node:stream";
 import busboy from "busboy";
 import { DigestCounter } from "./digest-counter.ts";
+import { PRIVATE_FILE_MODE } from "./layout.ts";
 import type { Busboy, FieldInfo, FileInfo } from "busboy";
 import { formatByteSize } from "../byte-size.ts";
 import { AppError, badRequest, insufficientStorage, isDiskFull, payloadTooLarge, uploadInterrupted } from "../errors.ts";
@@ -309,7 +310,7 @@ class Reception {
   private writeFile(stream: Readable, file: ReceivedFile): Promise<void> {
     return new Promise<void>((resolve) => {
       const digest = new DigestCounter((bytes) => this.countFileBytes(bytes));
-      const out = createWriteStream(file.path, { flags: "wx", highWaterMark: WRITE_BUFFER_SIZE });
+      const out = createWriteStream(file.path, { flags: "wx", mode: PRIVATE_FILE_MODE, highWaterMark: WRITE_BUFFER_SIZE });
       // "open" means we created the file ("wx" refuses existing ones), so it is ours to remove.
       out.once("open", () => this.created.push(file.path));
       this.writers.add(out);

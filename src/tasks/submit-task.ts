@@ -9,7 +9,7 @@ import type { Database } from "../db/open.ts";
 import { TaskStatus, type NewTaskRow, type ScriptRow, type TaskFileRow } from "../db/schema.ts";
 import { badRequest, scriptNameReserved, scriptNotFound } from "../errors.ts";
 import { safeExtension } from "../store/file-names.ts";
-import { EXECUTABLE_SCRIPT_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
+import { EXECUTABLE_SCRIPT_MODE, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
 import { receiveMultipart, type InMemoryDestination, type ReceivedFile } from "../store/multipart.ts";
 import { placeholdersIn, resolvePlaceholders } from "./placeholders.ts";
 
@@ -59,10 +59,10 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
   try {
     // The folder first, then its children side by side: no recursive walk, no EEXIST races.
     // The pending marker travels with the folder until the row exists (see removeUnlistedTaskFolders).
-    await mkdir(staging, { recursive: true });
+    await mkdir(staging, { recursive: true, mode: PRIVATE_DIR_MODE });
     await Promise.all([
-      ...["files", "metadata", "output"].map((name) => mkdir(join(staging, name))),
-      writeFile(layout.stagingPendingMarker(id), ""),
+      ...["files", "metadata", "output"].map((name) => mkdir(join(staging, name), { mode: PRIVATE_DIR_MODE })),
+      writeFile(layout.stagingPendingMarker(id), "", { mode: PRIVATE_FILE_MODE }),
     ]);
     const seen = new Set<string>();
     const form = await receiveMultipart(body, contentType, {
@@ -108,7 +108,7 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
 
     const pathOf = new Map([...largeFiles].map(([n, file]) => [String(n), join(finalPaths.filesDir, basename(file.path))]));
     // The bytes as sent, with only the placeholder strings replaced.
-    await writeFile(join(staging, "arg_file.json"), resolvePlaceholders(submittedArgs.bytes, pathOf));
+    await writeFile(join(staging, "arg_file.json"), resolvePlaceholders(submittedArgs.bytes, pathOf), { mode: PRIVATE_FILE_MODE });
     const scriptCopy = join(staging, script.filename);
     await copyFile(layout.scriptFile(script.filename), scriptCopy);
     // The copy keeps the stored script's mode, but one registered by an older CubQueue was not executable.
