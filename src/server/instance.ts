@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { link, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { link, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { AppError } from "../errors.ts";
 import { writeFileAtomic } from "../store/atomic-write.ts";
 import type { Layout } from "../store/layout.ts";
@@ -83,7 +83,7 @@ export async function claimBaseDir(layout: Layout, pid = process.pid): Promise<B
     // Stale: its server is gone. Only the pid file read as stale is removed, never one a racing server just wrote.
     if (await removeIfUnchanged(layout.pidFile, recorded, pid)) {
       await rm(layout.urlFile, { force: true });
-      await rm(layout.stopRequestFile, { force: true });
+      await rm(layout.cancelRunningRequestFile, { force: true });
     }
   }
   throw new AppError(
@@ -158,16 +158,21 @@ function baseDirClaim(layout: Layout, pid: number): BaseDirClaim {
 
 /**
  * How `cubqueue stop` tells the server, which it then signals, whether to
- * cancel the running tasks: a one-line file beside the pid file.
+ * cancel the running tasks: an empty file beside the pid file, whose name is
+ * the request. Empty, because it must be written on a full disk too, which
+ * still has room for a name but not for a byte of content.
  */
 export async function requestStop(layout: Layout, options: { cancelRunning: boolean }): Promise<void> {
-  if (options.cancelRunning) await writeFileAtomic(layout.stopRequestFile, "cancel-running\n");
-  else await rm(layout.stopRequestFile, { force: true });
+  if (options.cancelRunning) await writeFile(layout.cancelRunningRequestFile, "");
+  else await rm(layout.cancelRunningRequestFile, { force: true });
 }
 
-/** Reads (and removes) what `requestStop` asked for; a plain signal means: leave tasks running. */
+/** Takes (removes) what `requestStop` asked for; a plain signal means: leave tasks running. */
 export async function takeStopRequest(layout: Layout): Promise<{ cancelRunning: boolean }> {
-  const text = await readFile(layout.stopRequestFile, "utf8").catch(() => "");
-  await rm(layout.stopRequestFile, { force: true });
-  return { cancelRunning: text.trim() === "cancel-running" };
+  const cancelRunning = await stat(layout.cancelRunningRequestFile).then(
+    () => true,
+    () => false,
+  );
+  await rm(layout.cancelRunningRequestFile, { force: true });
+  return { cancelRunning };
 }

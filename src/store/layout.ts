@@ -81,7 +81,7 @@ export function createLayout(baseDir: string) {
     urlFile: join(baseDir, "cubqueue.url"),
     daemonLog: join(baseDir, "cubqueue.log"),
     /** Written by `cubqueue stop --cancel-running` just before it signals the server. */
-    stopRequestFile: join(baseDir, "cubqueue.stop"),
+    cancelRunningRequestFile: join(baseDir, "cubqueue.cancel-running"),
     /** The token the server requires, kept (owner-only) for the CLI on the same machine. */
     tokenFile: join(baseDir, "cubqueue.token"),
 
