@@ -42,7 +42,7 @@ export async function unpackArchive(
   format: "tar" | "tar.gz",
 ): Promise<UnpackResult> {
   await mkdir(outputDir, { recursive: true });
-  const target = new Target((await realpath(outputDir, { encoding: "buffer" })).toString("latin1"));
+  const target = new Target(await realByteName(outputDir));
   const result: UnpackResult = { files: 0, directories: 0, bytes: 0 };
 
   let bytesSeen = 0;
@@ -86,14 +86,42 @@ export async function unpackArchive(
   return result;
 }
 
+/**
+ * The real path of a folder as a byte string. Deno's realpath cannot answer in
+ * bytes; its paths are UTF-8 anyway, so their UTF-8 bytes are the path's.
+ */
+async function realByteName(folder: string): Promise<string> {
+  if (ON_DENO) {
+    return Buffer.from(await realpath(folder), "utf8").toString("latin1");
+  }
+  return (await realpath(folder, { encoding: "buffer" })).toString("latin1");
+}
+
 /** The entry's name as a byte string (see unpackArchive). */
 function byteName(header: Header): string {
   // A pax path was decoded as UTF-8; ustar and GNU long names arrive as latin1 already.
   return (header.pax as { path?: string } | undefined)?.path ? Buffer.from(header.name, "utf8").toString("latin1") : header.name;
 }
 
-/** A byte string as the Buffer path the file system takes. */
+/** A byte string's bytes. */
 const bytes = (byteString: string) => Buffer.from(byteString, "latin1");
+
+const ON_DENO = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A byte string as the path the file system takes: its bytes on Node. Deno's
+ * file system takes only strings, so there it is the UTF-8 text of the bytes,
+ * and a name that is not UTF-8 cannot be written at all: refused, not mangled.
+ */
+function fsPath(byteString: string): Buffer | string {
+  if (!ON_DENO) return bytes(byteString);
+  try {
+    return STRICT_UTF8.decode(bytes(byteString));
+  } catch {
+    throw new Error(`Cannot write "${readable(byteString)}": its name is not UTF-8, and Deno can only name files in UTF-8; unpack it with Node.`);
+  }
+}
 
 async function writeEntry(header: Header, stream: EntryStream, target: Target, result: UnpackResult): Promise<void> {
   const name = byteName(header);
@@ -126,10 +154,10 @@ async function writeEntry(header: Header, stream: EntryStream, target: Target, r
 async function writeFile(destination: string, header: Header, stream: EntryStream): Promise<void> {
   // O_NOFOLLOW: a symlink already sitting at the destination must not redirect the write.
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0);
-  const handle = await open(bytes(destination), flags, (header.mode & 0o777) | 0o600);
+  const handle = await open(fsPath(destination), flags, (header.mode & 0o777) | 0o600);
   try {
     const data = stream as unknown as NodeJS.ReadableStream;
-    await pipeline(data, createWriteStream(bytes(destination), { fd: handle.fd, autoClose: false, highWaterMark: WRITE_CHUNK }));
+    await pipeline(data, createWriteStream(fsPath(destination), { fd: handle.fd, autoClose: false, highWaterMark: WRITE_CHUNK }));
     await handle.utimes(header.mtime, header.mtime);
   } finally {
     await handle.close();
@@ -163,11 +191,11 @@ class Target {
   async directory(directory: string, entryName: string): Promise<void> {
     if (this.#checked.has(directory)) return;
     await this.directory(path.dirname(directory), entryName);
-    const existing = await lstat(bytes(directory)).catch((error: NodeJS.ErrnoException) => {
+    const existing = await lstat(fsPath(directory)).catch((error: NodeJS.ErrnoException) => {
       if (error.code === "ENOENT") return null;
       throw error;
     });
-    if (existing === null) await mkdir(bytes(directory)).catch((error: NodeJS.ErrnoException) => {
+    if (existing === null) await mkdir(fsPath(directory)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== "EEXIST") throw error;
     });
     else if (!existing.isDirectory()) throw refused(entryName, `${readable(directory)} exists and is not a directory`);
@@ -182,8 +210,8 @@ class Target {
   async finishDirectories(): Promise<void> {
     const deepestFirst = [...this.#directories].sort((a, b) => b.destination.length - a.destination.length);
     for (const { destination, mode, mtime } of deepestFirst) {
-      await chmod(bytes(destination), mode);
-      await utimes(bytes(destination), mtime, mtime);
+      await chmod(fsPath(destination), mode);
+      await utimes(fsPath(destination), mtime, mtime);
     }
   }
 }

@@ -85,7 +85,10 @@ export function withIdleTimeout(request: Request, idleTimeoutMs: number): { watc
       settle(() => {});
     },
   });
-  const watched = new Request(request, { body, duplex: "half" } as RequestInit);
+  // Built from its parts, not from the request itself: copying Deno.serve's request would read
+  // its `signal`, which Deno answers with a warning on stderr for every request.
+  const init = { method: request.method, headers: request.headers, body, duplex: "half", redirect: request.redirect };
+  const watched = new Request(request.url, init as RequestInit);
   return { watched, release: () => settle(() => controller.close()) };
 }
 
