@@ -1,22 +1,19 @@
 import { open } from "node:fs/promises";
-import {
-  claimNextQueuedTask,
-  finishAttempt,
-  listRunningTasks,
-  markCancelRequested,
-  recordAttemptProcess,
-  requeueTask,
-  type TaskOutcome,
-} from "../db/queries/tasks.ts";
+import { listRunningTasks } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
-import { TaskStatus, type TaskRow } from "../db/schema.ts";
+import type { TaskRow } from "../db/schema.ts";
+import { decideAttemptEnd, type AttemptEnding, type StopReason } from "../lifecycle/attempt-end.ts";
+import type { Transitions } from "../lifecycle/transitions.ts";
 import type { Layout } from "../store/layout.ts";
 import type { Executor, LaunchedProcess, ProcessExit, ProcessHandle, RunningProcess } from "./executor.ts";
 import { commandFor, type Interpreters } from "./interpreters.ts";
 import { DEFAULT_BACKOFF, realTimers, retryUntilDone, type Backoff, type Retrying, type Timers } from "./retry.ts";
 
 export interface RunnerOptions {
+  /** Read only: the tasks found running at start. */
   db: Database;
+  /** Every write of a task's state goes through these. */
+  transitions: Transitions;
   layout: Layout;
   executor: Executor;
   interpreters: Interpreters;
@@ -26,7 +23,6 @@ export interface RunnerOptions {
   baseEnv: Readonly<Record<string, string | undefined>>;
   /** Where background failures are reported; the runner never throws them. */
   onError: (error: unknown, taskId?: string) => void;
-  now?: () => Date;
   /** How a failed database write is retried: a task's last state, or a claim (see retry.ts). */
   retryBackoff?: Backoff;
   timers?: Timers;
@@ -40,18 +36,22 @@ export interface RunnerOptions {
  */
 export type CancelResult = "cancelled" | "not_running" | "ended" | "finishing";
 
+/**
+ * Where a run is: getting its process (launched, or found again), running,
+ * settling (its process ended and its outcome is being written), or detached
+ * (the server stops and leaves it running: its end is no longer recorded here).
+ */
+type RunPhase = "starting" | "running" | "settling" | "detached";
+
 interface ActiveRun {
   task: TaskRow;
   attemptNumber: number;
   process: RunningProcess | undefined;
-  /** True once a cancel was asked for (then or before a restart). */
-  cancelling: boolean;
+  phase: RunPhase;
+  /** Set once the runner was asked to stop it (then, or before a restart of the server). */
+  stopReason: StopReason | null;
   /** True for a task found running at start, i.e. started by an earlier server. */
   adopted: boolean;
-  /** Set when the server stops and leaves the task running: its end is no longer recorded here. */
-  detached: boolean;
-  /** True once the process has ended and its outcome is being written. */
-  settling: boolean;
   /** Settles once the process is recorded and let run (or found again): a state a restart can reconcile. */
   ready: Promise<void>;
   /** Settles once the task's final state is written (or, at a stop, left for the next start). */
@@ -78,8 +78,7 @@ export type Runner = ReturnType<typeof createRunner>;
  * reconcile.
  */
 export function createRunner(options: RunnerOptions) {
-  const { db, layout, executor, interpreters, killGraceMs, onError } = options;
-  const now = options.now ?? (() => new Date());
+  const { db, transitions, layout, executor, interpreters, killGraceMs, onError } = options;
   const retryOptions = { backoff: options.retryBackoff ?? DEFAULT_BACKOFF, timers: options.timers ?? realTimers };
   const active = new Map<string, ActiveRun>();
   const concurrency = options.concurrency;
@@ -116,7 +115,7 @@ export function createRunner(options: RunnerOptions) {
 
   async function fill(): Promise<void> {
     while (!stopping && active.size < concurrency) {
-      const claimed = await claimNextQueuedTask(db, executor.name, now());
+      const claimed = await transitions.claimNext(executor.name);
       if (!claimed) return;
       startRun(claimed.task, claimed.attemptNumber, { kind: "launch" });
     }
@@ -130,10 +129,9 @@ export function createRunner(options: RunnerOptions) {
       task,
       attemptNumber,
       process: undefined,
-      cancelling: task.cancelRequestedAt !== null,
+      phase: "starting",
+      stopReason: task.cancelRequestedAt !== null ? "cancel" : null,
       adopted: source.kind === "adopt",
-      detached: false,
-      settling: false,
       ready: new Promise((resolve) => (markReady = resolve)),
       finished: new Promise((resolve) => (markFinished = resolve)),
       endWrite: undefined,
@@ -145,7 +143,7 @@ export function createRunner(options: RunnerOptions) {
       .catch((error) => onError(error, task.id))
       .finally(() => {
         markReady();
-        if (run.detached) return;
+        if (isDetached(run)) return;
         active.delete(task.id);
         markFinished();
         wake();
@@ -156,15 +154,17 @@ export function createRunner(options: RunnerOptions) {
     try {
       run.process = source.kind === "adopt" ? await executor.adopt({ ...source.handle, taskId: run.task.id }) : await launchRecorded(run);
     } catch (error) {
-      await finish(run, failed(`could not start the script: ${(error as Error).message}`));
+      run.phase = "settling";
+      await settle(run, { kind: "launch_failed", message: (error as Error).message });
       return;
     } finally {
       markReady();
     }
-    if (run.cancelling) terminate(run);
+    run.phase = "running";
+    if (run.stopReason) terminate(run);
     const exit = await run.process.exited;
-    if (run.detached) return;
-    run.settling = true;
+    if (isDetached(run)) return;
+    run.phase = "settling";
     await settle(run, exit);
   }
 
@@ -172,13 +172,15 @@ export function createRunner(options: RunnerOptions) {
   async function launchRecorded(run: ActiveRun): Promise<RunningProcess> {
     const process = await launch(run.task);
     try {
-      await recordAttemptProcess(db, run.task.id, run.attemptNumber, process);
+      if (!(await transitions.recordProcess(run.task.id, run.attemptNumber, process))) {
+        throw new Error(`the task is no longer running attempt ${run.attemptNumber}`);
+      }
     } catch (error) {
       process.abandon();
       throw error;
     }
     // A cancel that came while it was starting: the script need never run.
-    if (run.cancelling) process.abandon();
+    if (run.stopReason) process.abandon();
     else process.release();
     return process;
   }
@@ -209,42 +211,12 @@ export function createRunner(options: RunnerOptions) {
     });
   }
 
-  /** Records how a run ended. */
-  async function settle(run: ActiveRun, exit: ProcessExit): Promise<void> {
-    const pid = run.process ? ` (pid ${run.process.pid})` : "";
-    switch (exit.kind) {
-      case "exited":
-        return finish(run, outcomeOf(run, exit));
-      case "not_started":
-        if (run.cancelling) return finish(run, cancelled("cancelled before it started"));
-        if (run.adopted) {
-          // The server died after claiming it but before letting it run: it runs now, once.
-          return recordEnd(run, async () => {
-            await requeueTask(db, run.task.id, run.attemptNumber, now());
-            return true;
-          });
-        }
-        return finish(run, failed("the script could not be started"));
-      case "lost":
-        if (run.cancelling) return finish(run, cancelled("cancelled on request"));
-        return finish(
-          run,
-          failed(`the task's process${pid} ended while no server was watching and left no exit status; its outcome is unknown`),
-        );
-    }
-  }
-
-  function outcomeOf(run: ActiveRun, exit: Extract<ProcessExit, { kind: "exited" }>): Omit<TaskOutcome, "finishedAt"> {
-    const base = { exitCode: exit.exitCode, signal: exit.signal };
-    if (run.cancelling) return { ...base, status: TaskStatus.cancelled, error: "cancelled on request" };
-    if (exit.exitCode === 0) return { ...base, status: TaskStatus.succeeded, error: null };
-    const how = exit.signal ? `was killed by signal ${exit.signal}` : `exited with code ${exit.exitCode}`;
-    return { ...base, status: TaskStatus.failed, error: `the script ${how}` };
-  }
-
-  function finish(run: ActiveRun, outcome: Omit<TaskOutcome, "finishedAt">): Promise<void> {
-    const finishedAt = now();
-    return recordEnd(run, () => finishAttempt(db, run.task.id, run.attemptNumber, { ...outcome, finishedAt }));
+  /** Records how a run ended, as decideAttemptEnd rules. */
+  async function settle(run: ActiveRun, ending: AttemptEnding): Promise<void> {
+    const decision = decideAttemptEnd({ ending, stopReason: run.stopReason, adopted: run.adopted, pid: run.process?.pid ?? null });
+    const { id } = run.task;
+    if (decision.kind === "requeue") return recordEnd(run, () => transitions.requeue(id, run.attemptNumber));
+    return recordEnd(run, () => transitions.finish(id, run.attemptNumber, decision.outcome));
   }
 
   /**
@@ -282,7 +254,7 @@ export function createRunner(options: RunnerOptions) {
 
   /** Signals a run to stop and waits until its final state is written, or its write has failed (true: written). */
   async function cancel(run: ActiveRun): Promise<boolean> {
-    run.cancelling = true;
+    run.stopReason = "cancel";
     terminate(run);
     return endWritten(run);
   }
@@ -307,7 +279,7 @@ export function createRunner(options: RunnerOptions) {
         try {
           if (!attempt?.pid) {
             // Claimed, but no process was recorded: the wrapper's gate kept its script from running.
-            await requeueTask(db, task.id, task.attemptCount, now());
+            await transitions.requeue(task.id, task.attemptCount);
             continue;
           }
           const exitFile = layout.taskPaths(task.id).exitFile;
@@ -334,8 +306,8 @@ export function createRunner(options: RunnerOptions) {
      */
     async cancelRunning(taskId: string): Promise<CancelResult> {
       const ending = active.get(taskId);
-      if (ending?.settling) return (await endWritten(ending)) ? "ended" : "finishing";
-      if (!(await markCancelRequested(db, taskId, now()))) return "not_running";
+      if (ending?.phase === "settling") return (await endWritten(ending)) ? "ended" : "finishing";
+      if (!(await transitions.requestCancel(taskId))) return "not_running";
       const run = active.get(taskId);
       if (!run) return "cancelled";
       return (await cancel(run)) ? "cancelled" : "finishing";
@@ -354,32 +326,29 @@ export function createRunner(options: RunnerOptions) {
         await Promise.all(
           runs.map(async (run) => {
             // A database that refuses the record must not keep the processes from being stopped.
-            await markCancelRequested(db, run.task.id, now()).catch((error) => onError(error, run.task.id));
+            await transitions.requestCancel(run.task.id).catch((error) => onError(error, run.task.id));
             await cancel(run);
           }),
         );
       } else {
         await Promise.all(runs.map((run) => run.ready));
         for (const run of runs) {
-          if (run.settling) continue;
-          run.detached = true;
+          if (run.phase === "settling") continue;
+          run.phase = "detached";
           run.process?.detach();
         }
       }
       // Runs already writing their outcome finish the write in flight, but retry no more: the
       // task stays running in the database, and the next start reads its exit record.
       for (const run of runs) run.endWrite?.abandon();
-      await Promise.all(runs.filter((run) => run.settling).map((run) => run.finished));
+      await Promise.all(runs.filter((run) => run.phase === "settling").map((run) => run.finished));
     },
   };
 }
 
-function failed(error: string): Omit<TaskOutcome, "finishedAt"> {
-  return { status: TaskStatus.failed, error, exitCode: null, signal: null };
-}
-
-function cancelled(error: string): Omit<TaskOutcome, "finishedAt"> {
-  return { status: TaskStatus.cancelled, error, exitCode: null, signal: null };
+/** A function, not an inline test: TypeScript would keep the phase narrowed across the awaits that change it. */
+function isDetached(run: ActiveRun): boolean {
+  return run.phase === "detached";
 }
 
 async function readFirstLine(path: string): Promise<string> {

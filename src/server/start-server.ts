@@ -3,6 +3,7 @@ import { createApp, type App } from "../app.ts";
 import { taskEnvironment, type ServerConfig } from "../config.ts";
 import { openDatabase, type Database } from "../db/open.ts";
 import { AppError } from "../errors.ts";
+import { createTransitions } from "../lifecycle/transitions.ts";
 import { createLocalExecutor } from "../runner/local-executor.ts";
 import { resolveInterpreters } from "../runner/interpreters.ts";
 import { createRunner, type Runner } from "../runner/runner.ts";
@@ -62,8 +63,10 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       openDatabase({ file: layout.databasePath, url: config.databaseUrl, authToken: config.databaseAuthToken }),
     );
     cleanups.unshift(close);
+    const transitions = createTransitions({ db });
     const runner = createRunner({
       db,
+      transitions,
       layout,
       executor: createLocalExecutor(),
       interpreters: resolveInterpreters(config.interpreters),
@@ -74,7 +77,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     });
     const app = createApp({
       scripts: createScriptService({ db, layout }),
-      tasks: createTaskService({ db, layout, runner, maxUploadSize: config.maxUploadSize }),
+      tasks: createTaskService({ db, transitions, layout, runner, maxUploadSize: config.maxUploadSize }),
       logError: (error) => logError(error, "request"),
       token: config.token,
       host: config.host,

@@ -1,8 +1,9 @@
 import type { Readable } from "node:stream";
-import { cancelQueuedTask, findTask, findTaskRow, listTasks } from "../db/queries/tasks.ts";
+import { findTask, findTaskRow, listTasks } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { FINISHED_STATUSES, TaskStatus, type TaskRow } from "../db/schema.ts";
 import { AppError, logUnreadable, taskFinished, taskFinishing, taskNotFound } from "../errors.ts";
+import type { Transitions } from "../lifecycle/transitions.ts";
 import type { Runner } from "../runner/runner.ts";
 import { archiveContentType, archiveExtension, planArchive, streamArchive, type ArchiveFormat } from "../store/archive.ts";
 import { isTaskId, type Layout } from "../store/layout.ts";
@@ -13,6 +14,8 @@ import { toTaskView, type TaskView } from "./task-view.ts";
 
 export interface TaskServiceDeps {
   db: Database;
+  /** Every write of a task's state goes through these. */
+  transitions: Transitions;
   layout: Layout;
   runner: Runner;
   maxUploadSize?: number;
@@ -30,7 +33,7 @@ export type TaskFolder = "metadata" | "output";
 
 export type TaskService = ReturnType<typeof createTaskService>;
 
-export function createTaskService({ db, layout, runner, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
+export function createTaskService({ db, transitions, layout, runner, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
   const submitDeps = { db, layout, maxUploadSize, now, findScript: cachedScriptLookup(db) };
   async function requireTaskRow(id: string): Promise<TaskRow> {
     const row = isTaskId(id) ? await findTaskRow(db, id) : undefined;
@@ -105,7 +108,7 @@ export function createTaskService({ db, layout, runner, maxUploadSize, now = () 
     async cancel(id: string): Promise<TaskView> {
       const row = await requireTaskRow(id);
       if (FINISHED_STATUSES.includes(row.status)) throw taskFinished(id, row.status);
-      if (row.status === TaskStatus.queued && (await cancelQueuedTask(db, id, now()))) return get(id);
+      if (row.status === TaskStatus.queued && (await transitions.cancelQueued(id))) return get(id);
       // It was running, or started between the read and the update.
       const result = await runner.cancelRunning(id);
       if (result === "finishing") throw taskFinishing(id);

@@ -1,0 +1,59 @@
+import { TaskStatus } from "../db/schema.ts";
+import type { ProcessExit } from "../runner/executor.ts";
+import type { AttemptOutcome } from "./transitions.ts";
+
+/** Why the runner stopped an attempt itself; null when nobody stopped it. */
+export type StopReason = "cancel";
+
+/** How an attempt's run came to an end: its process ended somehow, or it never got one. */
+export type AttemptEnding = ProcessExit | { kind: "launch_failed"; message: string };
+
+export interface AttemptEndInput {
+  ending: AttemptEnding;
+  stopReason: StopReason | null;
+  /** The run was found at start, started by an earlier server. */
+  adopted: boolean;
+  /** The attempt's process, when it had one. */
+  pid: number | null;
+}
+
+/** What to record: the attempt's outcome, or that the task goes back to the queue. */
+export type AttemptDecision = { kind: "finish"; outcome: AttemptOutcome } | { kind: "requeue" };
+
+/**
+ * Decides what an attempt's end means for its task. Pure: every branch is
+ * unit-tested (test/lifecycle/attempt-end.test.ts), and the runner only
+ * carries out what it returns.
+ */
+export function decideAttemptEnd({ ending, stopReason, adopted, pid }: AttemptEndInput): AttemptDecision {
+  const cancelled = stopReason === "cancel";
+  switch (ending.kind) {
+    case "launch_failed":
+      return finish(failed(`could not start the script: ${ending.message}`));
+    case "exited": {
+      const codes = { exitCode: ending.exitCode, signal: ending.signal };
+      if (cancelled) return finish({ ...codes, status: TaskStatus.cancelled, error: "cancelled on request" });
+      if (ending.exitCode === 0) return finish({ ...codes, status: TaskStatus.succeeded, error: null });
+      const how = ending.signal ? `was killed by signal ${ending.signal}` : `exited with code ${ending.exitCode}`;
+      return finish({ ...codes, status: TaskStatus.failed, error: `the script ${how}` });
+    }
+    case "not_started":
+      if (cancelled) return finish(withoutCodes(TaskStatus.cancelled, "cancelled before it started"));
+      // The server died after claiming it but before letting it run: it runs now, once.
+      if (adopted) return { kind: "requeue" };
+      return finish(failed("the script could not be started"));
+    case "lost": {
+      if (cancelled) return finish(withoutCodes(TaskStatus.cancelled, "cancelled on request"));
+      const process = pid === null ? "process" : `process (pid ${pid})`;
+      return finish(failed(`the task's ${process} ended while no server was watching and left no exit status; its outcome is unknown`));
+    }
+  }
+}
+
+const finish = (outcome: AttemptOutcome): AttemptDecision => ({ kind: "finish", outcome });
+
+const failed = (error: string): AttemptOutcome => withoutCodes(TaskStatus.failed, error);
+
+function withoutCodes(status: AttemptOutcome["status"], error: string): AttemptOutcome {
+  return { status, error, exitCode: null, signal: null };
+}

@@ -1,0 +1,180 @@
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import type { Database } from "../db/open.ts";
+import { TaskStatus, taskAttempts, tasks, type TaskRow } from "../db/schema.ts";
+
+/** A committed change of a task's status, as the runner and the API caused it. */
+export interface TransitionEvent {
+  taskId: string;
+  /** The attempt it concerns (0 for a task that never ran). */
+  attempt: number;
+  from: TaskStatus;
+  to: TaskStatus;
+  at: Date;
+}
+
+/** How an attempt ended, as it is recorded on the attempt and its task. */
+export interface AttemptOutcome {
+  status: typeof TaskStatus.succeeded | typeof TaskStatus.failed | typeof TaskStatus.cancelled;
+  error: string | null;
+  exitCode: number | null;
+  signal: string | null;
+}
+
+export interface TransitionsDeps {
+  db: Database;
+  now?: () => Date;
+  /** Told of every transition once it is committed; it must not throw. */
+  onTransition?: (event: TransitionEvent) => void;
+}
+
+export type Transitions = ReturnType<typeof createTransitions>;
+
+/**
+ * Every change of a task's lifecycle state, and nothing else, writes here.
+ * Each UPDATE carries the state it moves from (and, for a running task, the
+ * attempt it concerns) in its WHERE clause, and reports whether it applied: a
+ * caller that lost a race (a cancel against a claim, an outcome against a
+ * restart) learns so, and nothing is overwritten. Batches, not interactive
+ * transactions: a batch runs in one go, so no other query can arrive while it
+ * holds the database.
+ */
+export function createTransitions({ db, now = () => new Date(), onTransition = () => {} }: TransitionsDeps) {
+  const committed = (taskId: string, attempt: number, from: TaskStatus, to: TaskStatus, at: Date) =>
+    onTransition({ taskId, attempt, from, to, at });
+
+  /** The task is running this attempt: what every write about an attempt's process must still find. */
+  const runningAttempt = (taskId: string, attempt: number): SQL =>
+    and(eq(tasks.id, taskId), eq(tasks.status, TaskStatus.running), eq(tasks.attemptCount, attempt))!;
+
+  return {
+    /**
+     * queued → running: the oldest queued task, with its next attempt opened in
+     * the same batch, so a task is claimed exactly once and never runs without
+     * an attempt on record.
+     */
+    async claimNext(executor: string): Promise<{ task: TaskRow; attemptNumber: number } | undefined> {
+      const at = now();
+      const oldestQueued = db
+        .select({ seq: tasks.seq })
+        .from(tasks)
+        .where(eq(tasks.status, TaskStatus.queued))
+        .orderBy(asc(tasks.seq))
+        .limit(1);
+      const [claimed] = await db.batch([
+        db
+          .update(tasks)
+          .set({ status: TaskStatus.running, attemptCount: sql`${tasks.attemptCount} + 1` })
+          .where(and(eq(tasks.seq, oldestQueued), eq(tasks.status, TaskStatus.queued)))
+          .returning(),
+        // The attempt for whichever running task lacks its current one: the task just claimed.
+        db.run(sql`
+          INSERT INTO ${taskAttempts} (task_id, number, executor, started_at)
+          SELECT ${tasks.id}, ${tasks.attemptCount}, ${executor}, ${at.getTime()} FROM ${tasks}
+          WHERE ${tasks.status} = ${TaskStatus.running} AND NOT EXISTS (
+            SELECT 1 FROM ${taskAttempts} WHERE ${taskAttempts.taskId} = ${tasks.id} AND ${taskAttempts.number} = ${tasks.attemptCount}
+          )`),
+      ]);
+      const task = claimed[0];
+      if (!task) return undefined;
+      committed(task.id, task.attemptCount, TaskStatus.queued, TaskStatus.running, at);
+      return { task, attemptNumber: task.attemptCount };
+    },
+
+    /** Records the process of a running attempt, before its script is let run; false when the task no longer runs it. */
+    async recordProcess(taskId: string, attempt: number, process: { pid: number; startToken: string | null }): Promise<boolean> {
+      const updated = await db
+        .update(taskAttempts)
+        .set({ pid: process.pid, startToken: process.startToken })
+        .where(
+          and(
+            eq(taskAttempts.taskId, taskId),
+            eq(taskAttempts.number, attempt),
+            sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${runningAttempt(taskId, attempt)})`,
+          ),
+        )
+        .returning({ number: taskAttempts.number });
+      return updated.length === 1;
+    },
+
+    /**
+     * running → queued: an attempt whose script never started (the server died
+     * between claiming it and letting it run) is closed, and the task waits
+     * for its next one.
+     */
+    async requeue(taskId: string, attempt: number): Promise<boolean> {
+      const at = now();
+      const [, requeued] = await db.batch([
+        db
+          .update(taskAttempts)
+          .set({ finishedAt: at })
+          .where(
+            and(
+              eq(taskAttempts.taskId, taskId),
+              eq(taskAttempts.number, attempt),
+              sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${runningAttempt(taskId, attempt)})`,
+            ),
+          ),
+        db.update(tasks).set({ status: TaskStatus.queued }).where(runningAttempt(taskId, attempt)).returning({ id: tasks.id }),
+      ]);
+      if (requeued.length !== 1) return false;
+      committed(taskId, attempt, TaskStatus.running, TaskStatus.queued, at);
+      return true;
+    },
+
+    /**
+     * running → succeeded | failed | cancelled: closes the attempt and the task
+     * together, if the task is still running that attempt (false, and nothing
+     * written, when it is not). Both updates carry the same guard in one batch.
+     */
+    async finish(taskId: string, attempt: number, outcome: AttemptOutcome): Promise<boolean> {
+      const at = now();
+      const [, finished] = await db.batch([
+        db
+          .update(taskAttempts)
+          .set({ finishedAt: at, exitCode: outcome.exitCode, signal: outcome.signal })
+          .where(
+            and(
+              eq(taskAttempts.taskId, taskId),
+              eq(taskAttempts.number, attempt),
+              sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${runningAttempt(taskId, attempt)})`,
+            ),
+          ),
+        db
+          .update(tasks)
+          .set({ status: outcome.status, error: outcome.error, finishedAt: at })
+          .where(runningAttempt(taskId, attempt))
+          .returning({ id: tasks.id }),
+      ]);
+      if (finished.length !== 1) return false;
+      committed(taskId, attempt, TaskStatus.running, outcome.status, at);
+      return true;
+    },
+
+    /** queued → cancelled: a task that has not started; false when it is no longer queued. */
+    async cancelQueued(taskId: string): Promise<boolean> {
+      const at = now();
+      const updated = await db
+        .update(tasks)
+        .set({ status: TaskStatus.cancelled, cancelRequestedAt: at, finishedAt: at, error: "cancelled before it started" })
+        .where(and(eq(tasks.id, taskId), eq(tasks.status, TaskStatus.queued)))
+        .returning({ attempt: tasks.attemptCount });
+      const [row] = updated;
+      if (!row) return false;
+      committed(taskId, row.attempt, TaskStatus.queued, TaskStatus.cancelled, at);
+      return true;
+    },
+
+    /**
+     * Records that a running task is to be cancelled, before it is signalled
+     * (its status changes when its attempt finishes); false when it is not running.
+     */
+    async requestCancel(taskId: string): Promise<boolean> {
+      const updated = await db
+        .update(tasks)
+        .set({ cancelRequestedAt: now() })
+        .where(and(eq(tasks.id, taskId), eq(tasks.status, TaskStatus.running)))
+        .returning({ id: tasks.id });
+      return updated.length === 1;
+    },
+  };
+}

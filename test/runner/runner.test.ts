@@ -1,0 +1,282 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { openDatabase } from "../../src/db/open.ts";
+import { findTask, insertTask } from "../../src/db/queries/tasks.ts";
+import { TaskStatus } from "../../src/db/schema.ts";
+import { createTransitions, type TransitionEvent, type Transitions } from "../../src/lifecycle/transitions.ts";
+import { createRunner } from "../../src/runner/runner.ts";
+import { createLayout } from "../../src/store/layout.ts";
+import { waitUntil } from "../support/api.ts";
+import { createFakeExecutor, type FakeExecutorOptions } from "../support/fake-executor.ts";
+import { makeTempDir } from "../support/temp-dir.ts";
+
+const diskFull = () => Object.assign(new Error("SQLITE_FULL: database or disk is full"), { code: "SQLITE_FULL" });
+
+interface HarnessOptions extends FakeExecutorOptions {
+  concurrency?: number;
+  /** Replaces some transitions, to fail or delay them. */
+  overrides?: (real: Transitions) => Partial<Transitions>;
+}
+
+/**
+ * A runner over a real libSQL file and a real base dir, with the fake executor:
+ * every branch of a run, in milliseconds.
+ */
+async function harness({ concurrency = 2, overrides, ...executorOptions }: HarnessOptions = {}) {
+  const dir = await makeTempDir();
+  const layout = createLayout(dir.path);
+  await mkdir(layout.tasksDir, { recursive: true });
+  const { db, close } = await openDatabase({ file: layout.databasePath });
+  const events: TransitionEvent[] = [];
+  const errors: unknown[] = [];
+  const real = createTransitions({ db, onTransition: (event) => events.push(event) });
+  const transitions = { ...real, ...overrides?.(real) };
+  const fake = createFakeExecutor(executorOptions);
+  const runners: Array<ReturnType<typeof createRunner>> = [];
+  /** A runner over this base dir; a second one stands for the next server's. */
+  const makeRunner = () => {
+    const made = createRunner({
+      db,
+      transitions,
+      layout,
+      executor: fake.executor,
+      interpreters: new Map(),
+      concurrency,
+      killGraceMs: 20,
+      baseEnv: {},
+      onError: (error) => errors.push(error),
+      retryBackoff: { firstMs: 5, maxMs: 20 },
+    });
+    runners.push(made);
+    return made;
+  };
+  const runner = makeRunner();
+  onTestFinished(async () => {
+    for (const each of runners) await each.stop();
+    close();
+    await dir.remove();
+  });
+
+  /** A queued task with its folder and script, as submit leaves it. */
+  async function addTask(): Promise<string> {
+    const id = randomUUID();
+    const paths = layout.taskPaths(id);
+    await mkdir(paths.dir, { recursive: true });
+    await writeFile(paths.script("job.sh"), "#!/bin/sh\ntrue\n");
+    await insertTask(
+      db,
+      { id, scriptName: "job", scriptFilename: "job.sh", argFile: "{}", status: TaskStatus.queued, createdAt: new Date() },
+      [],
+    );
+    return id;
+  }
+
+  const task = async (id: string) => (await findTask(db, id))!;
+  const statusOf = async (id: string) => (await task(id)).task.status;
+  const waitStatus = (id: string, status: TaskStatus) => waitUntil(async () => (await statusOf(id)) === status, 3_000);
+  const transitionsOf = (id: string) => events.filter((event) => event.taskId === id).map(({ from, to, attempt }) => `${attempt}:${from}→${to}`);
+
+  return { runner, makeRunner, fake, errors, addTask, task, statusOf, waitStatus, transitionsOf, real };
+}
+
+describe("the runner, over a fake executor", () => {
+  it("records the process before it opens the gate, and a script that exits 0 succeeds", async () => {
+    let recordedBeforeRelease: boolean | undefined;
+    const h = await harness({
+      overrides: (real) => ({
+        async recordProcess(...args) {
+          const applied = await real.recordProcess(...args);
+          const process = h.fake.processes.find((p) => p.taskId === args[0])!;
+          recordedBeforeRelease = process.gate === "waiting";
+          return applied;
+        },
+      }),
+    });
+    const id = await h.addTask();
+    h.runner.wake();
+    const process = await h.fake.processOf(id);
+    await waitUntil(() => process.gate === "released");
+    expect(recordedBeforeRelease).toBe(true);
+    expect((await h.task(id)).attempt).toMatchObject({ number: 1, executor: "fake", pid: process.pid, startToken: "fake" });
+    process.end({ kind: "exited", exitCode: 0, signal: null });
+    await h.waitStatus(id, TaskStatus.succeeded);
+    expect((await h.task(id)).attempt).toMatchObject({ exitCode: 0, signal: null, finishedAt: expect.any(Date) });
+    expect(h.transitionsOf(id)).toEqual(["1:queued→running", "1:running→succeeded"]);
+    expect(h.errors).toEqual([]);
+  });
+
+  it("never runs more than the concurrency limit, and each end starts the next", async () => {
+    const h = await harness({ concurrency: 2 });
+    const ids = [await h.addTask(), await h.addTask(), await h.addTask()];
+    h.runner.wake();
+    await h.fake.processOf(ids[1]!);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(h.fake.processes.map((p) => p.taskId)).toEqual([ids[0], ids[1]]);
+    expect(await h.statusOf(ids[2]!)).toBe(TaskStatus.queued);
+    (await h.fake.processOf(ids[0]!)).end({ kind: "exited", exitCode: 1, signal: null });
+    await h.fake.processOf(ids[2]!);
+    expect(await h.task(ids[0]!)).toMatchObject({ task: { status: "failed", error: "the script exited with code 1" } });
+    expect(h.runner.runningCount).toBe(2);
+  });
+
+  it("a launch that fails records a failure saying why, and the queue moves on", async () => {
+    const h = await harness({ launchFails: ({ taskId }) => (taskId === first ? new Error("spawn /bin/nope ENOENT") : undefined) });
+    const first = await h.addTask();
+    const second = await h.addTask();
+    h.runner.wake();
+    await h.waitStatus(first, TaskStatus.failed);
+    expect((await h.task(first)).task.error).toBe("could not start the script: spawn /bin/nope ENOENT");
+    await h.fake.processOf(second);
+  });
+
+  it("a process that cannot be recorded after its spawn never lets its script run, and the task fails", async () => {
+    const h = await harness({
+      overrides: () => ({
+        async recordProcess() {
+          throw new Error("the database went away");
+        },
+      }),
+    });
+    const id = await h.addTask();
+    h.runner.wake();
+    await h.waitStatus(id, TaskStatus.failed);
+    expect((await h.fake.processOf(id)).gate).toBe("abandoned");
+    expect((await h.task(id)).task.error).toBe("could not start the script: the database went away");
+  });
+
+  it("a cancel while the task is starting closes its gate: the script never runs and the task is cancelled", async () => {
+    let letRecord!: () => void;
+    const recordMayGo = new Promise<void>((resolve) => (letRecord = resolve));
+    const h = await harness({
+      overrides: (real) => ({
+        async recordProcess(...args) {
+          await recordMayGo;
+          return real.recordProcess(...args);
+        },
+      }),
+    });
+    const id = await h.addTask();
+    h.runner.wake();
+    const process = await h.fake.processOf(id);
+    const cancelling = h.runner.cancelRunning(id);
+    await waitUntil(async () => (await h.task(id)).task.cancelRequestedAt !== null);
+    letRecord();
+    expect(await cancelling).toBe("cancelled");
+    expect(process.gate).toBe("abandoned");
+    expect(await h.task(id)).toMatchObject({ task: { status: "cancelled", error: "cancelled before it started" } });
+  });
+
+  it("a cancel of a running task sends TERM, then KILL for what outlived the script, and the task is cancelled", async () => {
+    const h = await harness({ onTerm: { kind: "exited", exitCode: null, signal: "SIGTERM" } });
+    const id = await h.addTask();
+    h.runner.wake();
+    const process = await h.fake.processOf(id);
+    await waitUntil(() => process.gate === "released");
+    expect(await h.runner.cancelRunning(id)).toBe("cancelled");
+    expect(process.signals).toEqual(["SIGTERM", "SIGKILL"]);
+    expect((await h.task(id)).task).toMatchObject({ status: "cancelled", error: "cancelled on request" });
+    expect((await h.task(id)).attempt).toMatchObject({ exitCode: null, signal: "SIGTERM" });
+  });
+
+  it("a script that ignores TERM is killed after the grace period", async () => {
+    const h = await harness();
+    const id = await h.addTask();
+    h.runner.wake();
+    const process = await h.fake.processOf(id);
+    await waitUntil(() => process.gate === "released");
+    const cancelling = h.runner.cancelRunning(id);
+    await waitUntil(() => process.signals.includes("SIGKILL"));
+    expect(process.signals).toEqual(["SIGTERM", "SIGKILL"]);
+    process.end({ kind: "exited", exitCode: null, signal: "SIGKILL" });
+    expect(await cancelling).toBe("cancelled");
+  });
+
+  it("an outcome the database refuses is retried until it is written; a cancel meanwhile answers finishing", async () => {
+    let refusals = 3;
+    const h = await harness({
+      overrides: (real) => ({
+        async finish(...args) {
+          if (refusals-- > 0) throw diskFull();
+          return real.finish(...args);
+        },
+      }),
+    });
+    const id = await h.addTask();
+    h.runner.wake();
+    const process = await h.fake.processOf(id);
+    process.end({ kind: "exited", exitCode: 0, signal: null });
+    await waitUntil(() => refusals < 3);
+    expect(await h.runner.cancelRunning(id)).toBe("finishing");
+    await h.waitStatus(id, TaskStatus.succeeded);
+    expect(h.runner.runningCount).toBe(0);
+    // The streak is reported once, not at every retry.
+    expect(h.errors).toHaveLength(1);
+  });
+
+  it("a stop while an outcome waits for the database leaves the task running, for the next start to settle", async () => {
+    const h = await harness({
+      overrides: () => ({
+        async finish() {
+          throw diskFull();
+        },
+      }),
+    });
+    const id = await h.addTask();
+    h.runner.wake();
+    (await h.fake.processOf(id)).end({ kind: "exited", exitCode: 0, signal: null });
+    await waitUntil(() => h.errors.length > 0);
+    await h.runner.stop();
+    expect(await h.statusOf(id)).toBe(TaskStatus.running);
+  });
+
+  it("a stop leaves running tasks running and no longer watched; the next start watches them again", async () => {
+    const h = await harness();
+    const id = await h.addTask();
+    h.runner.wake();
+    const first = await h.fake.processOf(id);
+    await waitUntil(() => first.gate === "released");
+    await h.runner.stop();
+    expect(first.detached).toBe(true);
+    expect(await h.statusOf(id)).toBe(TaskStatus.running);
+
+    const next = h.makeRunner();
+    await next.start();
+    const adopted = h.fake.processes.find((p) => p.taskId === id && p.adopted)!;
+    expect(adopted.pid).toBe(first.pid);
+    adopted.end({ kind: "exited", exitCode: 7, signal: null });
+    await h.waitStatus(id, TaskStatus.failed);
+    expect(h.transitionsOf(id)).toEqual(["1:queued→running", "1:running→failed"]);
+  });
+
+  it("an adopted task whose script never started goes back to the queue and runs once, as attempt 2", async () => {
+    const h = await harness();
+    const id = await h.addTask();
+    h.runner.wake();
+    const first = await h.fake.processOf(id);
+    await waitUntil(() => first.gate === "released");
+    await h.runner.stop();
+
+    const next = h.makeRunner();
+    await next.start();
+    h.fake.processes.find((p) => p.taskId === id && p.adopted)!.end({ kind: "not_started" });
+    await waitUntil(() => h.transitionsOf(id).length === 3);
+    expect(h.transitionsOf(id)).toEqual(["1:queued→running", "1:running→queued", "2:queued→running"]);
+  });
+
+  it("a transition that lost its race reports it and writes nothing", async () => {
+    const h = await harness();
+    const id = await h.addTask();
+    expect(await h.real.finish(id, 1, { status: TaskStatus.succeeded, error: null, exitCode: 0, signal: null })).toBe(false);
+    expect(await h.real.requeue(id, 1)).toBe(false);
+    expect(await h.real.recordProcess(id, 1, { pid: 1, startToken: null })).toBe(false);
+    expect(await h.real.requestCancel(id)).toBe(false);
+    const claimed = await h.real.claimNext("fake");
+    expect(claimed).toMatchObject({ task: { id }, attemptNumber: 1 });
+    expect(await h.real.cancelQueued(id)).toBe(false);
+    // An outcome for another attempt than the one running is refused.
+    expect(await h.real.finish(id, 2, { status: TaskStatus.succeeded, error: null, exitCode: 0, signal: null })).toBe(false);
+    expect(await h.statusOf(id)).toBe(TaskStatus.running);
+    expect(h.transitionsOf(id)).toEqual(["1:queued→running"]);
+  });
+});
