@@ -1,7 +1,7 @@
 import type { Buffer } from "node:buffer";
 import type { Stats } from "node:fs";
 import { constants } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { lstat, open, type FileHandle } from "node:fs/promises";
 
 /**
  * O_NOFOLLOW: a symlink in the file's place is refused, not followed (it could lead anywhere,
@@ -12,7 +12,7 @@ import { open, type FileHandle } from "node:fs/promises";
 const SAFE_READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 /** What stands where a regular file was expected. */
-export type NotRegularKind = "symlink" | "directory" | "FIFO" | "socket" | "device" | "file with other hard links" | "special file";
+export type NotRegularKind = "symlink" | "file swapped in while it was opened" | "directory" | "FIFO" | "socket" | "device" | "file with other hard links" | "special file";
 
 /** The path names something other than the regular file it should be (a task script replaced it). */
 export class NotRegularFileError extends Error {
@@ -61,6 +61,11 @@ export async function openTaskFile(path: string | Buffer, options: OpenTaskFileO
     const stats = await handle.stat();
     const found = notRegular(stats, options);
     if (found !== undefined) throw new NotRegularFileError(path, found);
+    // The path, not followed, must still name the file that was opened. Deno's open ignores
+    // O_NOFOLLOW, so this is what refuses a symlink there; everywhere, it refuses a swap in between.
+    const named = await lstat(path).catch(() => null);
+    if (named?.isSymbolicLink()) throw new NotRegularFileError(path, "symlink");
+    if (!named || named.ino !== stats.ino || named.dev !== stats.dev) throw new NotRegularFileError(path, "file swapped in while it was opened");
     return { handle, stats };
   } catch (error) {
     await handle.close();

@@ -1,5 +1,8 @@
 import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { rmSync, writeFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { unzipSync } from "fflate";
@@ -255,12 +258,19 @@ async function downloadRecreatesRawName(server: TestServer, taskId: string): Pro
 function archiveNames(bytes: Buffer, format: "tar" | "tar.gz" | "zip"): string[] {
   // fflate reads names without the UTF-8 flag as latin-1, one character per byte.
   if (format === "zip") return Object.keys(unzipSync(bytes));
-  const listing = execFileSync("tar", ["--quoting-style=literal", format === "tar" ? "-tf" : "-tzf", "-"], {
-    input: bytes,
-    env: { ...process.env, LC_ALL: "C" },
-    maxBuffer: 64 * MiB,
-  });
-  return listing.toString("latin1").split("\n").filter(Boolean);
+  // From a file, not stdin: Deno's execFileSync writes all of `input` before it reads any output,
+  // and a listing larger than a pipe holds would then wait on itself forever.
+  const archive = join(tmpdir(), `cubqueue-listing-${randomUUID()}.${format}`);
+  writeFileSync(archive, bytes);
+  try {
+    const listing = execFileSync("tar", ["--quoting-style=literal", format === "tar" ? "-tf" : "-tzf", archive], {
+      env: { ...process.env, LC_ALL: "C" },
+      maxBuffer: 64 * MiB,
+    });
+    return listing.toString("latin1").split("\n").filter(Boolean);
+  } finally {
+    rmSync(archive, { force: true });
+  }
 }
 
 function parseOmitted(headers: Headers): Record<string, number> {
