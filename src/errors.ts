@@ -47,6 +47,15 @@ export const scriptNameReserved = (name: string, filename: string, why: string) 
 
 export const taskNotFound = (id: string) => new AppError(404, "task_not_found", `No task with id "${id}".`);
 
+export const attemptNotFound = (id: string, attempt: number, attempts: number) =>
+  new AppError(
+    404,
+    "attempt_not_found",
+    attempts === 0
+      ? `Task "${id}" has not run yet, so it has no attempt ${attempt}.`
+      : `Task "${id}" has ${attempts} attempt${attempts === 1 ? "" : "s"}: ask for one from 1 to ${attempts}, not ${attempt}.`,
+  );
+
 export const taskFinished = (id: string, status: string) =>
   new AppError(409, "task_finished", `Task ${id} has already finished (${status}); there is nothing to cancel.`);
 

@@ -6,6 +6,7 @@ import type { CommandContext } from "../context.ts";
 import { formatBytes, formatDuration, formatTime, json, table } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
 import { createProgress } from "../progress.ts";
+import { parseDurationSeconds } from "../duration.ts";
 
 const STATUSES: readonly TaskStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
 const taskIdOf = (options: { taskId?: unknown }) => requireOption(text(options.taskId), "--task-id", "the task's id");
@@ -16,8 +17,13 @@ export function registerTaskCommands(cli: CAC, run: CommandRunner) {
     .option("--script <name>", "A registered script")
     .option("--arg-file <path>", "The JSON argument file; <file1>, <file2>, … in it name the large files")
     .option("--large-files <path>", "A file to upload, in placeholder order (repeatable)")
+    .option("--retries <n>", "Run a failed or timed-out attempt again, up to n times (0-100; never after a cancel)")
+    .option("--retry-delay <duration>", "Wait this long before a retry (e.g. 30s, 5m; default 0)")
+    .option("--retry-backoff", "Double the wait before each further retry")
+    .option("--timeout <duration>", "Stop an attempt that runs longer (e.g. 90s, 2h): TERM, then KILL, and it fails")
     .option("--quiet", "Print only the task id")
     .example("cubqueue submit --script align --arg-file args.json --large-files reads1.fq --large-files reads2.fq")
+    .example("cubqueue submit --script align --arg-file args.json --retries 3 --retry-delay 30s --timeout 2h")
     .action(run(submit));
 
   cli
@@ -42,15 +48,17 @@ export function registerTaskCommands(cli: CAC, run: CommandRunner) {
     .command("log", "Print the last lines of a task's log")
     .option("--task-id <id>", "The task")
     .option("--lines <n>", "How many lines", { default: 100 })
+    .option("--attempt <n>", "Which attempt's log (1 for the first run; default: the latest)")
     .action(
-      run<{ taskId?: unknown; lines?: unknown }>(async (context, options) => {
+      run<{ taskId?: unknown; lines?: unknown; attempt?: unknown }>(async (context, options) => {
         const taskId = taskIdOf(options);
         const lines = Number(options.lines);
         if (!Number.isInteger(lines) || lines < 1) throw new CliError(`Invalid --lines "${options.lines}": give a whole number of at least 1.`, 2);
+        const attempt = options.attempt === undefined ? undefined : wholeNumber("--attempt", options.attempt, 1);
         const { client } = await context.connect();
-        const log = await client.getTaskLogTail(taskId, lines);
+        const log = await client.getTaskLogTail(taskId, lines, { attempt });
         const { content, bytes, truncated } = log;
-        context.io.stdout(context.json ? json({ task_id: taskId, lines, content, bytes, truncated }) : content);
+        context.io.stdout(context.json ? json({ task_id: taskId, attempt: log.attempt, lines, content, bytes, truncated }) : content);
         if (truncated) {
           context.io.stderr(`Note: the last ${lines} lines of the log hold more than 1 MiB; shown are only its last ${bytes} bytes.\n`);
         }
@@ -92,18 +100,32 @@ export function registerTaskCommands(cli: CAC, run: CommandRunner) {
     );
 }
 
-async function submit(
-  context: CommandContext,
-  options: { script?: unknown; argFile?: unknown; largeFiles?: unknown; quiet?: boolean },
-) {
+interface SubmitCliOptions {
+  script?: unknown;
+  argFile?: unknown;
+  largeFiles?: unknown;
+  retries?: unknown;
+  retryDelay?: unknown;
+  retryBackoff?: boolean;
+  timeout?: unknown;
+  quiet?: boolean;
+}
+
+async function submit(context: CommandContext, options: SubmitCliOptions) {
   const script = requireOption(text(options.script), "--script", "the registered script to run");
   const argFile = requireOption(text(options.argFile), "--arg-file", "the JSON argument file");
   const files = list(options.largeFiles);
+  const policy = {
+    maxRetries: options.retries === undefined ? undefined : wholeNumber("--retries", options.retries, 0),
+    retryDelayS: options.retryDelay === undefined ? undefined : parseDurationSeconds("--retry-delay", String(options.retryDelay)),
+    retryBackoff: options.retryBackoff ? true : undefined,
+    timeoutS: options.timeout === undefined ? undefined : parseDurationSeconds("--timeout", String(options.timeout)),
+  };
   const { client } = await context.connect();
   const progress = createProgress(context.io, "Uploading");
   let taskId: string;
   try {
-    taskId = await client.submitTask(script, argFile, files, { onProgress: ({ sent, total }) => progress.update(sent, total) });
+    taskId = await client.submitTask(script, argFile, files, { ...policy, onProgress: ({ sent, total }) => progress.update(sent, total) });
   } finally {
     progress.finish();
   }
@@ -185,8 +207,34 @@ function describeTask(task: Task): string {
     ["exit", exit(task)],
   ];
   if (task.error) rows.push(["error", task.error]);
+  rows.push(["attempts", attemptsLine(task)]);
+  if (task.timeout_s !== null) rows.push(["timeout", formatDuration(task.timeout_s * 1000)]);
+  if (task.next_attempt_at) rows.push(["next try", formatTime(task.next_attempt_at)]);
+  if (task.attempt_history.length > 1) {
+    for (const attempt of task.attempt_history) rows.push([`#${attempt.number}`, attemptLine(attempt)]);
+  }
   for (const file of task.files) rows.push([file.placeholder, `${file.name} (${formatBytes(file.size)}, sha256 ${file.sha256})`]);
   return rows.map(([key, value]) => `${`${key}:`.padEnd(10)}${value}`).join("\n") + "\n";
+}
+
+/** "2 (retries: up to 3, 30s apart, doubling)". */
+function attemptsLine(task: Task): string {
+  if (task.max_retries === 0) return String(task.attempts);
+  const delay = task.retry_delay_s > 0 ? `, ${formatDuration(task.retry_delay_s * 1000)} apart${task.retry_backoff ? ", doubling" : ""}` : "";
+  return `${task.attempts} (retries: up to ${task.max_retries}${delay})`;
+}
+
+/** One attempt of the history: when, how it ended, and where its log is. */
+function attemptLine(attempt: Task["attempt_history"][number]): string {
+  const end = attempt.finished_at ? (attempt.error ?? "succeeded") : "running";
+  return `${formatTime(attempt.started_at)}  ${end}  (${attempt.log})`;
+}
+
+/** A whole-number option of at least `min`, or one line saying what to give. */
+function wholeNumber(option: string, value: unknown, min: number): number {
+  const number = Number(value);
+  if (!/^[0-9]+$/.test(String(value).trim()) || number < min) throw new CliError(`Invalid ${option} "${String(value)}": give a whole number of at least ${min}.`, 2);
+  return number;
 }
 
 function duration(task: Task): string {

@@ -21,7 +21,7 @@ export function errorResponses<S extends number>(...routeStatuses: S[]) {
     400: "The request is malformed or a field is invalid",
     401: "The server requires a token (Authorization: Bearer …) and it was missing or wrong",
     403: "Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header",
-    404: "The script or task does not exist",
+    404: "The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`)",
     408: "`upload_stalled`: the upload sent nothing for longer than the server's idle timeout (`cubqueue start --idle-timeout`); nothing of it is kept",
     409: "Conflicts with the current state (name taken, task already finished, a script stored under a name CubQueue reserves)",
     413: "An upload is larger than allowed",
@@ -62,6 +62,18 @@ export const TaskFileSchema = z
 
 const timestamp = () => z.string().nullable().openapi({ format: "date-time" });
 
+export const TaskAttemptSchema = z
+  .object({
+    number: z.number().int().openapi({ description: "1 for the first run." }),
+    started_at: z.string().openapi({ format: "date-time" }),
+    finished_at: timestamp(),
+    exit_code: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    error: z.string().nullable().openapi({ description: "How the attempt ended, in words, when it did not succeed." }),
+    log: z.string().openapi({ description: "Its log in the task folder: log.txt for the latest attempt, log.<number>.txt for earlier ones." }),
+  })
+  .openapi("TaskAttempt");
+
 export const TaskSchema = z
   .object({
     task_id: z.string().openapi({ format: "uuid" }),
@@ -76,6 +88,12 @@ export const TaskSchema = z
     cancel_requested_at: timestamp(),
     attempts: z.number().int().openapi({ description: "How many times the script was started." }),
     pid: z.number().int().nullable().openapi({ description: "The process id of the latest attempt." }),
+    max_retries: z.number().int().openapi({ description: "How many times a failed or timed-out attempt is run again (0: never)." }),
+    retry_delay_s: z.number().openapi({ description: "The wait before a retry, in seconds." }),
+    retry_backoff: z.boolean().openapi({ description: "Whether each further retry waits twice as long as the one before." }),
+    timeout_s: z.number().nullable().openapi({ description: "How long one attempt may run, in seconds; null for no limit." }),
+    next_attempt_at: timestamp().openapi({ description: "For a queued retry still waiting out its delay: when it may start." }),
+    attempt_history: z.array(TaskAttemptSchema).openapi({ description: "Every attempt, the first first." }),
     files: z.array(TaskFileSchema),
   })
   .openapi("Task");
@@ -91,6 +109,7 @@ export const TaskLogSchema = z
   .object({
     task_id: z.string(),
     status: TaskStatusSchema,
+    attempt: z.number().int().openapi({ description: "Whose log this is: the attempt's number (0 for a task that has not run yet)." }),
     lines: z.number().int(),
     content: z.string().openapi({
       description:

@@ -38,6 +38,23 @@ export interface DownloadOptions {
   onProgress?: (received: number) => void;
 }
 
+export interface SubmitOptions {
+  onProgress?: (progress: UploadProgress) => void;
+  /** How many times a failed or timed-out attempt is run again (0-100; default 0). */
+  maxRetries?: number;
+  /** Seconds to wait before a retry (default 0). */
+  retryDelayS?: number;
+  /** Each further retry waits twice as long as the one before. */
+  retryBackoff?: boolean;
+  /** How long one attempt may run, in seconds: then TERM, KILL after the grace, and the attempt fails. */
+  timeoutS?: number;
+}
+
+export interface LogOptions {
+  /** Which attempt's log (1 for the first run); the latest's by default. */
+  attempt?: number;
+}
+
 /** What a download unpacked, and what the server said it left out of the archive. */
 export interface DownloadResult extends UnpackResult {
   /**
@@ -103,10 +120,17 @@ export class CubQueueClient {
     scriptName: string,
     argFilePath: string,
     largeFiles: readonly string[] = [],
-    options: { onProgress?: (progress: UploadProgress) => void } = {},
+    options: SubmitOptions = {},
   ): Promise<string> {
+    const policy: Array<[string, number | boolean | undefined]> = [
+      ["max_retries", options.maxRetries],
+      ["retry_delay_s", options.retryDelayS],
+      ["retry_backoff", options.retryBackoff],
+      ["timeout_s", options.timeoutS],
+    ];
     const parts: FormPart[] = [
       { field: "script_name", value: scriptName },
+      ...policy.filter(([, value]) => value !== undefined).map(([field, value]) => ({ field, value: String(value) })),
       { field: "arg_file", path: argFilePath },
       ...largeFiles.map((path, index) => ({ field: `file${index + 1}`, path })),
     ];
@@ -128,17 +152,19 @@ export class CubQueueClient {
     return this.#call(() => this.#api.GET("/api/task/{task_id}", { params: { path: { task_id: taskId } } }));
   }
 
-  /** The last `lines` lines of the task's log (at most 1 MiB of them; see getTaskLogTail). */
-  async getTaskLog(taskId: string, lines = 100): Promise<string> {
-    return (await this.getTaskLogTail(taskId, lines)).content;
+  /** The last `lines` lines of the task's log (at most 1 MiB of them; see getTaskLogTail); the latest attempt's unless `attempt` says. */
+  async getTaskLog(taskId: string, lines = 100, options: LogOptions = {}): Promise<string> {
+    return (await this.getTaskLogTail(taskId, lines, options)).content;
   }
 
   /**
    * The last `lines` lines of the task's log with what the server says about them:
    * `truncated` is true when those lines held more than 1 MiB and only the last 1 MiB came.
    */
-  async getTaskLogTail(taskId: string, lines = 100): Promise<TaskLog> {
-    return this.#call(() => this.#api.GET("/api/task/{task_id}/log", { params: { path: { task_id: taskId }, query: { lines } } }));
+  async getTaskLogTail(taskId: string, lines = 100, { attempt }: LogOptions = {}): Promise<TaskLog> {
+    return this.#call(() =>
+      this.#api.GET("/api/task/{task_id}/log", { params: { path: { task_id: taskId }, query: { lines, ...(attempt === undefined ? {} : { attempt }) } } }),
+    );
   }
 
   /** Downloads the task's metadata folder and unpacks it into outputDir. */

@@ -42,6 +42,15 @@ export const tasks = sqliteTable(
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
     /** Number of attempts started; the latest attempt has this number. */
     attemptCount: integer("attempt_count").notNull().default(0),
+    /** How many times a failed or timed-out attempt is run again (a cancel never is). */
+    maxRetries: integer("max_retries").notNull().default(0),
+    /** The wait before a retry, in ms; each further retry waits twice the one before when backoff is on. */
+    retryDelayMs: integer("retry_delay_ms").notNull().default(0),
+    retryBackoff: integer("retry_backoff", { mode: "boolean" }).notNull().default(false),
+    /** How long one attempt may run, in ms; null for no limit. */
+    timeoutMs: integer("timeout_ms"),
+    /** A queued task is not claimed before this (a retry waiting out its delay). */
+    notBefore: integer("not_before", { mode: "timestamp_ms" }),
   },
   (table) => [
     uniqueIndex("tasks_id_unique").on(table.id),
@@ -80,6 +89,8 @@ export const taskAttempts = sqliteTable(
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
     exitCode: integer("exit_code"),
     signal: text("signal"),
+    /** How this attempt ended, in words (the task's `error` is its latest attempt's). */
+    error: text("error"),
   },
   (table) => [primaryKey({ columns: [table.taskId, table.number] })],
 );

@@ -1,9 +1,10 @@
 import { TaskStatus } from "../db/schema.ts";
 import type { ProcessExit } from "../runner/executor.ts";
+import { formatDuration, retryWaitMs, type RunPolicy } from "./run-policy.ts";
 import type { AttemptOutcome } from "./transitions.ts";
 
-/** Why the runner stopped an attempt itself; null when nobody stopped it. */
-export type StopReason = "cancel";
+/** Why the runner stopped an attempt itself (asked to, or its time was up); null when nobody stopped it. */
+export type StopReason = "cancel" | "timeout";
 
 /** How an attempt's run came to an end: its process ended somehow, or it never got one. */
 export type AttemptEnding = ProcessExit | { kind: "launch_failed"; message: string };
@@ -15,18 +16,43 @@ export interface AttemptEndInput {
   adopted: boolean;
   /** The attempt's process, when it had one. */
   pid: number | null;
+  /** Which attempt this was (1 for the first run). */
+  attempt: number;
+  policy: RunPolicy;
 }
 
-/** What to record: the attempt's outcome, or that the task goes back to the queue. */
-export type AttemptDecision = { kind: "finish"; outcome: AttemptOutcome } | { kind: "requeue" };
+/**
+ * What to record: the attempt's outcome and the task's (finish); the attempt's
+ * outcome and another attempt after `waitMs` (retry); or that the attempt never
+ * ran and the task goes back to the queue (requeue).
+ */
+export type AttemptDecision =
+  | { kind: "finish"; outcome: AttemptOutcome }
+  | { kind: "retry"; outcome: AttemptOutcome; waitMs: number }
+  | { kind: "requeue" };
 
 /**
  * Decides what an attempt's end means for its task. Pure: every branch is
  * unit-tested (test/lifecycle/attempt-end.test.ts), and the runner only
  * carries out what it returns.
  */
-export function decideAttemptEnd({ ending, stopReason, adopted, pid }: AttemptEndInput): AttemptDecision {
+export function decideAttemptEnd(input: AttemptEndInput): AttemptDecision {
+  const decided = endOf(input);
+  // A failure (a timeout included) is run again while retries are left; a cancel never is.
+  if (decided.kind === "finish" && decided.outcome.status === TaskStatus.failed && input.attempt <= input.policy.maxRetries) {
+    return { kind: "retry", outcome: decided.outcome, waitMs: retryWaitMs(input.policy, input.attempt) };
+  }
+  return decided;
+}
+
+/** The attempt's end on its own, before any retry. */
+function endOf({ ending, stopReason, adopted, pid, policy }: AttemptEndInput): AttemptDecision {
   const cancelled = stopReason === "cancel";
+  if (stopReason === "timeout" && ending.kind !== "launch_failed") {
+    const codes = ending.kind === "exited" ? { exitCode: ending.exitCode, signal: ending.signal } : { exitCode: null, signal: null };
+    const limit = policy.timeoutMs === null ? "its time limit" : formatDuration(policy.timeoutMs);
+    return finish({ ...codes, status: TaskStatus.failed, error: `timed out after ${limit}` });
+  }
   switch (ending.kind) {
     case "launch_failed":
       return finish(failed(`could not start the script: ${ending.message}`));

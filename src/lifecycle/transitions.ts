@@ -1,4 +1,4 @@
-import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/open.ts";
 import { TaskStatus, taskAttempts, tasks, type TaskRow } from "../db/schema.ts";
 
@@ -46,24 +46,31 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
   const runningAttempt = (taskId: string, attempt: number): SQL =>
     and(eq(tasks.id, taskId), eq(tasks.status, TaskStatus.running), eq(tasks.attemptCount, attempt))!;
 
+  /** Closes an attempt with its outcome, if its task still is as `guard` says (by default: running it). */
+  const closeAttempt = (taskId: string, attempt: number, outcome: AttemptOutcome, at: Date, guard = runningAttempt(taskId, attempt)) =>
+    db
+      .update(taskAttempts)
+      .set({ finishedAt: at, exitCode: outcome.exitCode, signal: outcome.signal, error: outcome.error })
+      .where(and(eq(taskAttempts.taskId, taskId), eq(taskAttempts.number, attempt), sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${guard})`));
+
   return {
     /**
-     * queued → running: the oldest queued task, with its next attempt opened in
-     * the same batch, so a task is claimed exactly once and never runs without
-     * an attempt on record.
+     * queued → running: the oldest queued task that is due (not a retry still
+     * waiting out its delay), with its next attempt opened in the same batch,
+     * so a task is claimed exactly once and never runs without an attempt on record.
      */
-    async claimNext(executor: string): Promise<{ task: TaskRow; attemptNumber: number } | undefined> {
+    async claimNext(executor: string): Promise<{ task: TaskRow; attemptNumber: number; startedAt: Date } | undefined> {
       const at = now();
       const oldestQueued = db
         .select({ seq: tasks.seq })
         .from(tasks)
-        .where(eq(tasks.status, TaskStatus.queued))
+        .where(and(eq(tasks.status, TaskStatus.queued), or(isNull(tasks.notBefore), lte(tasks.notBefore, at))))
         .orderBy(asc(tasks.seq))
         .limit(1);
       const [claimed] = await db.batch([
         db
           .update(tasks)
-          .set({ status: TaskStatus.running, attemptCount: sql`${tasks.attemptCount} + 1` })
+          .set({ status: TaskStatus.running, attemptCount: sql`${tasks.attemptCount} + 1`, notBefore: null })
           .where(and(eq(tasks.seq, oldestQueued), eq(tasks.status, TaskStatus.queued)))
           .returning(),
         // The attempt for whichever running task lacks its current one: the task just claimed.
@@ -77,7 +84,7 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
       const task = claimed[0];
       if (!task) return undefined;
       committed(task.id, task.attemptCount, TaskStatus.queued, TaskStatus.running, at);
-      return { task, attemptNumber: task.attemptCount };
+      return { task, attemptNumber: task.attemptCount, startedAt: at };
     },
 
     /** Records the process of a running attempt, before its script is let run; false when the task no longer runs it. */
@@ -106,7 +113,7 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
       const [, requeued] = await db.batch([
         db
           .update(taskAttempts)
-          .set({ finishedAt: at })
+          .set({ finishedAt: at, error: "the script never started: the server stopped before letting it run" })
           .where(
             and(
               eq(taskAttempts.taskId, taskId),
@@ -129,16 +136,7 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
     async finish(taskId: string, attempt: number, outcome: AttemptOutcome): Promise<boolean> {
       const at = now();
       const [, finished] = await db.batch([
-        db
-          .update(taskAttempts)
-          .set({ finishedAt: at, exitCode: outcome.exitCode, signal: outcome.signal })
-          .where(
-            and(
-              eq(taskAttempts.taskId, taskId),
-              eq(taskAttempts.number, attempt),
-              sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${runningAttempt(taskId, attempt)})`,
-            ),
-          ),
+        closeAttempt(taskId, attempt, outcome, at),
         db
           .update(tasks)
           .set({ status: outcome.status, error: outcome.error, finishedAt: at })
@@ -150,12 +148,40 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
       return true;
     },
 
+    /**
+     * running → queued: a failed attempt is closed with its outcome and the
+     * task waits `waitMs` for its next one (the claim skips it until then).
+     * Guarded like finish, and never for a task someone asked to cancel.
+     */
+    async retry(taskId: string, attempt: number, outcome: AttemptOutcome, waitMs: number): Promise<boolean> {
+      const at = now();
+      const notCancelled = and(runningAttempt(taskId, attempt), isNull(tasks.cancelRequestedAt));
+      const [, retried] = await db.batch([
+        closeAttempt(taskId, attempt, outcome, at, notCancelled),
+        db
+          .update(tasks)
+          .set({ status: TaskStatus.queued, error: outcome.error, notBefore: new Date(at.getTime() + waitMs) })
+          .where(notCancelled)
+          .returning({ id: tasks.id }),
+      ]);
+      if (retried.length !== 1) return false;
+      committed(taskId, attempt, TaskStatus.running, TaskStatus.queued, at);
+      return true;
+    },
+
     /** queued → cancelled: a task that has not started; false when it is no longer queued. */
     async cancelQueued(taskId: string): Promise<boolean> {
       const at = now();
       const updated = await db
         .update(tasks)
-        .set({ status: TaskStatus.cancelled, cancelRequestedAt: at, finishedAt: at, error: "cancelled before it started" })
+        .set({
+          status: TaskStatus.cancelled,
+          cancelRequestedAt: at,
+          finishedAt: at,
+          notBefore: null,
+          // A retry waiting out its delay has run before.
+          error: sql`CASE WHEN ${tasks.attemptCount} > 0 THEN 'cancelled while waiting to be retried' ELSE 'cancelled before it started' END`,
+        })
         .where(and(eq(tasks.id, taskId), eq(tasks.status, TaskStatus.queued)))
         .returning({ attempt: tasks.attemptCount });
       const [row] = updated;

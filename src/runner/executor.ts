@@ -24,7 +24,7 @@ export interface TaskLaunch {
   /** The program and its arguments, program first. */
   command: readonly string[];
   env: Readonly<Record<string, string>>;
-  /** stdout and stderr both go here, appended. */
+  /** stdout and stderr both go here: a new file, made for the attempt. */
   logFile: string;
   /** Where the outcome is written when the script ends, whether or not a server is watching. */
   exitFile: string;

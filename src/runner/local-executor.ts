@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, rmSync } from "node:fs";
 import { cgroupOfProcess, findContainment, taskCgroupName, type Containment } from "./containment.ts";
 import type { AdoptedTask, Executor, LaunchedProcess, ProcessExit, ProcessHandle, RunningProcess, TaskLaunch } from "./executor.ts";
 import { isSameProcess, processStartToken } from "./process-identity.ts";
@@ -35,9 +35,11 @@ export function createLocalExecutor({ adoptedPollMs = 500, containment }: LocalE
     async launch(launch: TaskLaunch): Promise<LaunchedProcess> {
       const containment = await contain();
       const [program, ...args] = wrappedCommand(launch.exitFile, launch.taskId, containment, launch.command);
-      const logFd = openSync(launch.logFile, "a", PRIVATE_FILE_MODE);
-      // The wrapper writes the exit record into this file; made here, it is private like the log.
-      closeSync(openSync(launch.exitFile, "a", PRIVATE_FILE_MODE));
+      // Both files are new for every attempt ("wx": nothing a script left there, a symlink or a
+      // FIFO, is opened). The wrapper writes the exit record into a file made here, private like the log.
+      rmSync(launch.exitFile, { recursive: true, force: true });
+      closeSync(openSync(launch.exitFile, "wx", PRIVATE_FILE_MODE));
+      const logFd = openSync(launch.logFile, "wx", PRIVATE_FILE_MODE);
       try {
         const child = spawn(program!, args, {
           cwd: launch.cwd,

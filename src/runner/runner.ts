@@ -1,9 +1,11 @@
 import { open } from "node:fs/promises";
-import { listRunningTasks } from "../db/queries/tasks.ts";
+import { earliestRetryDue, listRunningTasks } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import type { TaskRow } from "../db/schema.ts";
 import { decideAttemptEnd, type AttemptEnding, type StopReason } from "../lifecycle/attempt-end.ts";
+import { policyOf } from "../lifecycle/run-policy.ts";
 import type { Transitions } from "../lifecycle/transitions.ts";
+import { rotateAttemptLog } from "../store/attempt-logs.ts";
 import type { Layout } from "../store/layout.ts";
 import type { Executor, LaunchedProcess, ProcessExit, ProcessHandle, RunningProcess } from "./executor.ts";
 import { commandFor, type Interpreters } from "./interpreters.ts";
@@ -52,6 +54,10 @@ interface ActiveRun {
   stopReason: StopReason | null;
   /** True for a task found running at start, i.e. started by an earlier server. */
   adopted: boolean;
+  /** When the attempt was claimed: its time limit counts from here, across server restarts. */
+  startedAt: Date;
+  /** The timer of its time limit, if it has one. */
+  deadline: unknown;
   /** Settles once the process is recorded and let run (or found again): a state a restart can reconcile. */
   ready: Promise<void>;
   /** Settles once the task's final state is written (or, at a stop, left for the next start). */
@@ -79,6 +85,7 @@ export type Runner = ReturnType<typeof createRunner>;
  */
 export function createRunner(options: RunnerOptions) {
   const { db, transitions, layout, executor, interpreters, killGraceMs, onError } = options;
+  const timers = options.timers ?? realTimers;
   const retryOptions = { backoff: options.retryBackoff ?? DEFAULT_BACKOFF, timers: options.timers ?? realTimers };
   const active = new Map<string, ActiveRun>();
   const concurrency = options.concurrency;
@@ -91,6 +98,8 @@ export function createRunner(options: RunnerOptions) {
   let filling: Retrying<void> | undefined;
   let fillAgain = false;
   let stopping = false;
+  /** The wake-up for the first retry still waiting out its delay: the only timer an idle queue can have. */
+  let dueWake: { at: number; timer: unknown } | undefined;
 
   /**
    * Starts queued tasks while there is room. Safe to call any number of times.
@@ -116,12 +125,28 @@ export function createRunner(options: RunnerOptions) {
   async function fill(): Promise<void> {
     while (!stopping && active.size < concurrency) {
       const claimed = await transitions.claimNext(executor.name);
-      if (!claimed) return;
-      startRun(claimed.task, claimed.attemptNumber, { kind: "launch" });
+      if (!claimed) return wakeWhenRetryDue();
+      startRun(claimed.task, claimed.attemptNumber, claimed.startedAt, { kind: "launch" });
     }
   }
 
-  function startRun(task: TaskRow, attemptNumber: number, source: ProcessSource): void {
+  /** Nothing is due now: wake when the first waiting retry is. */
+  async function wakeWhenRetryDue(): Promise<void> {
+    const due = await earliestRetryDue(db);
+    if (!due || stopping) return;
+    if (dueWake && dueWake.at <= due.getTime()) return;
+    if (dueWake) timers.clearTimeout(dueWake.timer);
+    const wait = Math.min(Math.max(0, due.getTime() - Date.now()), MAX_TIMER_MS);
+    dueWake = {
+      at: due.getTime(),
+      timer: timers.setTimeout(() => {
+        dueWake = undefined;
+        wake();
+      }, wait),
+    };
+  }
+
+  function startRun(task: TaskRow, attemptNumber: number, startedAt: Date, source: ProcessSource): void {
     let markReady!: () => void;
     let markFinished!: () => void;
     let markEndWriteFailed!: () => void;
@@ -132,6 +157,8 @@ export function createRunner(options: RunnerOptions) {
       phase: "starting",
       stopReason: task.cancelRequestedAt !== null ? "cancel" : null,
       adopted: source.kind === "adopt",
+      startedAt,
+      deadline: undefined,
       ready: new Promise((resolve) => (markReady = resolve)),
       finished: new Promise((resolve) => (markFinished = resolve)),
       endWrite: undefined,
@@ -139,9 +166,11 @@ export function createRunner(options: RunnerOptions) {
       markEndWriteFailed: () => markEndWriteFailed(),
     };
     active.set(task.id, run);
+    armDeadline(run);
     void runToEnd(run, source, markReady)
       .catch((error) => onError(error, task.id))
       .finally(() => {
+        timers.clearTimeout(run.deadline);
         markReady();
         if (isDetached(run)) return;
         active.delete(task.id);
@@ -164,13 +193,14 @@ export function createRunner(options: RunnerOptions) {
     if (run.stopReason) terminate(run);
     const exit = await run.process.exited;
     if (isDetached(run)) return;
+    timers.clearTimeout(run.deadline);
     run.phase = "settling";
     await settle(run, exit);
   }
 
   /** Launches a task held at its gate, records the process, and only then lets the script run. */
   async function launchRecorded(run: ActiveRun): Promise<RunningProcess> {
-    const process = await launch(run.task);
+    const process = await launch(run.task, run.attemptNumber);
     try {
       if (!(await transitions.recordProcess(run.task.id, run.attemptNumber, process))) {
         throw new Error(`the task is no longer running attempt ${run.attemptNumber}`);
@@ -185,8 +215,9 @@ export function createRunner(options: RunnerOptions) {
     return process;
   }
 
-  async function launch(task: TaskRow): Promise<LaunchedProcess> {
+  async function launch(task: TaskRow, attemptNumber: number): Promise<LaunchedProcess> {
     const paths = layout.taskPaths(task.id);
+    await rotateAttemptLog(paths, attemptNumber);
     const scriptPath = paths.script(task.scriptFilename);
     let firstLine = firstLines.get(task.scriptFilename);
     if (firstLine === undefined) firstLines.set(task.scriptFilename, (firstLine = await readFirstLine(scriptPath)));
@@ -213,10 +244,43 @@ export function createRunner(options: RunnerOptions) {
 
   /** Records how a run ended, as decideAttemptEnd rules. */
   async function settle(run: ActiveRun, ending: AttemptEnding): Promise<void> {
-    const decision = decideAttemptEnd({ ending, stopReason: run.stopReason, adopted: run.adopted, pid: run.process?.pid ?? null });
+    const decision = decideAttemptEnd({
+      ending,
+      stopReason: run.stopReason,
+      adopted: run.adopted,
+      pid: run.process?.pid ?? null,
+      attempt: run.attemptNumber,
+      policy: policyOf(run.task),
+    });
     const { id } = run.task;
-    if (decision.kind === "requeue") return recordEnd(run, () => transitions.requeue(id, run.attemptNumber));
-    return recordEnd(run, () => transitions.finish(id, run.attemptNumber, decision.outcome));
+    const attempt = run.attemptNumber;
+    switch (decision.kind) {
+      case "requeue":
+        return recordEnd(run, () => transitions.requeue(id, attempt));
+      case "finish":
+        return recordEnd(run, () => transitions.finish(id, attempt, decision.outcome));
+      case "retry":
+        // Refused when a cancel was asked for as the script ended on its own: its failure then stands.
+        return recordEnd(run, async () => (await transitions.retry(id, attempt, decision.outcome, decision.waitMs)) || transitions.finish(id, attempt, decision.outcome));
+    }
+  }
+
+  /**
+   * Stops the run once its time limit has passed since its attempt was claimed
+   * (also when an earlier server claimed it: a restart does not reset the clock).
+   * A timer longer than setTimeout can hold is set again when it fires.
+   */
+  function armDeadline(run: ActiveRun): void {
+    const { timeoutMs } = run.task;
+    if (timeoutMs === null) return;
+    const left = run.startedAt.getTime() + timeoutMs - Date.now();
+    if (left > 0) {
+      run.deadline = timers.setTimeout(() => armDeadline(run), Math.min(left, MAX_TIMER_MS));
+      return;
+    }
+    if (run.stopReason || run.phase === "settling" || run.phase === "detached") return;
+    run.stopReason = "timeout";
+    terminate(run); // while still starting, launchRecorded closes its gate instead
   }
 
   /**
@@ -283,7 +347,8 @@ export function createRunner(options: RunnerOptions) {
             continue;
           }
           const exitFile = layout.taskPaths(task.id).exitFile;
-          startRun(task, attempt.number, { kind: "adopt", handle: { pid: attempt.pid, startToken: attempt.startToken, exitFile } });
+          const handle = { pid: attempt.pid, startToken: attempt.startToken, exitFile };
+          startRun(task, attempt.number, attempt.startedAt, { kind: "adopt", handle });
         } catch (error) {
           onError(error, task.id);
         }
@@ -319,6 +384,8 @@ export function createRunner(options: RunnerOptions) {
      */
     async stop({ cancelRunning = false }: { cancelRunning?: boolean } = {}): Promise<void> {
       stopping = true;
+      if (dueWake) timers.clearTimeout(dueWake.timer);
+      dueWake = undefined;
       filling?.abandon();
       await filling?.result;
       const runs = [...active.values()];
@@ -334,6 +401,7 @@ export function createRunner(options: RunnerOptions) {
         await Promise.all(runs.map((run) => run.ready));
         for (const run of runs) {
           if (run.phase === "settling") continue;
+          timers.clearTimeout(run.deadline);
           run.phase = "detached";
           run.process?.detach();
         }
@@ -345,6 +413,9 @@ export function createRunner(options: RunnerOptions) {
     },
   };
 }
+
+/** The longest wait setTimeout takes (about 24.8 days); longer ones are set again when they fire. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A function, not an inline test: TypeScript would keep the phase narrowed across the awaits that change it. */
 function isDetached(run: ActiveRun): boolean {

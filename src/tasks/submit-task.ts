@@ -11,6 +11,7 @@ import { badRequest, scriptNameReserved, scriptNotFound } from "../errors.ts";
 import { safeExtension } from "../store/file-names.ts";
 import { EXECUTABLE_SCRIPT_MODE, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
 import { receiveMultipart, type InMemoryDestination, type ReceivedFile } from "../store/multipart.ts";
+import { parseRunPolicy } from "../lifecycle/run-policy.ts";
 import { placeholdersIn, resolvePlaceholders } from "./placeholders.ts";
 
 const MAX_ARG_FILE_SIZE = 16 * 1024 * 1024;
@@ -94,6 +95,7 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
     });
 
     const scriptName = form.fields.script_name;
+    const policy = parseRunPolicy(form.fields);
     if (!scriptName) throw badRequest("missing_field", 'Missing the field "script_name" (a registered script).');
     const argFile = form.files.find((file) => file.field === "arg_file");
     if (!argFile) throw badRequest("missing_file", 'Missing the file field "arg_file" (the JSON argument file).');
@@ -125,6 +127,7 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
       cancelRequestedAt: null,
       finishedAt: null,
       attemptCount: 0,
+      ...policy,
     };
     const files: TaskFileRow[] = [...largeFiles].map(([placeholder, file]) => ({
       taskId: id,
@@ -150,7 +153,7 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
     // The task exists now. A marker left behind (this unlink failing) is harmless
     // while the row exists, so it must not turn a stored task into an error.
     await unlink(finalPaths.pendingMarker).catch(() => undefined);
-    return { task: stored, files: files.map((file) => ({ ...file, placeholder: String(file.placeholder) })), attempt: undefined };
+    return { task: stored, files: files.map((file) => ({ ...file, placeholder: String(file.placeholder) })), attempt: undefined, attempts: [] };
   } finally {
     if (!moved) await rm(staging, { recursive: true, force: true });
   }

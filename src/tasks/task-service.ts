@@ -2,11 +2,12 @@ import type { Readable } from "node:stream";
 import { findTask, findTaskRow, listTasks } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { FINISHED_STATUSES, TaskStatus, type TaskRow } from "../db/schema.ts";
-import { AppError, logUnreadable, taskFinished, taskFinishing, taskNotFound } from "../errors.ts";
+import { AppError, attemptNotFound, logUnreadable, taskFinished, taskFinishing, taskNotFound } from "../errors.ts";
 import type { Transitions } from "../lifecycle/transitions.ts";
 import type { Runner } from "../runner/runner.ts";
 import { archiveContentType, archiveExtension, planArchive, streamArchive, type ArchiveFormat } from "../store/archive.ts";
 import { isTaskId, type Layout } from "../store/layout.ts";
+import { attemptLogFile } from "../store/attempt-logs.ts";
 import { tailLines, type LogTail } from "../store/log-tail.ts";
 import { NotRegularFileError } from "../store/open-task-file.ts";
 import { cachedScriptLookup, submitTask } from "./submit-task.ts";
@@ -75,11 +76,13 @@ export function createTaskService({ db, transitions, layout, runner, maxUploadSi
      * however large the log is. Refused when the script replaced log.txt by anything but a
      * regular file of its own.
      */
-    async log(id: string, lines: number): Promise<{ task_id: string; status: TaskStatus; lines: number } & LogTail> {
+    async log(id: string, lines: number, attempt?: number): Promise<{ task_id: string; status: TaskStatus; attempt: number; lines: number } & LogTail> {
       const row = await requireTaskRow(id);
+      if (attempt !== undefined && (attempt < 1 || attempt > row.attemptCount)) throw attemptNotFound(id, attempt, row.attemptCount);
+      const which = attempt ?? row.attemptCount;
       try {
-        const tail = await tailLines(layout.taskPaths(id).logFile, lines);
-        return { task_id: id, status: row.status, lines, ...tail };
+        const tail = await tailLines(attemptLogFile(layout.taskPaths(id), which, row.attemptCount), lines);
+        return { task_id: id, status: row.status, attempt: which, lines, ...tail };
       } catch (error) {
         if (error instanceof NotRegularFileError) throw logUnreadable(id, error.found);
         throw error;

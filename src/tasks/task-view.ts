@@ -3,7 +3,7 @@ import type { TaskRecord } from "../db/queries/tasks.ts";
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
 /** A task as the API shows it. */
-export function toTaskView({ task, files, attempt }: TaskRecord) {
+export function toTaskView({ task, files, attempt, attempts }: TaskRecord) {
   return {
     task_id: task.id,
     script_name: task.scriptName,
@@ -17,6 +17,20 @@ export function toTaskView({ task, files, attempt }: TaskRecord) {
     cancel_requested_at: iso(task.cancelRequestedAt),
     attempts: task.attemptCount,
     pid: attempt?.pid ?? null,
+    max_retries: task.maxRetries,
+    retry_delay_s: task.retryDelayMs / 1000,
+    retry_backoff: task.retryBackoff,
+    timeout_s: task.timeoutMs === null ? null : task.timeoutMs / 1000,
+    next_attempt_at: task.status === "queued" ? iso(task.notBefore) : null,
+    attempt_history: attempts.map((each) => ({
+      number: each.number,
+      started_at: each.startedAt.toISOString(),
+      finished_at: iso(each.finishedAt),
+      exit_code: each.exitCode,
+      signal: each.signal,
+      error: each.error,
+      log: each.number === task.attemptCount ? "log.txt" : `log.${each.number}.txt`,
+    })),
     files: files.map((file) => ({
       placeholder: `<file${file.placeholder}>`,
       name: file.originalName,

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { decideAttemptEnd, type AttemptEndInput } from "../../src/lifecycle/attempt-end.ts";
+import { DEFAULT_RUN_POLICY, MAX_RETRY_WAIT_MS, type RunPolicy } from "../../src/lifecycle/run-policy.ts";
 
 const decide = (input: Partial<AttemptEndInput> & Pick<AttemptEndInput, "ending">) =>
-  decideAttemptEnd({ stopReason: null, adopted: false, pid: 4242, ...input });
+  decideAttemptEnd({ stopReason: null, adopted: false, pid: 4242, attempt: 1, policy: DEFAULT_RUN_POLICY, ...input });
+const policy = (changes: Partial<RunPolicy>): RunPolicy => ({ ...DEFAULT_RUN_POLICY, ...changes });
 
 const exited = (exitCode: number | null, signal: string | null = null) => ({ kind: "exited", exitCode, signal }) as const;
 
@@ -76,5 +78,43 @@ describe("how an attempt's end is decided", () => {
       },
     });
     expect(decide({ ending: lost, pid: null })).toMatchObject({ outcome: { error: expect.stringMatching(/^the task's process ended while/) } });
+  });
+
+  it("a timed-out attempt failed, saying its limit, with how the script ended", () => {
+    expect(decide({ ending: exited(null, "SIGTERM"), stopReason: "timeout", policy: policy({ timeoutMs: 2 * 3600_000 }) })).toEqual({
+      kind: "finish",
+      outcome: { status: "failed", error: "timed out after 2h", exitCode: null, signal: "SIGTERM" },
+    });
+    expect(decide({ ending: { kind: "lost" }, stopReason: "timeout", policy: policy({ timeoutMs: 1500 }) })).toMatchObject({
+      outcome: { status: "failed", error: "timed out after 1.5s" },
+    });
+    expect(decide({ ending: { kind: "not_started" }, stopReason: "timeout", policy: policy({ timeoutMs: 90 * 60_000 }) })).toMatchObject({
+      outcome: { error: "timed out after 1h 30m" },
+    });
+  });
+
+  it("a failure is retried while retries are left, waiting the delay, doubled per retry with backoff", () => {
+    const threeRetries = policy({ maxRetries: 3, retryDelayMs: 1000 });
+    expect(decide({ ending: exited(2), attempt: 1, policy: threeRetries })).toEqual({
+      kind: "retry",
+      waitMs: 1000,
+      outcome: { status: "failed", error: "the script exited with code 2", exitCode: 2, signal: null },
+    });
+    expect(decide({ ending: exited(2), attempt: 3, policy: threeRetries })).toMatchObject({ kind: "retry", waitMs: 1000 });
+    expect(decide({ ending: exited(2), attempt: 4, policy: threeRetries })).toMatchObject({ kind: "finish", outcome: { status: "failed" } });
+    const backoff = { ...threeRetries, retryBackoff: true };
+    expect([1, 2, 3].map((attempt) => (decide({ ending: exited(2), attempt, policy: backoff }) as { waitMs: number }).waitMs)).toEqual([1000, 2000, 4000]);
+    const huge = policy({ maxRetries: 100, retryDelayMs: 3600_000, retryBackoff: true });
+    expect(decide({ ending: exited(1), attempt: 60, policy: huge })).toMatchObject({ kind: "retry", waitMs: MAX_RETRY_WAIT_MS });
+  });
+
+  it("timeouts, lost processes and failed launches are retried too; successes and cancels never are", () => {
+    const retries = policy({ maxRetries: 1, timeoutMs: 1000 });
+    expect(decide({ ending: exited(null, "SIGKILL"), stopReason: "timeout", policy: retries })).toMatchObject({ kind: "retry" });
+    expect(decide({ ending: { kind: "lost" }, policy: retries })).toMatchObject({ kind: "retry" });
+    expect(decide({ ending: { kind: "launch_failed", message: "EACCES" }, policy: retries })).toMatchObject({ kind: "retry" });
+    expect(decide({ ending: exited(0), policy: retries })).toMatchObject({ kind: "finish", outcome: { status: "succeeded" } });
+    expect(decide({ ending: exited(1), stopReason: "cancel", policy: retries })).toMatchObject({ kind: "finish", outcome: { status: "cancelled" } });
+    expect(decide({ ending: { kind: "not_started" }, adopted: true, policy: retries })).toEqual({ kind: "requeue" });
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { openDatabase } from "../../src/db/open.ts";
 import { findTask, insertTask } from "../../src/db/queries/tasks.ts";
 import { TaskStatus } from "../../src/db/schema.ts";
+import type { RunPolicy } from "../../src/lifecycle/run-policy.ts";
 import { createTransitions, type TransitionEvent, type Transitions } from "../../src/lifecycle/transitions.ts";
 import { createRunner } from "../../src/runner/runner.ts";
 import { createLayout } from "../../src/store/layout.ts";
@@ -59,14 +60,14 @@ async function harness({ concurrency = 2, overrides, ...executorOptions }: Harne
   });
 
   /** A queued task with its folder and script, as submit leaves it. */
-  async function addTask(): Promise<string> {
+  async function addTask(policy: Partial<RunPolicy> = {}): Promise<string> {
     const id = randomUUID();
     const paths = layout.taskPaths(id);
     await mkdir(paths.dir, { recursive: true });
     await writeFile(paths.script("job.sh"), "#!/bin/sh\ntrue\n");
     await insertTask(
       db,
-      { id, scriptName: "job", scriptFilename: "job.sh", argFile: "{}", status: TaskStatus.queued, createdAt: new Date() },
+      { id, scriptName: "job", scriptFilename: "job.sh", argFile: "{}", status: TaskStatus.queued, createdAt: new Date(), ...policy },
       [],
     );
     return id;
@@ -78,6 +79,19 @@ async function harness({ concurrency = 2, overrides, ...executorOptions }: Harne
   const transitionsOf = (id: string) => events.filter((event) => event.taskId === id).map(({ from, to, attempt }) => `${attempt}:${from}→${to}`);
 
   return { runner, makeRunner, fake, errors, addTask, task, statusOf, waitStatus, transitionsOf, real };
+}
+
+/** Holds the recording of a launched process until `letRecord()`: the run stays "starting" meanwhile. */
+function heldRecord() {
+  let letRecord!: () => void;
+  const recordMayGo = new Promise<void>((resolve) => (letRecord = resolve));
+  const overrides = (real: Transitions): Partial<Transitions> => ({
+    async recordProcess(...args) {
+      await recordMayGo;
+      return real.recordProcess(...args);
+    },
+  });
+  return { overrides, letRecord };
 }
 
 describe("the runner, over a fake executor", () => {
@@ -146,16 +160,8 @@ describe("the runner, over a fake executor", () => {
   });
 
   it("a cancel while the task is starting closes its gate: the script never runs and the task is cancelled", async () => {
-    let letRecord!: () => void;
-    const recordMayGo = new Promise<void>((resolve) => (letRecord = resolve));
-    const h = await harness({
-      overrides: (real) => ({
-        async recordProcess(...args) {
-          await recordMayGo;
-          return real.recordProcess(...args);
-        },
-      }),
-    });
+    const { overrides, letRecord } = heldRecord();
+    const h = await harness({ overrides });
     const id = await h.addTask();
     h.runner.wake();
     const process = await h.fake.processOf(id);
@@ -278,5 +284,44 @@ describe("the runner, over a fake executor", () => {
     expect(await h.real.finish(id, 2, { status: TaskStatus.succeeded, error: null, exitCode: 0, signal: null })).toBe(false);
     expect(await h.statusOf(id)).toBe(TaskStatus.running);
     expect(h.transitionsOf(id)).toEqual(["1:queued→running"]);
+  });
+
+  it("a run past its time limit gets TERM and fails, saying its limit", async () => {
+    const h = await harness({ onTerm: { kind: "exited", exitCode: null, signal: "SIGTERM" } });
+    const id = await h.addTask({ timeoutMs: 80 });
+    h.runner.wake();
+    const process = await h.fake.processOf(id);
+    await h.waitStatus(id, TaskStatus.failed);
+    expect(process.signals[0]).toBe("SIGTERM");
+    expect((await h.task(id)).task.error).toBe("timed out after 0.08s");
+  });
+
+  it("a time limit that passes while the task is still starting closes its gate: the script never runs", async () => {
+    const { overrides, letRecord } = heldRecord();
+    const h = await harness({ overrides });
+    const id = await h.addTask({ timeoutMs: 30 });
+    h.runner.wake();
+    const process = await h.fake.processOf(id);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    letRecord();
+    await h.waitStatus(id, TaskStatus.failed);
+    expect(process.gate).toBe("abandoned");
+    expect((await h.task(id)).task.error).toBe("timed out after 0.03s");
+  });
+
+  it("a failure with retries left goes back to the queue for its delay, and the runner wakes for it by itself", async () => {
+    const h = await harness();
+    const id = await h.addTask({ maxRetries: 1, retryDelayMs: 100 });
+    h.runner.wake();
+    (await h.fake.processOf(id)).end({ kind: "exited", exitCode: 9, signal: null });
+    await h.waitStatus(id, TaskStatus.queued);
+    const waiting = await h.task(id);
+    expect(waiting.task.notBefore!.getTime() - waiting.attempts[0]!.finishedAt!.getTime()).toBe(100);
+    expect(waiting.attempts[0]).toMatchObject({ exitCode: 9, error: "the script exited with code 9" });
+    // Nothing but the runner's own timer starts the retry.
+    await waitUntil(() => h.fake.processes.length === 2);
+    h.fake.processes[1]!.end({ kind: "exited", exitCode: 9, signal: null });
+    await h.waitStatus(id, TaskStatus.failed);
+    expect(h.transitionsOf(id)).toEqual(["1:queued→running", "1:running→queued", "2:queued→running", "2:running→failed"]);
   });
 });

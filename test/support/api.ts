@@ -36,12 +36,15 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
 export interface SubmitFiles {
   args: unknown;
   files?: Array<{ name: string; content: string | Uint8Array<ArrayBuffer> }>;
+  /** More text fields (max_retries, timeout_s, …). */
+  fields?: Record<string, string>;
 }
 
 /** Submits a task through the API: arg_file as JSON, then file1…fileN. */
-export async function submit(server: Requester, scriptName: string, { args, files = [] }: SubmitFiles) {
+export async function submit(server: Requester, scriptName: string, { args, files = [], fields = {} }: SubmitFiles) {
   const form = new FormData();
   form.set("script_name", scriptName);
+  for (const [name, value] of Object.entries(fields)) form.set(name, value);
   form.set("arg_file", new Blob([JSON.stringify(args)]), "args.json");
   files.forEach((file, index) => form.set(`file${index + 1}`, new Blob([file.content]), file.name));
   return server.request("/api/task", { method: "POST", body: form });

@@ -15,7 +15,7 @@ export function createTaskHandlers(tasks: TaskService) {
   const getOne: AppRouteHandler<GetOneRoute> = async (c) => c.json(await tasks.get(c.req.valid("param").task_id), 200);
 
   const log: AppRouteHandler<LogRoute> = async (c) =>
-    c.json(await tasks.log(c.req.valid("param").task_id, c.req.valid("query").lines), 200);
+    c.json(await tasks.log(c.req.valid("param").task_id, c.req.valid("query").lines, c.req.valid("query").attempt), 200);
 
   const archiveOf =
     (folder: TaskFolder): AppRouteHandler<MetadataRoute | ResultRoute> =>

@@ -81,6 +81,12 @@ export const log = createRoute({
     params: TaskIdParamsSchema,
     query: z.object({
       lines: z.coerce.number().int().min(1).max(100_000).default(100).openapi({ description: "How many lines, from the end (1-100000)." }),
+      attempt: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .openapi({ description: "Which attempt's log (1 for the first run); the latest attempt's by default." }),
     }),
   },
   responses: {

@@ -172,10 +172,39 @@ export interface components {
             attempts: number;
             /** @description The process id of the latest attempt. */
             pid: number | null;
+            /** @description How many times a failed or timed-out attempt is run again (0: never). */
+            max_retries: number;
+            /** @description The wait before a retry, in seconds. */
+            retry_delay_s: number;
+            /** @description Whether each further retry waits twice as long as the one before. */
+            retry_backoff: boolean;
+            /** @description How long one attempt may run, in seconds; null for no limit. */
+            timeout_s: number | null;
+            /**
+             * Format: date-time
+             * @description For a queued retry still waiting out its delay: when it may start.
+             */
+            next_attempt_at: string | null;
+            /** @description Every attempt, the first first. */
+            attempt_history: components["schemas"]["TaskAttempt"][];
             files: components["schemas"]["TaskFile"][];
         };
         /** @enum {string} */
         TaskStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+        TaskAttempt: {
+            /** @description 1 for the first run. */
+            number: number;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            exit_code: number | null;
+            signal: string | null;
+            /** @description How the attempt ended, in words, when it did not succeed. */
+            error: string | null;
+            /** @description Its log in the task folder: log.txt for the latest attempt, log.<number>.txt for earlier ones. */
+            log: string;
+        };
         TaskFile: {
             /** @example <file1> */
             placeholder: string;
@@ -194,6 +223,8 @@ export interface components {
         TaskLog: {
             task_id: string;
             status: components["schemas"]["TaskStatus"];
+            /** @description Whose log this is: the attempt's number (0 for a task that has not run yet). */
+            attempt: number;
             lines: number;
             /** @description The last `lines` lines of the log, as they were written. A line ends with \n, \r\n or a lone \r (progress bars). At most 1 MiB: see `truncated`. */
             content: string;
@@ -460,7 +491,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The script or task does not exist */
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -545,7 +576,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The script or task does not exist */
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -594,7 +625,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The script or task does not exist */
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -619,6 +650,8 @@ export interface operations {
             query?: {
                 /** @description How many lines, from the end (1-100000). */
                 lines?: number;
+                /** @description Which attempt's log (1 for the first run); the latest attempt's by default. */
+                attempt?: number;
             };
             header?: never;
             path: {
@@ -664,7 +697,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The script or task does not exist */
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -740,7 +773,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The script or task does not exist */
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -807,7 +840,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The script or task does not exist */
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
             404: {
                 headers: {
                     [name: string]: unknown;

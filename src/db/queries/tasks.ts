@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { Database } from "../open.ts";
 import {
   TaskStatus,
@@ -19,11 +19,14 @@ import {
  */
 export type StoredTaskFile = Omit<TaskFileRow, "placeholder"> & { placeholder: string };
 
-/** A task with its uploads and its latest attempt: everything a caller is shown. */
+/** A task with its uploads and its attempts: everything a caller is shown. */
 export interface TaskRecord {
   task: TaskRow;
   files: StoredTaskFile[];
+  /** The latest attempt. */
   attempt: TaskAttemptRow | undefined;
+  /** Every attempt, first first. */
+  attempts: TaskAttemptRow[];
 }
 
 /** Records a new task and its uploads; resolves to the row as stored (with its seq). */
@@ -69,7 +72,7 @@ export async function listTasks(db: Database, query: TaskListQuery): Promise<Tas
   return withDetails(db, rows);
 }
 
-/** Adds the uploads and latest attempt of each task with two queries, whatever the page size. */
+/** Adds the uploads and attempts of each task with two queries, whatever the page size. */
 async function withDetails(db: Database, rows: TaskRow[]): Promise<TaskRecord[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
@@ -79,20 +82,16 @@ async function withDetails(db: Database, rows: TaskRow[]): Promise<TaskRecord[]>
       .from(taskFiles)
       .where(inArray(taskFiles.taskId, ids))
       .orderBy(asc(taskFiles.placeholder)),
-    db
-      .select({ attempt: taskAttempts })
-      .from(taskAttempts)
-      .innerJoin(tasks, and(eq(tasks.id, taskAttempts.taskId), eq(tasks.attemptCount, taskAttempts.number)))
-      .where(inArray(taskAttempts.taskId, ids)),
+    db.select().from(taskAttempts).where(inArray(taskAttempts.taskId, ids)).orderBy(asc(taskAttempts.taskId), asc(taskAttempts.number)),
   ]);
   const filesByTask = new Map<string, StoredTaskFile[]>();
   for (const file of files) filesByTask.set(file.taskId, [...(filesByTask.get(file.taskId) ?? []), file]);
-  const attemptByTask = new Map(attempts.map(({ attempt }) => [attempt.taskId, attempt]));
-  return rows.map((task) => ({
-    task,
-    files: filesByTask.get(task.id) ?? [],
-    attempt: attemptByTask.get(task.id),
-  }));
+  const attemptsByTask = new Map<string, TaskAttemptRow[]>();
+  for (const attempt of attempts) attemptsByTask.set(attempt.taskId, [...(attemptsByTask.get(attempt.taskId) ?? []), attempt]);
+  return rows.map((task) => {
+    const all = attemptsByTask.get(task.id) ?? [];
+    return { task, files: filesByTask.get(task.id) ?? [], attempt: all.find((each) => each.number === task.attemptCount), attempts: all };
+  });
 }
 
 /** Tasks the database says are running, with their latest attempt. */
@@ -105,4 +104,13 @@ export async function listRunningTasks(db: Database): Promise<TaskRecord[]> {
 export async function listTaskIds(db: Database): Promise<string[]> {
   const rows = await db.select({ id: tasks.id }).from(tasks);
   return rows.map((row) => row.id);
+}
+
+/** When the first queued task that waits out a retry delay becomes due; undefined when none waits. */
+export async function earliestRetryDue(db: Database): Promise<Date | undefined> {
+  const [row] = await db
+    .select({ due: sql<number | null>`min(${tasks.notBefore})` })
+    .from(tasks)
+    .where(and(eq(tasks.status, TaskStatus.queued), isNotNull(tasks.notBefore)));
+  return row?.due == null ? undefined : new Date(row.due);
 }

@@ -1,0 +1,74 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { registerScript, waitFinished } from "../support/api.ts";
+import { runCubqueue } from "../support/cli.ts";
+import { startTestServer } from "../support/test-server.ts";
+import { makeTempDir } from "../support/temp-dir.ts";
+
+const FLAKY = "#!/bin/sh\nn=$(cat metadata/runs 2>/dev/null || echo 0)\nn=$((n + 1))\necho $n > metadata/runs\necho \"run $n\"\n[ \"$n\" -ge 2 ]\n";
+
+describe("retries and time limits from the CLI", () => {
+  it("submit --retries --retry-delay --timeout, status shows the attempts, log --attempt reads an earlier one", async () => {
+    const server = await startTestServer();
+    const work = await makeTempDir();
+    try {
+      const env = { CUBQUEUE_URL: server.url };
+      await registerScript(server, "flaky", "flaky.sh", FLAKY);
+      await writeFile(join(work.path, "args.json"), "{}");
+      const submitted = await runCubqueue(
+        ["submit", "--script", "flaky", "--arg-file", join(work.path, "args.json"), "--retries", "2", "--retry-delay", "200ms", "--timeout", "1m", "--json"],
+        env,
+      );
+      expect(submitted, submitted.stderr).toMatchObject({ code: 0 });
+      const task = JSON.parse(submitted.stdout);
+      expect(task).toMatchObject({ max_retries: 2, retry_delay_s: 0.2, retry_backoff: false, timeout_s: 60 });
+      await waitFinished(server, task.task_id);
+
+      const status = await runCubqueue(["status", "--task-id", task.task_id], env);
+      expect(status.stdout).toMatch(/^attempts: 2 \(retries: up to 2, 0\.2s apart\)$/m);
+      expect(status.stdout).toMatch(/^timeout:\s+1m00s$/m);
+      expect(status.stdout).toMatch(/^#1:\s+.*the script exited with code 1\s+\(log\.1\.txt\)$/m);
+      expect(status.stdout).toMatch(/^#2:\s+.*succeeded\s+\(log\.txt\)$/m);
+
+      expect((await runCubqueue(["log", "--task-id", task.task_id, "--attempt", "1"], env)).stdout).toBe("run 1\n");
+      expect((await runCubqueue(["log", "--task-id", task.task_id], env)).stdout).toBe("run 2\n");
+      const asJson = JSON.parse((await runCubqueue(["log", "--task-id", task.task_id, "--attempt", "1", "--json"], env)).stdout);
+      expect(asJson).toMatchObject({ attempt: 1, content: "run 1\n" });
+
+      const missing = await runCubqueue(["log", "--task-id", task.task_id, "--attempt", "3"], env);
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toMatch(/has 2 attempts: ask for one from 1 to 2, not 3/);
+    } finally {
+      await work.remove();
+    }
+  });
+
+  it("bad durations and counts are refused with one line before anything is sent", async () => {
+    const server = await startTestServer();
+    const work = await makeTempDir();
+    try {
+      const env = { CUBQUEUE_URL: server.url };
+      await writeFile(join(work.path, "args.json"), "{}");
+      const base = ["submit", "--script", "flaky", "--arg-file", join(work.path, "args.json")];
+      for (const [args, message] of [
+        [["--timeout", "soon"], /Invalid --timeout "soon": give a duration such as 90, 30s/],
+        [["--retry-delay", "5x"], /Invalid --retry-delay "5x"/],
+        [["--retries=-1"], /Invalid --retries "-1": give a whole number of at least 0/],
+        [["--retries", "two"], /Invalid --retries "two"/],
+      ] as const) {
+        const result = await runCubqueue([...base, ...args], env);
+        expect(result.code, result.stderr).toBe(2);
+        expect(result.stderr.trim().split("\n")).toHaveLength(1);
+        expect(result.stderr).toMatch(message);
+      }
+      // The server's own range check reaches the CLI as one line too.
+      const tooMany = await runCubqueue([...base, "--retries", "500"], env);
+      expect(tooMany.code).not.toBe(0);
+      expect(tooMany.stderr).toMatch(/Invalid max_retries "500": give a whole number from 0 to 100/);
+      expect((await (await server.request("/api/task")).json()).tasks).toEqual([]);
+    } finally {
+      await work.remove();
+    }
+  });
+});
