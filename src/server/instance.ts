@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { link, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import { AppError } from "../errors.ts";
 import { writeFileAtomic } from "../store/atomic-write.ts";
 import type { Layout } from "../store/layout.ts";
@@ -72,7 +72,8 @@ export interface BaseDirClaim {
  */
 export async function claimBaseDir(layout: Layout, pid = process.pid): Promise<BaseDirClaim> {
   const record = `${pid} ${(await processStartToken(pid)) ?? ""}\n`;
-  for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+  const deadline = Date.now() + CLAIM_PATIENCE_MS;
+  while (Date.now() < deadline) {
     if (await createExclusively(layout.pidFile, record)) return baseDirClaim(layout, pid);
     const recorded = await readFile(layout.pidFile, "utf8").catch(() => undefined);
     if (recorded === undefined) continue; // Removed meanwhile: try again.
@@ -80,11 +81,15 @@ export async function claimBaseDir(layout: Layout, pid = process.pid): Promise<B
     if (holder !== undefined && holder.pid !== pid && (await isSameProcess(holder.pid, holder.startToken))) {
       throw alreadyRunning(layout, holder.pid, await readRecordedUrl(layout));
     }
-    // Stale: its server is gone. Only the pid file read as stale is removed, never one a racing server just wrote.
-    if (await removeIfUnchanged(layout.pidFile, recorded, pid)) {
+    // Stale: its server is gone. It is removed under the takeover lock, and only if it is still
+    // the file read as stale: without the lock, one contender could remove the pid file another
+    // had just written, and both would win.
+    await withTakeoverLock(layout, async () => {
+      if ((await readFile(layout.pidFile, "utf8").catch(() => undefined)) !== recorded) return;
+      await rm(layout.pidFile, { force: true });
       await rm(layout.urlFile, { force: true });
       await rm(layout.cancelRunningRequestFile, { force: true });
-    }
+    });
   }
   throw new AppError(
     409,
@@ -93,7 +98,32 @@ export async function claimBaseDir(layout: Layout, pid = process.pid): Promise<B
   );
 }
 
-const CLAIM_ATTEMPTS = 10;
+/** How long a start keeps trying while other servers race for the same base dir. */
+const CLAIM_PATIENCE_MS = 5_000;
+/** A takeover lock older than this was left by a start that died holding it (holding it takes milliseconds). */
+const STALE_TAKEOVER_LOCK_MS = 10_000;
+
+/**
+ * Runs `removal` while holding the base dir's takeover lock (a directory: mkdir either creates it
+ * or fails), or returns at once when another contender holds it (the caller then tries again).
+ */
+async function withTakeoverLock(layout: Layout, removal: () => Promise<void>): Promise<void> {
+  const lock = `${layout.pidFile}.takeover`;
+  try {
+    await mkdir(lock);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    const age = await stat(lock).then((stats) => Date.now() - stats.mtimeMs, () => 0);
+    if (age > STALE_TAKEOVER_LOCK_MS) await rmdir(lock).catch(() => {});
+    else await new Promise((resolve) => setTimeout(resolve, 5));
+    return;
+  }
+  try {
+    await removal();
+  } finally {
+    await rmdir(lock).catch(() => {});
+  }
+}
 
 function alreadyRunning(layout: Layout, holder: number, url: string | undefined): AppError {
   return new AppError(
@@ -118,27 +148,6 @@ async function createExclusively(path: string, content: string): Promise<boolean
   }
 }
 
-/**
- * Removes `path` if it still holds `expected`. It is first moved aside (one
- * rename wins); if what was moved is not what was read, a racing server had
- * claimed the base dir meanwhile, and its pid file is linked back in place.
- */
-async function removeIfUnchanged(path: string, expected: string, pid: number): Promise<boolean> {
-  const aside = `${path}.stale.${pid}.${randomUUID()}`;
-  try {
-    await rename(path, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw error;
-  }
-  try {
-    if ((await readFile(aside, "utf8")) === expected) return true;
-    await link(aside, path).catch(() => {});
-    return false;
-  } finally {
-    await rm(aside, { force: true });
-  }
-}
 
 function baseDirClaim(layout: Layout, pid: number): BaseDirClaim {
   return {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, utimes, writeFile } from "node:fs/promises";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { AppError } from "../../src/errors.ts";
 import { claimBaseDir, type BaseDirClaim } from "../../src/server/instance.ts";
@@ -18,7 +18,7 @@ describe("claiming a base dir", () => {
     const dir = await makeTempDir();
     onTestFinished(dir.remove);
     const layout = createLayout(dir.path);
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < 50; round++) {
       // A pid above the kernel's limit: the recorded server is certainly gone.
       await writeFile(layout.pidFile, "4194305 123\n");
       const contenders = sleepers(4);
@@ -49,5 +49,20 @@ describe("claiming a base dir", () => {
       expect((await readFile(layout.pidFile, "utf8")).split(" ")[0]).toBe(String(contender!.pid));
       await claim.release();
     }
+  });
+
+  it("a takeover lock left by a start that died holding it does not keep the base dir from being claimed", async () => {
+    const dir = await makeTempDir();
+    onTestFinished(dir.remove);
+    const layout = createLayout(dir.path);
+    await writeFile(layout.pidFile, "4194305 123\n");
+    const lock = `${layout.pidFile}.takeover`;
+    await mkdir(lock);
+    const longAgo = new Date(Date.now() - 60_000);
+    await utimes(lock, longAgo, longAgo);
+    const [contender] = sleepers(1);
+    const claim = await claimBaseDir(layout, contender!.pid!);
+    expect((await readFile(layout.pidFile, "utf8")).split(" ")[0]).toBe(String(contender!.pid));
+    await claim.release();
   });
 });
