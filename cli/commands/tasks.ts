@@ -86,6 +86,18 @@ export function registerTaskCommands(cli: CAC, run: CommandRunner) {
     );
 
   cli
+    .command("restart", "Run a finished task again, as its next attempt, with its files and optionally a new argument file")
+    .option("--task-id <id>", "The task (succeeded, failed or cancelled)")
+    .option("--arg-file <path>", "A new JSON argument file; its <file1>, <file2>, … name the task's files")
+    .action(
+      run<{ taskId?: unknown; argFile?: unknown }>(async (context, options) => {
+        const { client } = await context.connect();
+        const task = await client.restartTask(taskIdOf(options), { argFilePath: text(options.argFile) });
+        context.io.stdout(context.json ? json(task) : `Restarted task ${task.task_id}: attempt ${task.attempts + 1} is queued.\n`);
+      }),
+    );
+
+  cli
     .command("wait", "Wait until a task has finished; exits 0 only if it succeeded")
     .option("--task-id <id>", "The task")
     .option("--timeout <seconds>", "Give up after this long")

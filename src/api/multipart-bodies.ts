@@ -27,6 +27,24 @@ export const registerScriptBody: RequestBody = {
   },
 };
 
+export const restartTaskBody: RequestBody = {
+  required: false,
+  content: {
+    "multipart/form-data": {
+      schema: {
+        type: "object",
+        required: ["arg_file"],
+        properties: {
+          arg_file: {
+            ...binary,
+            description: "A new JSON argument file; its `<fileN>` placeholders name the files the task already has. Without a body the task keeps its own.",
+          },
+        },
+      },
+    },
+  },
+};
+
 export const submitTaskBody: RequestBody = {
   required: true,
   content: {

@@ -182,6 +182,17 @@ export class CubQueueClient {
     return this.#call(() => this.#api.DELETE("/api/task/{task_id}", { params: { path: { task_id: taskId } } }));
   }
 
+  /**
+   * Runs a finished task again, as its next attempt, in its own folder and with its files;
+   * `argFilePath` replaces its argument file (its placeholders name the task's files).
+   */
+  async restartTask(taskId: string, { argFilePath }: { argFilePath?: string } = {}): Promise<Task> {
+    const path = { task_id: taskId };
+    if (argFilePath === undefined) return this.#call(() => this.#api.POST("/api/task/{task_id}/restart", { params: { path } }));
+    const upload = await streamingMultipart([{ field: "arg_file", path: argFilePath }]);
+    return this.#call(() => this.#api.POST("/api/task/{task_id}/restart", { params: { path }, ...this.#uploadInit(upload), body: {} as never }));
+  }
+
   /** Resolves with the task once it has finished (succeeded, failed or cancelled). */
   async waitForTask(taskId: string, options: WaitOptions = {}): Promise<Task> {
     const { maxIntervalMs = 2_000, timeoutMs } = options;

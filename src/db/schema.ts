@@ -49,6 +49,8 @@ export const tasks = sqliteTable(
     retryBackoff: integer("retry_backoff", { mode: "boolean" }).notNull().default(false),
     /** How long one attempt may run, in ms; null for no limit. */
     timeoutMs: integer("timeout_ms"),
+    /** attempt_count when the task was last restarted (0 if never): its retries count from there. */
+    runStartAttempt: integer("run_start_attempt").notNull().default(0),
     /** A queued task is not claimed before this (a retry waiting out its delay). */
     notBefore: integer("not_before", { mode: "timestamp_ms" }),
   },

@@ -16,7 +16,7 @@ export interface AttemptEndInput {
   adopted: boolean;
   /** The attempt's process, when it had one. */
   pid: number | null;
-  /** Which attempt this was (1 for the first run). */
+  /** Which attempt this was since the task was submitted or last restarted (1 for the first). */
   attempt: number;
   policy: RunPolicy;
 }

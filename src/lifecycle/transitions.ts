@@ -1,6 +1,6 @@
-import { and, asc, eq, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/open.ts";
-import { TaskStatus, taskAttempts, tasks, type TaskRow } from "../db/schema.ts";
+import { FINISHED_STATUSES, TaskStatus, taskAttempts, tasks, type TaskRow } from "../db/schema.ts";
 
 /** A committed change of a task's status, as the runner and the API caused it. */
 export interface TransitionEvent {
@@ -166,6 +166,32 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
       ]);
       if (retried.length !== 1) return false;
       committed(taskId, attempt, TaskStatus.running, TaskStatus.queued, at);
+      return true;
+    },
+
+    /**
+     * succeeded | failed | cancelled → queued: a finished task runs again as its next attempt,
+     * with its retries counted afresh; `argFile` (as sent) replaces the one it had. False when
+     * the task is no longer `from` (someone restarted it meanwhile).
+     */
+    async restart(taskId: string, from: TaskStatus, argFile?: string): Promise<boolean> {
+      const at = now();
+      const updated = await db
+        .update(tasks)
+        .set({
+          status: TaskStatus.queued,
+          error: null,
+          finishedAt: null,
+          cancelRequestedAt: null,
+          notBefore: null,
+          runStartAttempt: sql`${tasks.attemptCount}`,
+          ...(argFile === undefined ? {} : { argFile }),
+        })
+        .where(and(eq(tasks.id, taskId), eq(tasks.status, from), inArray(tasks.status, FINISHED_STATUSES)))
+        .returning({ attempt: tasks.attemptCount });
+      const [row] = updated;
+      if (!row) return false;
+      committed(taskId, row.attempt, from, TaskStatus.queued, at);
       return true;
     },
 

@@ -249,7 +249,8 @@ export function createRunner(options: RunnerOptions) {
       stopReason: run.stopReason,
       adopted: run.adopted,
       pid: run.process?.pid ?? null,
-      attempt: run.attemptNumber,
+      // Retries count from the last restart.
+      attempt: run.attemptNumber - run.task.runStartAttempt,
       policy: policyOf(run.task),
     });
     const { id } = run.task;

@@ -1,4 +1,3 @@
-import { Buffer } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import { chmod, copyFile, mkdir, rename, rm, unlink, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
@@ -10,11 +9,11 @@ import { TaskStatus, type NewTaskRow, type ScriptRow, type TaskFileRow } from ".
 import { badRequest, scriptNameReserved, scriptNotFound } from "../errors.ts";
 import { safeExtension } from "../store/file-names.ts";
 import { EXECUTABLE_SCRIPT_MODE, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
-import { receiveMultipart, type InMemoryDestination, type ReceivedFile } from "../store/multipart.ts";
+import { receiveMultipart, type ReceivedFile } from "../store/multipart.ts";
 import { parseRunPolicy } from "../lifecycle/run-policy.ts";
-import { placeholdersIn, resolvePlaceholders } from "./placeholders.ts";
+import { ARG_FILE_IN_MEMORY, checkArgFile, checkPlaceholders } from "./arg-file.ts";
+import { resolvePlaceholders } from "./placeholders.ts";
 
-const MAX_ARG_FILE_SIZE = 16 * 1024 * 1024;
 const LARGE_FILE_FIELD = /^file([1-9][0-9]*)$/;
 /** Large files are numbered file1 … file1000: as many as one submission may upload. */
 export const MAX_LARGE_FILES = 1000;
@@ -101,7 +100,7 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
     if (!argFile) throw badRequest("missing_file", 'Missing the file field "arg_file" (the JSON argument file).');
     const submittedArgs = checkArgFile(argFile);
     const largeFiles = numberLargeFiles(form.files);
-    checkPlaceholders(placeholdersIn(submittedArgs.bytes), largeFiles);
+    checkPlaceholders(submittedArgs.bytes, new Set(largeFiles.keys()), "uploaded");
     const script = await deps.findScript(scriptName);
     if (!script) throw scriptNotFound(scriptName);
     // Registration refuses these names; a database from before that still may hold one.
@@ -159,38 +158,6 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
   }
 }
 
-const ARG_FILE_IN_MEMORY: InMemoryDestination = {
-  inMemory: true,
-  maxBytes: MAX_ARG_FILE_SIZE,
-  tooLargeMessage: "The argument file is larger than 16 MiB, the most accepted. Upload data as large files instead.",
-};
-
-const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/**
- * Checks that the argument file is a JSON document. It is only checked, never
- * re-serialised: the script gets the bytes as sent (see placeholders.ts).
- */
-function checkArgFile(file: ReceivedFile): { bytes: Buffer; text: string } {
-  const bytes = file.content ?? Buffer.alloc(0);
-  const invalid = (why: string) => badRequest("invalid_arg_file", `The argument file "${file.originalName}" is not valid JSON: ${why}`);
-  let text: string;
-  try {
-    text = STRICT_UTF8.decode(bytes);
-  } catch {
-    throw invalid("it is not UTF-8 text (JSON must be UTF-8).");
-  }
-  try {
-    JSON.parse(text);
-  } catch (error) {
-    if (error instanceof RangeError) {
-      throw badRequest("invalid_arg_file", `The argument file "${file.originalName}" is nested too deeply to read; flatten it.`);
-    }
-    throw invalid((error as Error).message);
-  }
-  return { bytes, text };
-}
-
 function numberLargeFiles(files: ReceivedFile[]): Map<number, ReceivedFile> {
   const numbered = new Map<number, ReceivedFile>();
   for (const file of files) {
@@ -198,19 +165,4 @@ function numberLargeFiles(files: ReceivedFile[]): Map<number, ReceivedFile> {
     if (match) numbered.set(Number(match[1]), file);
   }
   return new Map([...numbered].sort(([a], [b]) => a - b));
-}
-
-function checkPlaceholders(used: Set<string>, files: Map<number, ReceivedFile>): void {
-  const missing = [...used].filter((digits) => !files.has(Number(digits))).sort(byNumber);
-  if (missing.length === 0) return;
-  const uploaded = files.size === 0 ? "no files were uploaded" : `the uploaded files are ${[...files.keys()].map((n) => `file${n}`).join(", ")}`;
-  throw badRequest(
-    "unknown_placeholder",
-    `The argument file uses ${missing.map((n) => `<file${n}>`).join(", ")} but ${uploaded}; upload one file per placeholder, in order.`,
-  );
-}
-
-/** Orders digit strings as the numbers they write, however long. */
-function byNumber(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }

@@ -10,6 +10,7 @@ import { isTaskId, type Layout } from "../store/layout.ts";
 import { attemptLogFile } from "../store/attempt-logs.ts";
 import { tailLines, type LogTail } from "../store/log-tail.ts";
 import { NotRegularFileError } from "../store/open-task-file.ts";
+import { createRestarter, type RestartRequest } from "./restart-task.ts";
 import { cachedScriptLookup, submitTask } from "./submit-task.ts";
 import { toTaskView, type TaskView } from "./task-view.ts";
 
@@ -36,6 +37,7 @@ export type TaskService = ReturnType<typeof createTaskService>;
 
 export function createTaskService({ db, transitions, layout, runner, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
   const submitDeps = { db, layout, maxUploadSize, now, findScript: cachedScriptLookup(db) };
+  const restartTask = createRestarter({ db, transitions, layout });
   async function requireTaskRow(id: string): Promise<TaskRow> {
     const row = isTaskId(id) ? await findTaskRow(db, id) : undefined;
     if (!row) throw taskNotFound(id);
@@ -53,6 +55,15 @@ export function createTaskService({ db, transitions, layout, runner, maxUploadSi
 
     async submit(body: Readable, contentType: string | undefined): Promise<TaskView> {
       const queued = toTaskView(await submitTask(submitDeps, body, contentType));
+      runner.wake();
+      return queued;
+    },
+
+    /** Queues a finished task again as its next attempt (see restart-task.ts); answers with its record. */
+    async restart(id: string, request: RestartRequest): Promise<TaskView> {
+      await restartTask(id, request);
+      // The record as queued, read before the runner may claim it (as a submit answers).
+      const queued = await get(id);
       runner.wake();
       return queued;
     },

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { registerScript, waitFinished } from "../support/api.ts";
+import { registerScript, waitFinished, waitUntil } from "../support/api.ts";
 import { runCubqueue } from "../support/cli.ts";
 import { startTestServer } from "../support/test-server.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
@@ -67,6 +67,37 @@ describe("retries and time limits from the CLI", () => {
       expect(tooMany.code).not.toBe(0);
       expect(tooMany.stderr).toMatch(/Invalid max_retries "500": give a whole number from 0 to 100/);
       expect((await (await server.request("/api/task")).json()).tasks).toEqual([]);
+    } finally {
+      await work.remove();
+    }
+  });
+
+  it("restart runs a finished task again, with a new argument file if given; a running one is refused in one line", async () => {
+    const server = await startTestServer();
+    const work = await makeTempDir();
+    try {
+      const env = { CUBQUEUE_URL: server.url };
+      await registerScript(server, "show", "show.sh", '#!/bin/sh\ncat "$1"\n');
+      await registerScript(server, "slow", "slow.sh", "#!/bin/sh\nsleep 30\n");
+      await writeFile(join(work.path, "args.json"), '{"v": 1}');
+      await writeFile(join(work.path, "new.json"), '{"v": 2}');
+      const id = (await runCubqueue(["submit", "--script", "show", "--arg-file", join(work.path, "args.json"), "--quiet"], env)).stdout.trim();
+      await waitFinished(server, id);
+
+      const restarted = await runCubqueue(["restart", "--task-id", id, "--arg-file", join(work.path, "new.json")], env);
+      expect(restarted, restarted.stderr).toMatchObject({ code: 0, stdout: `Restarted task ${id}: attempt 2 is queued.\n` });
+      expect(await waitFinished(server, id)).toMatchObject({ status: "succeeded", attempts: 2 });
+      expect((await runCubqueue(["log", "--task-id", id], env)).stdout).toBe('{"v": 2}');
+      expect((await runCubqueue(["log", "--task-id", id, "--attempt", "1"], env)).stdout).toBe('{"v": 1}');
+      const again = JSON.parse((await runCubqueue(["restart", "--task-id", id, "--json"], env)).stdout);
+      expect(again).toMatchObject({ task_id: id, status: "queued", attempts: 2 });
+
+      const slow = (await runCubqueue(["submit", "--script", "slow", "--arg-file", join(work.path, "args.json"), "--quiet"], env)).stdout.trim();
+      await waitUntil(async () => (await (await server.request(`/api/task/${slow}`)).json()).status === "running");
+      const refused = await runCubqueue(["restart", "--task-id", slow], env);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+      expect(refused.stderr).toMatch(/is running: only a finished task can be restarted; cancel it first, or wait for it to finish/);
     } finally {
       await work.remove();
     }

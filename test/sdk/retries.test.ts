@@ -7,7 +7,7 @@ import { makeTempDir } from "../support/temp-dir.ts";
 import { startTestServer } from "../support/test-server.ts";
 
 describe("retries and time limits through the client", () => {
-  it("submitTask takes maxRetries, retryDelayS, retryBackoff and timeoutS; getTaskLog reads any attempt", async () => {
+  it("submitTask takes maxRetries, retryDelayS, retryBackoff and timeoutS; getTaskLog reads any attempt; restartTask runs it again", async () => {
     const server = await startTestServer();
     const work = await makeTempDir();
     try {
@@ -28,6 +28,12 @@ describe("retries and time limits through the client", () => {
       const error = await client.getTaskLog(id, 10, { attempt: 9 }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(CubQueueApiError);
       expect(error).toMatchObject({ status: 404, code: "attempt_not_found" });
+
+      // A restart runs it again, its one retry counted afresh: attempts 3 and 4.
+      expect(await client.restartTask(id)).toMatchObject({ task_id: id, status: "queued", attempts: 2 });
+      expect(await client.waitForTask(id, { timeoutMs: 20_000 })).toMatchObject({ status: "failed", attempts: 4 });
+      await writeFile(join(work.path, "bad.json"), '{"x": "<file1>"}');
+      await expect(client.restartTask(id, { argFilePath: join(work.path, "bad.json") })).rejects.toMatchObject({ status: 400, code: "unknown_placeholder" });
     } finally {
       await work.remove();
     }

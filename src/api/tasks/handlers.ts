@@ -2,12 +2,18 @@ import type { TaskFolder, TaskService } from "../../tasks/task-service.ts";
 import { requestBodyStream } from "../../runtime/request-body.ts";
 import type { AppRouteHandler } from "../types.ts";
 import { OMITTED_HEADER, OMITTED_REASONS_HEADER, formatOmittedReasons } from "./omitted-header.ts";
-import type { CancelRoute, GetOneRoute, ListRoute, LogRoute, MetadataRoute, ResultRoute, SubmitRoute } from "./routes.ts";
+import type { CancelRoute, GetOneRoute, ListRoute, LogRoute, MetadataRoute, RestartRoute, ResultRoute, SubmitRoute } from "./routes.ts";
 
 export function createTaskHandlers(tasks: TaskService) {
   const submit: AppRouteHandler<SubmitRoute> = async (c) => {
     const task = await tasks.submit(requestBodyStream(c), c.req.header("content-type"));
     return c.json(task, 201);
+  };
+
+  const restart: AppRouteHandler<RestartRoute> = async (c) => {
+    const contentType = c.req.header("content-type");
+    const task = await tasks.restart(c.req.valid("param").task_id, { body: contentType ? requestBodyStream(c) : undefined, contentType });
+    return c.json(task, 200);
   };
 
   const list: AppRouteHandler<ListRoute> = async (c) => c.json(await tasks.list(c.req.valid("query")), 200);
@@ -32,5 +38,5 @@ export function createTaskHandlers(tasks: TaskService) {
 
   const cancel: AppRouteHandler<CancelRoute> = async (c) => c.json(await tasks.cancel(c.req.valid("param").task_id), 200);
 
-  return { submit, list, getOne, log, metadata: archiveOf("metadata"), result: archiveOf("output"), cancel };
+  return { submit, restart, list, getOne, log, metadata: archiveOf("metadata"), result: archiveOf("output"), cancel };
 }

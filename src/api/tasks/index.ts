@@ -7,6 +7,7 @@ export function createTaskRouter(tasks: TaskService) {
   const handlers = createTaskHandlers(tasks);
   return createRouter()
     .openapi(routes.submit, handlers.submit)
+    .openapi(routes.restart, handlers.restart)
     .openapi(routes.list, handlers.list)
     .openapi(routes.getOne, handlers.getOne)
     .openapi(routes.log, handlers.log)

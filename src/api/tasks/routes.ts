@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { SCRIPT_NAME_PATTERN } from "../../scripts/script-service.ts";
-import { submitTaskBody } from "../multipart-bodies.ts";
+import { restartTaskBody, submitTaskBody } from "../multipart-bodies.ts";
 import {
   TaskIdParamsSchema,
   TaskListSchema,
@@ -168,7 +168,28 @@ export const cancel = createRoute({
   },
 });
 
+export const restart = createRoute({
+  method: "post",
+  path: "/api/task/{task_id}/restart",
+  operationId: "restartTask",
+  summary: "Run a finished task again",
+  description:
+    "Queues a succeeded, failed or cancelled task again, in its own folder and under its id, as its next attempt: its files, " +
+    "output and metadata stay, its log becomes log.<n>.txt, its retries count afresh. Optionally with a new argument file.",
+  tags,
+  request: { params: TaskIdParamsSchema, body: restartTaskBody },
+  responses: {
+    200: { description: "The queued task", content: taskJson },
+    ...errorResponses(400, 404, 408, 413),
+    409: {
+      ...errorResponses(409)[409],
+      description: "`task_not_finished`: the task is queued or running; cancel it first, or wait for it to finish.",
+    },
+  },
+});
+
 export type SubmitRoute = typeof submit;
+export type RestartRoute = typeof restart;
 export type ListRoute = typeof list;
 export type GetOneRoute = typeof getOne;
 export type LogRoute = typeof log;

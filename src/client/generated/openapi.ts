@@ -40,6 +40,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/task/{task_id}/restart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a finished task again
+         * @description Queues a succeeded, failed or cancelled task again, in its own folder and under its id, as its next attempt: its files, output and metadata stay, its log becomes log.<n>.txt, its retries count afresh. Optionally with a new argument file.
+         */
+        post: operations["restartTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/task/{task_id}": {
         parameters: {
             query?: never;
@@ -529,6 +549,101 @@ export interface operations {
             };
             /** @description The server's disk is full */
             507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    restartTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description A new JSON argument file; its `<fileN>` placeholders name the files the task already has. Without a body the task keeps its own.
+                     */
+                    arg_file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The queued task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `upload_stalled`: the upload sent nothing for longer than the server's idle timeout (`cubqueue start --idle-timeout`); nothing of it is kept */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `task_not_finished`: the task is queued or running; cancel it first, or wait for it to finish. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An upload is larger than allowed */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
