@@ -35,11 +35,12 @@ export function createLocalExecutor({ adoptedPollMs = 500, containment }: LocalE
     async launch(launch: TaskLaunch): Promise<LaunchedProcess> {
       const containment = await contain();
       const [program, ...args] = wrappedCommand(launch.exitFile, launch.taskId, containment, launch.command);
-      // Both files are new for every attempt ("wx": nothing a script left there, a symlink or a
+      // Both files are new for every attempt (exclusive: nothing a script left there, a symlink or a
       // FIFO, is opened). The wrapper writes the exit record into a file made here, private like the log.
       rmSync(launch.exitFile, { recursive: true, force: true });
       closeSync(openSync(launch.exitFile, "wx", PRIVATE_FILE_MODE));
-      const logFd = openSync(launch.logFile, "wx", PRIVATE_FILE_MODE);
+      // Appended to ("ax", O_APPEND): every write lands at the end, wherever a script moved it.
+      const logFd = openSync(launch.logFile, "ax", PRIVATE_FILE_MODE);
       try {
         const child = spawn(program!, args, {
           cwd: launch.cwd,
