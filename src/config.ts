@@ -49,6 +49,8 @@ export const ServerConfigSchema = z.object({
   idleTimeoutMs: z.coerce.number().int().min(100).max(24 * 3600_000).default(60_000),
   /** How long a cancelled task gets between TERM and KILL. */
   killGraceMs: z.coerce.number().int().min(0).default(5_000),
+  /** Finished tasks older than this are deleted with their folders (see tasks/retention.ts); unset: kept for ever. */
+  keepFinishedMs: z.coerce.number().int().min(60_000, "keep finished tasks for at least a minute").optional(),
 });
 
 export type ServerConfigInput = z.input<typeof ServerConfigSchema>;

@@ -59,11 +59,11 @@ export const attemptNotFound = (id: string, attempt: number, attempts: number) =
 export const taskFinished = (id: string, status: string) =>
   new AppError(409, "task_finished", `Task ${id} has already finished (${status}); there is nothing to cancel.`);
 
-export const taskNotFinished = (id: string, status: string) =>
+export const taskNotFinished = (id: string, status: string, action: "restarted" | "deleted" = "restarted") =>
   new AppError(
     409,
     "task_not_finished",
-    `Task ${id} is ${status}: only a finished task can be restarted; cancel it first, or wait for it to finish.`,
+    `Task ${id} is ${status}: only a finished task can be ${action}; cancel it first, or wait for it to finish.`,
   );
 
 /** The task's script put something other than a regular file (FIFO, symlink, directory, hard link) in log.txt's place. */

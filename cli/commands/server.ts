@@ -6,6 +6,7 @@ import { takeStopRequest } from "../../src/server/instance.ts";
 import { CliError, list, requireOption, text } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";
 import { startDaemon, stopServer } from "../daemon.ts";
+import { parseDurationSeconds } from "../duration.ts";
 import { json } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
 
@@ -18,6 +19,7 @@ interface StartOptions {
   interpreter?: unknown;
   killGrace?: unknown;
   idleTimeout?: unknown;
+  keepFinished?: unknown;
   maxUploadSize?: unknown;
   insecure?: boolean;
   token?: unknown;
@@ -38,6 +40,7 @@ export function registerServerCommands(cli: CAC, run: CommandRunner) {
     .option("--insecure", "Allow listening on a non-loopback --host without a token")
     .option("--idle-timeout <seconds>", "Give up a connection (and its upload) that sends nothing for this long", { default: 60 })
     .option("--max-upload-size <size>", "The most one submission may upload, e.g. 10G or 512M (default: unlimited)")
+    .option("--keep-finished <duration>", "Delete finished tasks (record and folder) this long after they finished, e.g. 30d (default: keep)")
     .example("cubqueue start --base-dir ./cubqueue-data --port 8000 --daemon")
     .action(run<StartOptions>(start));
 
@@ -120,6 +123,8 @@ function serverConfigFrom(context: CommandContext, options: StartOptions & { bas
       concurrency: options.concurrency as number | undefined,
       killGraceMs: options.killGrace === undefined ? undefined : Number(options.killGrace) * 1000,
       idleTimeoutMs: options.idleTimeout === undefined ? undefined : Math.round(Number(options.idleTimeout) * 1000),
+      keepFinishedMs:
+        options.keepFinished === undefined ? undefined : Math.round(parseDurationSeconds("--keep-finished", String(options.keepFinished)) * 1000),
       maxUploadSize: options.maxUploadSize === undefined ? undefined : String(options.maxUploadSize),
       interpreters,
       token: tokenOf(options) ?? env.token,
@@ -164,6 +169,7 @@ function daemonArgs(options: StartOptions): string[] {
   add("--kill-grace", options.killGrace);
   add("--idle-timeout", options.idleTimeout);
   add("--max-upload-size", options.maxUploadSize);
+  add("--keep-finished", options.keepFinished);
   if (options.insecure) args.push("--insecure");
   return args;
 }

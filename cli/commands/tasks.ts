@@ -98,6 +98,36 @@ export function registerTaskCommands(cli: CAC, run: CommandRunner) {
     );
 
   cli
+    .command("delete", "Delete a finished task: its record and its whole folder (output, metadata, logs)")
+    .option("--task-id <id>", "The task (succeeded, failed or cancelled)")
+    .action(
+      run<{ taskId?: unknown }>(async (context, options) => {
+        const { client } = await context.connect();
+        const task = await client.deleteTask(taskIdOf(options));
+        context.io.stdout(context.json ? json(task) : `Deleted task ${task.task_id} (${task.status}) and its folder.\n`);
+      }),
+    );
+
+  cli
+    .command("flush", "Delete finished tasks with their folders: all, or those of one status, or older ones")
+    .option("--status <status>", "Only tasks that ended so (succeeded, failed or cancelled)")
+    .option("--older-than <duration>", "Only tasks that finished longer ago than this (e.g. 7d, 12h)")
+    .example("cubqueue flush --status failed --older-than 7d")
+    .action(
+      run<{ status?: unknown; olderThan?: unknown }>(async (context, options) => {
+        const status = text(options.status);
+        const finished = ["succeeded", "failed", "cancelled"] as const;
+        if (status !== undefined && !finished.includes(status as (typeof finished)[number])) {
+          throw new CliError(`Invalid --status "${status}": flush deletes only finished tasks (${finished.join(", ")}).`, 2);
+        }
+        const olderThanS = options.olderThan === undefined ? undefined : parseDurationSeconds("--older-than", String(options.olderThan));
+        const { client } = await context.connect();
+        const result = await client.flushTasks({ status: status as (typeof finished)[number] | undefined, olderThanS });
+        context.io.stdout(context.json ? json(result) : `Deleted ${result.deleted} finished task${result.deleted === 1 ? "" : "s"}.\n`);
+      }),
+    );
+
+  cli
     .command("wait", "Wait until a task has finished; exits 0 only if it succeeded")
     .option("--task-id <id>", "The task")
     .option("--timeout <seconds>", "Give up after this long")

@@ -123,6 +123,13 @@ export const TaskLogSchema = z
   })
   .openapi("TaskLog");
 
+export const FlushResultSchema = z
+  .object({
+    deleted: z.number().int().openapi({ description: "How many tasks were deleted." }),
+    task_ids: z.array(z.string()).openapi({ description: "Their ids, oldest first." }),
+  })
+  .openapi("FlushResult");
+
 export const TaskIdParamsSchema = z.object({
   task_id: z.string().min(1).openapi({ param: { name: "task_id", in: "path" }, example: "4f1c2d3e-…" }),
 });

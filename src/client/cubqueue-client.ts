@@ -11,6 +11,7 @@ export type Task = components["schemas"]["Task"];
 export type TaskList = components["schemas"]["TaskList"];
 export type TaskStatus = components["schemas"]["TaskStatus"];
 export type TaskLog = components["schemas"]["TaskLog"];
+export type FlushResult = components["schemas"]["FlushResult"];
 export type ArchiveFormat = "tar.gz" | "tar";
 export type { UploadProgress, UnpackResult };
 
@@ -191,6 +192,17 @@ export class CubQueueClient {
     if (argFilePath === undefined) return this.#call(() => this.#api.POST("/api/task/{task_id}/restart", { params: { path } }));
     const upload = await streamingMultipart([{ field: "arg_file", path: argFilePath }]);
     return this.#call(() => this.#api.POST("/api/task/{task_id}/restart", { params: { path }, ...this.#uploadInit(upload), body: {} as never }));
+  }
+
+  /** Deletes a finished task with its whole folder; resolves with the task as it was. */
+  async deleteTask(taskId: string): Promise<Task> {
+    return this.#call(() => this.#api.POST("/api/task/{task_id}/delete", { params: { path: { task_id: taskId } } }));
+  }
+
+  /** Deletes every finished task that matches (all, one status, finished longer ago than `olderThanS`). */
+  async flushTasks(filter: { status?: "succeeded" | "failed" | "cancelled"; olderThanS?: number } = {}): Promise<FlushResult> {
+    const body = { ...(filter.status ? { status: filter.status } : {}), ...(filter.olderThanS === undefined ? {} : { older_than_s: filter.olderThanS }) };
+    return this.#call(() => this.#api.POST("/api/task/flush", { body }));
   }
 
   /** Resolves with the task once it has finished (succeeded, failed or cancelled). */

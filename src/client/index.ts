@@ -4,6 +4,7 @@ export type {
   ClientOptions,
   DownloadOptions,
   DownloadResult,
+  FlushResult,
   ListTasksOptions,
   LogOptions,
   Script,

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/open.ts";
-import { FINISHED_STATUSES, TaskStatus, taskAttempts, tasks, type TaskRow } from "../db/schema.ts";
+import { FINISHED_STATUSES, TaskStatus, taskAttempts, taskFiles, tasks, type TaskRow } from "../db/schema.ts";
 
 /** A committed change of a task's status, as the runner and the API caused it. */
 export interface TransitionEvent {
@@ -8,7 +8,8 @@ export interface TransitionEvent {
   /** The attempt it concerns (0 for a task that never ran). */
   attempt: number;
   from: TaskStatus;
-  to: TaskStatus;
+  /** "deleted": the task and its folder are gone. */
+  to: TaskStatus | "deleted";
   at: Date;
 }
 
@@ -39,7 +40,7 @@ export type Transitions = ReturnType<typeof createTransitions>;
  * holds the database.
  */
 export function createTransitions({ db, now = () => new Date(), onTransition = () => {} }: TransitionsDeps) {
-  const committed = (taskId: string, attempt: number, from: TaskStatus, to: TaskStatus, at: Date) =>
+  const committed = (taskId: string, attempt: number, from: TaskStatus, to: TransitionEvent["to"], at: Date) =>
     onTransition({ taskId, attempt, from, to, at });
 
   /** The task is running this attempt: what every write about an attempt's process must still find. */
@@ -192,6 +193,25 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
       const [row] = updated;
       if (!row) return false;
       committed(taskId, row.attempt, from, TaskStatus.queued, at);
+      return true;
+    },
+
+    /**
+     * succeeded | failed | cancelled → deleted: the task's rows (task, uploads, attempts) go
+     * together, if it is still `from`. Its folder is the caller's to remove (see delete-task.ts).
+     */
+    async remove(taskId: string, from: TaskStatus): Promise<boolean> {
+      const at = now();
+      const stillFinished = and(eq(tasks.id, taskId), eq(tasks.status, from), inArray(tasks.status, FINISHED_STATUSES))!;
+      const whileFinished = sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${stillFinished})`;
+      const [, , removed] = await db.batch([
+        db.delete(taskAttempts).where(and(eq(taskAttempts.taskId, taskId), whileFinished)),
+        db.delete(taskFiles).where(and(eq(taskFiles.taskId, taskId), whileFinished)),
+        db.delete(tasks).where(stillFinished).returning({ attempt: tasks.attemptCount }),
+      ]);
+      const [row] = removed;
+      if (!row) return false;
+      committed(taskId, row.attempt, from, "deleted", at);
       return true;
     },
 

@@ -11,6 +11,7 @@ import { serveFetch } from "../runtime/serve.ts";
 import { createScriptService } from "../scripts/script-service.ts";
 import { PRIVATE_DIR_MODE, createLayout, type Layout } from "../store/layout.ts";
 import { removeUnlistedTaskFolders, unlistedFoldersWarning } from "../tasks/remove-unlisted-folders.ts";
+import { startRetention } from "../tasks/retention.ts";
 import { createTaskService } from "../tasks/task-service.ts";
 import { databaseStartupError, describeDatabaseLocation } from "./database-error.ts";
 import { claimBaseDir } from "./instance.ts";
@@ -75,9 +76,10 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       baseEnv: options.taskEnv ?? taskEnvironment(),
       onError: (error, taskId) => logError(error, taskId ? `task ${taskId}` : "runner"),
     });
+    const tasks = createTaskService({ db, transitions, layout, runner, maxUploadSize: config.maxUploadSize });
     const app = createApp({
       scripts: createScriptService({ db, layout }),
-      tasks: createTaskService({ db, transitions, layout, runner, maxUploadSize: config.maxUploadSize }),
+      tasks,
       logError: (error) => logError(error, "request"),
       token: config.token,
       host: config.host,
@@ -88,6 +90,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     let stopOptions: StopOptions = {};
     await usingDatabase(runner.start());
     cleanups.unshift(() => runner.stop(stopOptions));
+    if (config.keepFinishedMs !== undefined) {
+      cleanups.unshift(startRetention(tasks, config.keepFinishedMs, (error) => logError(error, "retention")));
+    }
 
     const serving = await serveFetch(app.fetch, { host: config.host, port: config.port, idleTimeoutMs: config.idleTimeoutMs }).catch((error) => {
       throw listenError(error, config);

@@ -9,7 +9,6 @@ import { badRequest, taskNotFinished, taskNotFound } from "../errors.ts";
 import type { Transitions } from "../lifecycle/transitions.ts";
 import { PRIVATE_FILE_MODE, isTaskId, type Layout } from "../store/layout.ts";
 import { receiveMultipart } from "../store/multipart.ts";
-import { createKeyedLock } from "../util/keyed-lock.ts";
 import { ARG_FILE_IN_MEMORY, checkArgFile, checkPlaceholders } from "./arg-file.ts";
 import { resolvePlaceholders } from "./placeholders.ts";
 
@@ -17,6 +16,8 @@ export interface RestartDeps {
   db: Database;
   transitions: Transitions;
   layout: Layout;
+  /** The per-task lock deletes take too: a task is never restarted and deleted at once. */
+  withTaskLock: <T>(id: string, section: () => Promise<T>) => Promise<T>;
 }
 
 /** A new argument file for a restart, as sent; absent when the task keeps its own. */
@@ -34,9 +35,7 @@ export interface RestartRequest {
  * checked whole before it replaces the old one, and replaces it (atomically)
  * only for a task still finished, under a per-task lock.
  */
-export function createRestarter({ db, transitions, layout }: RestartDeps) {
-  const withTaskLock = createKeyedLock();
-
+export function createRestarter({ db, transitions, layout, withTaskLock }: RestartDeps) {
   return async function restart(id: string, request: RestartRequest): Promise<void> {
     const found = isTaskId(id) ? await findTask(db, id) : undefined;
     if (!found) throw taskNotFound(id);

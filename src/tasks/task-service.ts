@@ -10,6 +10,8 @@ import { isTaskId, type Layout } from "../store/layout.ts";
 import { attemptLogFile } from "../store/attempt-logs.ts";
 import { tailLines, type LogTail } from "../store/log-tail.ts";
 import { NotRegularFileError } from "../store/open-task-file.ts";
+import { createKeyedLock } from "../util/keyed-lock.ts";
+import { createDeleter, type FlushFilter } from "./delete-task.ts";
 import { createRestarter, type RestartRequest } from "./restart-task.ts";
 import { cachedScriptLookup, submitTask } from "./submit-task.ts";
 import { toTaskView, type TaskView } from "./task-view.ts";
@@ -37,7 +39,10 @@ export type TaskService = ReturnType<typeof createTaskService>;
 
 export function createTaskService({ db, transitions, layout, runner, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
   const submitDeps = { db, layout, maxUploadSize, now, findScript: cachedScriptLookup(db) };
-  const restartTask = createRestarter({ db, transitions, layout });
+  // Restarts and deletes of one task take turns.
+  const withTaskLock = createKeyedLock();
+  const restartTask = createRestarter({ db, transitions, layout, withTaskLock });
+  const deleter = createDeleter({ db, transitions, layout, withTaskLock, now });
   async function requireTaskRow(id: string): Promise<TaskRow> {
     const row = isTaskId(id) ? await findTaskRow(db, id) : undefined;
     if (!row) throw taskNotFound(id);
@@ -67,6 +72,12 @@ export function createTaskService({ db, transitions, layout, runner, maxUploadSi
       runner.wake();
       return queued;
     },
+
+    /** Deletes a finished task, its rows and its folder; answers with its last record. */
+    delete: (id: string): Promise<TaskView> => deleter.deleteTask(id),
+
+    /** Deletes the finished tasks a filter matches (status, finished longer ago than). */
+    flush: (filter: FlushFilter): Promise<string[]> => deleter.flush(filter),
 
     /** One page of tasks, newest first; `next_cursor` fetches the page after it. */
     async list(options: TaskListOptions): Promise<{ tasks: TaskView[]; next_cursor: string | null }> {

@@ -2,7 +2,18 @@ import type { TaskFolder, TaskService } from "../../tasks/task-service.ts";
 import { requestBodyStream } from "../../runtime/request-body.ts";
 import type { AppRouteHandler } from "../types.ts";
 import { OMITTED_HEADER, OMITTED_REASONS_HEADER, formatOmittedReasons } from "./omitted-header.ts";
-import type { CancelRoute, GetOneRoute, ListRoute, LogRoute, MetadataRoute, RestartRoute, ResultRoute, SubmitRoute } from "./routes.ts";
+import type {
+  CancelRoute,
+  DeleteRoute,
+  FlushRoute,
+  GetOneRoute,
+  ListRoute,
+  LogRoute,
+  MetadataRoute,
+  RestartRoute,
+  ResultRoute,
+  SubmitRoute,
+} from "./routes.ts";
 
 export function createTaskHandlers(tasks: TaskService) {
   const submit: AppRouteHandler<SubmitRoute> = async (c) => {
@@ -14,6 +25,15 @@ export function createTaskHandlers(tasks: TaskService) {
     const contentType = c.req.header("content-type");
     const task = await tasks.restart(c.req.valid("param").task_id, { body: contentType ? requestBodyStream(c) : undefined, contentType });
     return c.json(task, 200);
+  };
+
+  const remove: AppRouteHandler<DeleteRoute> = async (c) => c.json(await tasks.delete(c.req.valid("param").task_id), 200);
+
+  const flush: AppRouteHandler<FlushRoute> = async (c) => {
+    // The body is optional: none (or an empty one) flushes every finished task.
+    const filter = c.req.header("content-type") ? c.req.valid("json") : {};
+    const ids = await tasks.flush({ status: filter.status, olderThanMs: filter.older_than_s === undefined ? undefined : filter.older_than_s * 1000 });
+    return c.json({ deleted: ids.length, task_ids: ids }, 200);
   };
 
   const list: AppRouteHandler<ListRoute> = async (c) => c.json(await tasks.list(c.req.valid("query")), 200);
@@ -38,5 +58,5 @@ export function createTaskHandlers(tasks: TaskService) {
 
   const cancel: AppRouteHandler<CancelRoute> = async (c) => c.json(await tasks.cancel(c.req.valid("param").task_id), 200);
 
-  return { submit, restart, list, getOne, log, metadata: archiveOf("metadata"), result: archiveOf("output"), cancel };
+  return { submit, restart, remove, flush, list, getOne, log, metadata: archiveOf("metadata"), result: archiveOf("output"), cancel };
 }

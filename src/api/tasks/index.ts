@@ -8,6 +8,8 @@ export function createTaskRouter(tasks: TaskService) {
   return createRouter()
     .openapi(routes.submit, handlers.submit)
     .openapi(routes.restart, handlers.restart)
+    .openapi(routes.flush, handlers.flush)
+    .openapi(routes.remove, handlers.remove)
     .openapi(routes.list, handlers.list)
     .openapi(routes.getOne, handlers.getOne)
     .openapi(routes.log, handlers.log)

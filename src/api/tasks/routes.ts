@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { SCRIPT_NAME_PATTERN } from "../../scripts/script-service.ts";
 import { restartTaskBody, submitTaskBody } from "../multipart-bodies.ts";
 import {
+  FlushResultSchema,
   TaskIdParamsSchema,
   TaskListSchema,
   TaskLogSchema,
@@ -188,7 +189,56 @@ export const restart = createRoute({
   },
 });
 
+const notFinished409 = (what: string) => ({
+  409: { ...errorResponses(409)[409], description: `\`task_not_finished\`: the task is queued or running; ${what}` },
+});
+
+export const remove = createRoute({
+  method: "post",
+  path: "/api/task/{task_id}/delete",
+  operationId: "deleteTask",
+  summary: "Delete a finished task and its folder",
+  description:
+    "Removes a succeeded, failed or cancelled task: its record and its whole folder (files, output, metadata, logs). " +
+    "A POST, not DELETE /api/task/{task_id}, which the API keeps for cancel. Answers with the task as it was.",
+  tags,
+  request: { params: TaskIdParamsSchema },
+  responses: {
+    200: { description: "The deleted task, as it was", content: taskJson },
+    ...errorResponses(404),
+    ...notFinished409("cancel it first, or wait for it to finish."),
+  },
+});
+
+export const flush = createRoute({
+  method: "post",
+  path: "/api/task/flush",
+  operationId: "flushTasks",
+  summary: "Delete every finished task that matches",
+  description: "Deletes finished tasks (all of them, or those of one status, or those that finished longer ago than `older_than_s`) with their folders. Queued and running tasks are never touched.",
+  tags,
+  request: {
+    body: {
+      required: false,
+      content: {
+        "application/json": {
+          schema: z.object({
+            status: z.enum(["succeeded", "failed", "cancelled"]).optional().openapi({ description: "Only tasks that ended so." }),
+            older_than_s: z.number().min(0).optional().openapi({ description: "Only tasks that finished longer ago than this many seconds." }),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: { description: "What was deleted", content: { "application/json": { schema: FlushResultSchema } } },
+    ...errorResponses(400),
+  },
+});
+
 export type SubmitRoute = typeof submit;
+export type DeleteRoute = typeof remove;
+export type FlushRoute = typeof flush;
 export type RestartRoute = typeof restart;
 export type ListRoute = typeof list;
 export type GetOneRoute = typeof getOne;

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { Database } from "../open.ts";
 import {
+  FINISHED_STATUSES,
   TaskStatus,
   taskAttempts,
   taskFiles,
@@ -113,4 +114,23 @@ export async function earliestRetryDue(db: Database): Promise<Date | undefined> 
     .from(tasks)
     .where(and(eq(tasks.status, TaskStatus.queued), isNotNull(tasks.notBefore)));
   return row?.due == null ? undefined : new Date(row.due);
+}
+
+/** Finished tasks (of one status, if given) that finished before a time, oldest first, one batch at a time. */
+export async function listFinishedTaskIds(
+  db: Database,
+  { status, finishedBefore, limit }: { status?: TaskStatus; finishedBefore?: Date; limit: number },
+): Promise<string[]> {
+  const rows = await db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(
+      and(
+        status === undefined ? inArray(tasks.status, FINISHED_STATUSES) : eq(tasks.status, status),
+        finishedBefore === undefined ? undefined : lt(tasks.finishedAt, finishedBefore),
+      ),
+    )
+    .orderBy(asc(tasks.seq))
+    .limit(limit);
+  return rows.map((row) => row.id);
 }

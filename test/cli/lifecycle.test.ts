@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { CubQueueClient } from "../../src/client/index.ts";
 import { registerScript, waitFinished, waitUntil } from "../support/api.ts";
 import { runCubqueue } from "../support/cli.ts";
 import { startTestServer } from "../support/test-server.ts";
@@ -98,6 +99,44 @@ describe("retries and time limits from the CLI", () => {
       expect(refused.code).not.toBe(0);
       expect(refused.stderr.trim().split("\n")).toHaveLength(1);
       expect(refused.stderr).toMatch(/is running: only a finished task can be restarted; cancel it first, or wait for it to finish/);
+    } finally {
+      await work.remove();
+    }
+  });
+});
+
+describe("deleting from the CLI and the client", () => {
+  it("delete removes a finished task, flush --status --older-than removes what matches, a running task stays", async () => {
+    const server = await startTestServer();
+    const work = await makeTempDir();
+    try {
+      const env = { CUBQUEUE_URL: server.url };
+      await registerScript(server, "ok", "ok.sh", "#!/bin/sh\ntrue\n");
+      await registerScript(server, "bad", "bad.sh", "#!/bin/sh\nexit 1\n");
+      await registerScript(server, "slow", "slow.sh", "#!/bin/sh\nsleep 30\n");
+      await writeFile(join(work.path, "args.json"), "{}");
+      const submit = async (script: string) =>
+        (await runCubqueue(["submit", "--script", script, "--arg-file", join(work.path, "args.json"), "--quiet"], env)).stdout.trim();
+      const [one, two, bad, slow] = [await submit("ok"), await submit("ok"), await submit("bad"), await submit("slow")];
+      for (const id of [one, two, bad]) await waitFinished(server, id);
+
+      const deleted = await runCubqueue(["delete", "--task-id", one], env);
+      expect(deleted, deleted.stderr).toMatchObject({ code: 0, stdout: `Deleted task ${one} (succeeded) and its folder.\n` });
+      const refused = await runCubqueue(["delete", "--task-id", slow], env);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/only a finished task can be deleted/);
+
+      expect((await runCubqueue(["flush", "--status", "failed", "--older-than", "1h"], env)).stdout).toBe("Deleted 0 finished tasks.\n");
+      expect(JSON.parse((await runCubqueue(["flush", "--status", "failed", "--json"], env)).stdout)).toEqual({ deleted: 1, task_ids: [bad] });
+      const badStatus = await runCubqueue(["flush", "--status", "running"], env);
+      expect(badStatus).toMatchObject({ code: 2 });
+      expect(badStatus.stderr).toMatch(/Invalid --status "running": flush deletes only finished tasks/);
+
+      const client = new CubQueueClient(server.url);
+      expect(await client.flushTasks({ status: "succeeded" })).toEqual({ deleted: 1, task_ids: [two] });
+      const left = (await client.listTasks()).map((task) => task.task_id);
+      expect(left).toEqual([slow]);
+      await expect(client.deleteTask(slow)).rejects.toMatchObject({ status: 409, code: "task_not_finished" });
     } finally {
       await work.remove();
     }
