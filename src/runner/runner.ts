@@ -262,7 +262,10 @@ export function createRunner(options: RunnerOptions) {
         return recordEnd(run, () => transitions.finish(id, attempt, decision.outcome));
       case "retry":
         // Refused when a cancel was asked for as the script ended on its own: its failure then stands.
-        return recordEnd(run, async () => (await transitions.retry(id, attempt, decision.outcome, decision.waitMs)) || transitions.finish(id, attempt, decision.outcome));
+        return recordEnd(
+          run,
+          async () => (await transitions.retry(id, attempt, decision.outcome, decision.waitMs)) || transitions.finish(id, attempt, decision.outcome),
+        );
     }
   }
 

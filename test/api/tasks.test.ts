@@ -1,7 +1,7 @@
 import { readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { unpackArchive } from "../../src/client/unpack.ts";
 import { isProcessAlive } from "../../src/server/instance.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
@@ -185,18 +185,24 @@ describe("DELETE /api/task/{task_id}", () => {
 describe("the runner", () => {
   it("never runs more tasks at once than the concurrency limit, and runs them all", async () => {
     const server = await startTestServer({ concurrency: 2 });
-    await registerScript(server, "nap", "nap.sh", "sleep 0.3\n");
+    const gate = await makeTempDir();
+    onTestFinished(gate.remove);
+    const open = join(gate.path, "open");
+    // Every task holds its slot until the test opens the gate: however fast or slow the submits, all 6 compete.
+    await registerScript(server, "held", "held.sh", `#!/bin/sh\nwhile [ ! -e '${open}' ]; do sleep 0.02; done\n`);
     const ids: string[] = [];
-    for (let i = 0; i < 6; i++) ids.push((await submitOk(server, "nap", { args: {} })).task_id);
+    for (let i = 0; i < 6; i++) ids.push((await submitOk(server, "held", { args: {} })).task_id);
+    const count = async (status: string) => (await (await server.request(`/api/task?status=${status}`)).json()).tasks.length;
+    await waitUntil(async () => (await count("running")) === 2);
     // Sampled through the API, so it holds for a server in another process too.
     let peak = 0;
+    for (const until = Date.now() + 500; Date.now() < until; ) peak = Math.max(peak, await count("running"));
+    expect({ peak, queued: await count("queued") }).toEqual({ peak: 2, queued: 4 });
     let finished = false;
     const sampling = (async () => {
-      while (!finished) {
-        const running = await (await server.request("/api/task?status=running")).json();
-        peak = Math.max(peak, running.tasks.length);
-      }
+      while (!finished) peak = Math.max(peak, await count("running"));
     })();
+    await writeFile(open, "");
     const tasks = await Promise.all(ids.map((id) => waitFinished(server, id)));
     finished = true;
     await sampling;

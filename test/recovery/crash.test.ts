@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isProcessAlive } from "../../src/server/instance.ts";
@@ -9,6 +9,8 @@ interface Planned {
   n: number;
   sleep: number;
   exit: number;
+  /** Opened by the test: the task waits for this file (relative to the base dir) before it sleeps. */
+  gate?: string;
 }
 
 /** Every task of the base dir, oldest first (paging through the list). */
@@ -40,7 +42,8 @@ async function runThroughCrashes(plan: Planned[], concurrency: number, crashes: 
   for (let start = 0; start < plan.length; start += 8) {
     await Promise.all(
       plan.slice(start, start + 8).map(async (planned) => {
-        const { task_id } = await submitOk(server, "worker", { args: { ...planned, ledger } });
+        const gate = planned.gate ? join(baseDir, planned.gate) : undefined;
+        const { task_id } = await submitOk(server, "worker", { args: { ...planned, gate, ledger } });
         ids.set(task_id, planned);
       }),
     );
@@ -52,6 +55,8 @@ async function runThroughCrashes(plan: Planned[], concurrency: number, crashes: 
     await waitUntil(async () => crashWhen((atCrash = await allTasks(server))), 60_000);
     process.kill(server.pid, "SIGKILL");
     await waitUntil(() => !isProcessAlive(server.pid));
+    // Gated tasks go on now, while no server watches them.
+    await writeFile(join(baseDir, "gate"), "");
     const running = atCrash.filter((task) => task.status === "running");
     const exitRecords = () =>
       Promise.all(running.map((task) => readFile(join(baseDir, "tasks", task.task_id, "cubqueue.exit"), "utf8").catch(() => "")));
@@ -91,16 +96,17 @@ async function expectEachRanOnce(result: Awaited<ReturnType<typeof runThroughCra
 
 describe("crash and restart", { timeout: 180_000 }, () => {
   it("a server killed with SIGKILL while 20 tasks run and 100 wait loses none and runs none twice", async () => {
-    // The first 20 hold every slot long enough for the other 100 to queue up behind them.
+    // The first 20 hold every slot until the server is killed, so all the other 100 queue up behind them.
     const plan = Array.from({ length: 120 }, (_, n) => ({
       n,
-      sleep: n < 20 ? 3 + (n % 5) * 0.5 : 0.2 + (n % 7) * 0.1,
+      sleep: n < 20 ? 0.3 + (n % 5) * 0.5 : 0.2 + (n % 7) * 0.1,
       exit: n % 10 === 3 ? 3 : 0,
+      gate: n < 20 ? "gate" : undefined,
     }));
-    const result = await runThroughCrashes(plan, 20, [(tasks) => countBy(tasks, "running") === 20 && countBy(tasks, "queued") >= 90]);
+    const result = await runThroughCrashes(plan, 20, [(tasks) => countBy(tasks, "running") === 20 && countBy(tasks, "queued") === 100]);
     await expectEachRanOnce(result);
     const [crash] = result.seen;
-    expect(crash).toMatchObject({ running: 20 });
+    expect(crash).toMatchObject({ running: 20, queued: 100 });
     expect(crash!.endedWhileDown).toBeGreaterThan(0); // so the recorded-status path was taken
     console.log(`crash with 20 running, ${crash!.queued} queued: ${crash!.endedWhileDown} ended while down; restart took ${crash!.restartMs} ms`);
   });

@@ -38,17 +38,21 @@ describe("reconciling tasks at start", { timeout: 60_000 }, () => {
   it("a task still running is watched again to its end; one that ended meanwhile gets its recorded status", async () => {
     const baseDir = await daemonBaseDir();
     let server = await startDaemon(baseDir, ["--concurrency", "4"]);
-    await registerScript(server, "short", "short.sh", SHORT);
-    // Runs until the test lets it end, however slow the machine is.
-    const waiting = '#!/bin/sh\necho begin\nwhile [ ! -e "$CUBQUEUE_TASK_DIR/go-on" ]; do sleep 0.05; done\necho end\nexit 7\n';
-    await registerScript(server, "waiting", "waiting.sh", waiting);
+    // Each runs until the test lets it end, however slow the machine is.
+    const gated = (code: number) => `#!/bin/sh\necho begin\nwhile [ ! -e "$CUBQUEUE_TASK_DIR/go-on" ]; do sleep 0.05; done\necho end\nexit ${code}\n`;
+    await registerScript(server, "short", "short.sh", gated(0));
+    await registerScript(server, "waiting", "waiting.sh", gated(7));
     const short = (await submitOk(server, "short", { args: {} })).task_id;
     const long = (await submitOk(server, "waiting", { args: {} })).task_id;
-    await waitRunning(server, short);
+    killGroupAfterTest((await waitRunning(server, short)).pid);
     const longPid = (await waitRunning(server, long)).pid;
     killGroupAfterTest(longPid);
     await crash(server);
-    await waitUntil(async () => (await readFile(join(baseDir, "tasks", short, "cubqueue.exit"), "utf8").catch(() => "")) !== "", 10_000);
+    // The short task ends only now, while no server runs: its outcome can come only from its exit record.
+    const exitRecord = () => readFile(join(baseDir, "tasks", short, "cubqueue.exit"), "utf8").catch(() => "");
+    expect((await exitRecord()).trim()).toBe("running");
+    await writeFile(join(baseDir, "tasks", short, "go-on"), "");
+    await waitUntil(async () => (await exitRecord()).trim() === "exit 0", 10_000);
     expect(isProcessAlive(longPid)).toBe(true);
 
     server = await startDaemon(baseDir, ["--concurrency", "4"]);
