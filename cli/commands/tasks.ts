@@ -269,7 +269,7 @@ function attemptsLine(task: Task): string {
 /** One attempt of the history: when, how it ended, and where its log is. */
 function attemptLine(attempt: Task["attempt_history"][number]): string {
   const end = attempt.finished_at ? (attempt.error ?? "succeeded") : "running";
-  return `${formatTime(attempt.started_at)}  ${end}  (${attempt.log})`;
+  return `${formatTime(attempt.started_at)}  ${end}  (${attempt.log ?? "never started, no log"})`;
 }
 
 /** A whole-number option of at least `min`, or one line saying what to give. */

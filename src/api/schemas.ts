@@ -70,7 +70,9 @@ export const TaskAttemptSchema = z
     exit_code: z.number().int().nullable(),
     signal: z.string().nullable(),
     error: z.string().nullable().openapi({ description: "How the attempt ended, in words, when it did not succeed." }),
-    log: z.string().openapi({ description: "Its log in the task folder: log.txt for the latest attempt, log.<number>.txt for earlier ones." }),
+    log: z.string().nullable().openapi({
+      description: "Its log in the task folder: log.txt for the latest attempt, log.<number>.txt for earlier ones; null for one that never started.",
+    }),
   })
   .openapi("TaskAttempt");
 

@@ -122,7 +122,12 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
               sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${runningAttempt(taskId, attempt)})`,
             ),
           ),
-        db.update(tasks).set({ status: TaskStatus.queued }).where(runningAttempt(taskId, attempt)).returning({ id: tasks.id }),
+        // An attempt that never ran uses up no retry.
+        db
+          .update(tasks)
+          .set({ status: TaskStatus.queued, runStartAttempt: sql`${tasks.runStartAttempt} + 1` })
+          .where(runningAttempt(taskId, attempt))
+          .returning({ id: tasks.id }),
       ]);
       if (requeued.length !== 1) return false;
       committed(taskId, attempt, TaskStatus.running, TaskStatus.queued, at);
@@ -226,7 +231,7 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
           finishedAt: at,
           notBefore: null,
           // A retry waiting out its delay has run before.
-          error: sql`CASE WHEN ${tasks.attemptCount} > 0 THEN 'cancelled while waiting to be retried' ELSE 'cancelled before it started' END`,
+          error: sql`CASE WHEN ${tasks.notBefore} IS NOT NULL THEN 'cancelled while waiting to be retried' ELSE 'cancelled before it started' END`,
         })
         .where(and(eq(tasks.id, taskId), eq(tasks.status, TaskStatus.queued)))
         .returning({ attempt: tasks.attemptCount });

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { closeSync, openSync, rmSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { cgroupOfProcess, findContainment, taskCgroupName, type Containment } from "./containment.ts";
 import type { AdoptedTask, Executor, LaunchedProcess, ProcessExit, ProcessHandle, RunningProcess, TaskLaunch } from "./executor.ts";
 import { isSameProcess, processStartToken } from "./process-identity.ts";
@@ -37,7 +38,7 @@ export function createLocalExecutor({ adoptedPollMs = 500, containment }: LocalE
       const [program, ...args] = wrappedCommand(launch.exitFile, launch.taskId, containment, launch.command);
       // Both files are new for every attempt (exclusive: nothing a script left there, a symlink or a
       // FIFO, is opened). The wrapper writes the exit record into a file made here, private like the log.
-      rmSync(launch.exitFile, { recursive: true, force: true });
+      await rm(launch.exitFile, { recursive: true, force: true });
       closeSync(openSync(launch.exitFile, "wx", PRIVATE_FILE_MODE));
       // Appended to ("ax", O_APPEND): every write lands at the end, wherever a script moved it.
       const logFd = openSync(launch.logFile, "ax", PRIVATE_FILE_MODE);

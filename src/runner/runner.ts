@@ -1,5 +1,5 @@
 import { open } from "node:fs/promises";
-import { earliestRetryDue, listRunningTasks } from "../db/queries/tasks.ts";
+import { earliestRetryDue, lastLaunchedAttemptBefore, listRunningTasks } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import type { TaskRow } from "../db/schema.ts";
 import { decideAttemptEnd, type AttemptEnding, type StopReason } from "../lifecycle/attempt-end.ts";
@@ -173,7 +173,8 @@ export function createRunner(options: RunnerOptions) {
         timers.clearTimeout(run.deadline);
         markReady();
         if (isDetached(run)) return;
-        active.delete(task.id);
+        // A retry may already run as the next attempt under the same id: only this run leaves.
+        if (active.get(task.id) === run) active.delete(task.id);
         markFinished();
         wake();
       });
@@ -217,7 +218,7 @@ export function createRunner(options: RunnerOptions) {
 
   async function launch(task: TaskRow, attemptNumber: number): Promise<LaunchedProcess> {
     const paths = layout.taskPaths(task.id);
-    await rotateAttemptLog(paths, attemptNumber);
+    if (attemptNumber > 1) await rotateAttemptLog(paths, await lastLaunchedAttemptBefore(db, task.id, attemptNumber));
     const scriptPath = paths.script(task.scriptFilename);
     let firstLine = firstLines.get(task.scriptFilename);
     if (firstLine === undefined) firstLines.set(task.scriptFilename, (firstLine = await readFirstLine(scriptPath)));

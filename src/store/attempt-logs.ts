@@ -14,15 +14,18 @@ export function attemptLogFile(paths: TaskLogPaths, attempt: number, attempts: n
 }
 
 /**
- * Before attempt `attempt` (2 or more) starts, the previous attempt's log.txt
- * becomes log.<attempt-1>.txt, so that every attempt keeps its own log and
- * log.txt is always the latest's. Whatever a script put under that name (it is
- * CubQueue's) is replaced; a missing log.txt (a script that removed it) leaves
- * nothing to keep.
+ * Before an attempt starts, the log.txt of the attempt before it that ran
+ * (`previous`; attempts that never started wrote none) becomes
+ * log.<previous>.txt, so that every attempt keeps its own log and log.txt is
+ * always the latest's. Whatever a script put under that name (it is
+ * CubQueue's) is replaced; a log.txt that belongs to no attempt is removed.
  */
-export async function rotateAttemptLog(paths: TaskLogPaths, attempt: number): Promise<void> {
-  if (attempt <= 1) return;
-  const kept = join(paths.dir, `log.${attempt - 1}.txt`);
+export async function rotateAttemptLog(paths: TaskLogPaths, previous: number | undefined): Promise<void> {
+  if (previous === undefined) {
+    await rm(paths.logFile, { recursive: true, force: true });
+    return;
+  }
+  const kept = join(paths.dir, `log.${previous}.txt`);
   await rm(kept, { recursive: true, force: true });
   await rename(paths.logFile, kept).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== "ENOENT") throw error;

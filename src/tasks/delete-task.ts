@@ -43,8 +43,11 @@ export function createDeleter({ db, transitions, layout, withTaskLock, now = () 
       if (!current) throw taskNotFound(id);
       if (!FINISHED_STATUSES.includes(current.task.status)) throw taskNotFinished(id, current.task.status, "deleted");
       const paths = layout.taskPaths(id);
-      // A folder someone removed by hand has nothing to mark; the rows still go.
-      const marked = await writeFile(paths.pendingMarker, "", { mode: PRIVATE_FILE_MODE }).then(
+      // Whatever the script left under the marker's name (a link, a FIFO, a folder) is removed,
+      // never followed or opened; the marker is then made new ("wx"). A folder someone removed
+      // by hand has nothing to mark; the rows still go.
+      await rm(paths.pendingMarker, { recursive: true, force: true });
+      const marked = await writeFile(paths.pendingMarker, "", { flag: "wx", mode: PRIVATE_FILE_MODE }).then(
         () => true,
         () => false,
       );

@@ -10,9 +10,14 @@ const SWEEP_EVERY_MS = 60 * 60_000;
  * Returns what stops it.
  */
 export function startRetention(tasks: Pick<TaskService, "flush">, keepMs: number, onError: (error: unknown) => void): () => Promise<void> {
-  let sweeping: Promise<unknown> = Promise.resolve();
+  let sweeping: Promise<unknown> | undefined;
   const sweep = () => {
-    sweeping = tasks.flush({ olderThanMs: keepMs }).catch(onError);
+    // A sweep of many folders may outlast the interval: the next waits for its turn.
+    if (sweeping) return;
+    sweeping = tasks
+      .flush({ olderThanMs: keepMs })
+      .catch(onError)
+      .finally(() => (sweeping = undefined));
   };
   sweep();
   const timer = setInterval(sweep, Math.min(keepMs, SWEEP_EVERY_MS));

@@ -37,6 +37,9 @@ export type TaskFolder = "metadata" | "output";
 
 export type TaskService = ReturnType<typeof createTaskService>;
 
+/** How many state changes a cancel follows before it gives up (each takes a task's own move). */
+const CANCEL_ROUNDS = 5;
+
 export function createTaskService({ db, transitions, layout, runner, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
   const submitDeps = { db, layout, maxUploadSize, now, findScript: cachedScriptLookup(db) };
   // Restarts and deletes of one task take turns.
@@ -131,17 +134,21 @@ export function createTaskService({ db, transitions, layout, runner, maxUploadSi
      * A task that already finished is a conflict, not a success.
      */
     async cancel(id: string): Promise<TaskView> {
-      const row = await requireTaskRow(id);
-      if (FINISHED_STATUSES.includes(row.status)) throw taskFinished(id, row.status);
-      if (row.status === TaskStatus.queued && (await transitions.cancelQueued(id))) return get(id);
-      // It was running, or started between the read and the update.
-      const result = await runner.cancelRunning(id);
-      if (result === "finishing") throw taskFinishing(id);
-      if (result !== "cancelled") {
-        const current = await requireTaskRow(id);
-        if (FINISHED_STATUSES.includes(current.status)) throw taskFinished(id, current.status);
+      // A task moves on while it is cancelled: a queued one starts, a running one fails and
+      // goes back to the queue for a retry. Each move is one more round, and there are few.
+      for (let round = 0; round < CANCEL_ROUNDS; round++) {
+        const row = await requireTaskRow(id);
+        if (FINISHED_STATUSES.includes(row.status)) throw taskFinished(id, row.status);
+        if (row.status === TaskStatus.queued) {
+          if (await transitions.cancelQueued(id)) return get(id);
+          continue; // It started between the read and the update.
+        }
+        const result = await runner.cancelRunning(id);
+        if (result === "finishing") throw taskFinishing(id);
+        if (result === "cancelled") return get(id);
+        // Not running any more: it finished (answered next round) or is queued for a retry (cancelled next round).
       }
-      return get(id);
+      throw taskFinishing(id);
     },
   };
 }

@@ -29,7 +29,8 @@ export function toTaskView({ task, files, attempt, attempts }: TaskRecord) {
       exit_code: each.exitCode,
       signal: each.signal,
       error: each.error,
-      log: each.number === task.attemptCount ? "log.txt" : `log.${each.number}.txt`,
+      // An attempt that never started (its server stopped first) wrote no log.
+      log: each.pid === null ? null : each.number === task.attemptCount ? "log.txt" : `log.${each.number}.txt`,
     })),
     files: files.map((file) => ({
       placeholder: `<file${file.placeholder}>`,

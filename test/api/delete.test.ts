@@ -1,4 +1,4 @@
-import { access } from "node:fs/promises";
+import { access, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { expectError, registerScript, submitOk, waitFinished, waitRunning } from "../support/api.ts";
@@ -69,5 +69,25 @@ describe("deleting finished tasks", () => {
     expect(await exists(join(server.baseDir, "tasks", ok))).toBe(false);
     await expectError(await post(server, "/api/task/flush", { status: "running" }), 400, "invalid_request");
     await expectError(await post(server, "/api/task/flush", { older_than_s: -1 }), 400, "invalid_request");
+    await expectError(await post(server, "/api/task/flush", { status: 5 }), 400, "invalid_request");
+    const malformed = await server.request("/api/task/flush", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{older" });
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).error.code).toEqual(expect.any(String));
+    expect(await (await server.request(`/api/task/${slow}`)).json()).toMatchObject({ status: "running" });
+  });
+
+  it("a marker name the script filled with a symlink or a FIFO is replaced, never followed or opened", async () => {
+    const server = await startTestServer();
+    const outside = join(server.baseDir, "precious.txt");
+    await writeFile(outside, "keep me");
+    await registerScript(server, "linker", "linker.sh", `#!/bin/sh\nln -s '${outside}' cubqueue.pending\n`);
+    await registerScript(server, "fifo", "fifo.sh", "#!/bin/sh\nmkfifo cubqueue.pending\n");
+    for (const script of ["linker", "fifo"]) {
+      const { task_id } = await submitOk(server, script, { args: {} });
+      await waitFinished(server, task_id);
+      expect((await post(server, `/api/task/${task_id}/delete`)).status).toBe(200);
+      expect(await exists(join(server.baseDir, "tasks", task_id))).toBe(false);
+    }
+    expect(await readFile(outside, "utf8")).toBe("keep me");
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { openDatabase } from "../../src/db/open.ts";
 import { findTask, insertTask } from "../../src/db/queries/tasks.ts";
@@ -78,7 +79,7 @@ async function harness({ concurrency = 2, overrides, ...executorOptions }: Harne
   const waitStatus = (id: string, status: TaskStatus) => waitUntil(async () => (await statusOf(id)) === status, 3_000);
   const transitionsOf = (id: string) => events.filter((event) => event.taskId === id).map(({ from, to, attempt }) => `${attempt}:${from}→${to}`);
 
-  return { runner, makeRunner, fake, errors, addTask, task, statusOf, waitStatus, transitionsOf, real };
+  return { runner, makeRunner, fake, errors, addTask, task, statusOf, waitStatus, transitionsOf, real, layout };
 }
 
 /** Holds the recording of a launched process until `letRecord()`: the run stays "starting" meanwhile. */
@@ -323,5 +324,68 @@ describe("the runner, over a fake executor", () => {
     h.fake.processes[1]!.end({ kind: "exited", exitCode: 9, signal: null });
     await h.waitStatus(id, TaskStatus.failed);
     expect(h.transitionsOf(id)).toEqual(["1:queued→running", "1:running→queued", "2:queued→running", "2:running→failed"]);
+  });
+
+  it("a retry due at once runs as the next attempt and is the run tracked under its id: a cancel reaches it", async () => {
+    const h = await harness({ onTerm: { kind: "exited", exitCode: null, signal: "SIGTERM" } });
+    const id = await h.addTask({ maxRetries: 1 });
+    h.runner.wake();
+    (await h.fake.processOf(id)).end({ kind: "exited", exitCode: 1, signal: null });
+    await waitUntil(() => h.fake.processes.length === 2);
+    const second = h.fake.processes[1]!;
+    await waitUntil(() => second.gate === "released");
+    expect(h.runner.runningCount).toBe(1);
+    expect(await h.runner.cancelRunning(id)).toBe("cancelled");
+    expect(second.signals[0]).toBe("SIGTERM");
+    expect(await h.task(id)).toMatchObject({ task: { status: "cancelled" }, attempts: [{ number: 1 }, { number: 2 }] });
+  });
+
+  it("an attempt that never started uses up no retry", async () => {
+    const h = await harness();
+    const id = await h.addTask({ maxRetries: 1 });
+    h.runner.wake();
+    const first = await h.fake.processOf(id);
+    await waitUntil(() => first.gate === "released");
+    await h.runner.stop();
+    const next = h.makeRunner();
+    await next.start();
+    // The first attempt's script never ran: requeued as attempt 2, which fails; its one retry is attempt 3.
+    h.fake.processes.find((p) => p.adopted)!.end({ kind: "not_started" });
+    await waitUntil(() => h.fake.processes.length === 3);
+    h.fake.processes[2]!.end({ kind: "exited", exitCode: 1, signal: null });
+    await waitUntil(() => h.fake.processes.length === 4);
+    h.fake.processes[3]!.end({ kind: "exited", exitCode: 1, signal: null });
+    await h.waitStatus(id, TaskStatus.failed);
+    expect(h.transitionsOf(id)).toEqual([
+      "1:queued→running",
+      "1:running→queued",
+      "2:queued→running",
+      "2:running→queued",
+      "3:queued→running",
+      "3:running→failed",
+    ]);
+  });
+
+  it("a log is kept under the number of the attempt that wrote it, also when a later claim never launched", async () => {
+    const h = await harness();
+    const id = await h.addTask();
+    const paths = h.layout.taskPaths(id);
+    // Attempt 1 ran and wrote its log; the task was restarted; attempt 2 was claimed, and the server died before launching it.
+    await h.real.claimNext("fake");
+    await h.real.recordProcess(id, 1, { pid: 1, startToken: null });
+    await writeFile(paths.logFile, "attempt one\n");
+    await h.real.finish(id, 1, { status: TaskStatus.failed, error: "x", exitCode: 1, signal: null });
+    await h.real.restart(id, TaskStatus.failed);
+    await h.real.claimNext("fake");
+    await h.runner.start(); // requeues attempt 2 (no process) and runs attempt 3
+    const third = await h.fake.processOf(id);
+    expect(await readFile(join(paths.dir, "log.1.txt"), "utf8")).toBe("attempt one\n");
+    third.end({ kind: "exited", exitCode: 0, signal: null });
+    await h.waitStatus(id, TaskStatus.succeeded);
+    expect((await h.task(id)).attempts.map((a) => [a.number, a.pid === null])).toEqual([
+      [1, false],
+      [2, true],
+      [3, false],
+    ]);
   });
 });

@@ -262,8 +262,8 @@ export interface components {
             signal: string | null;
             /** @description How the attempt ended, in words, when it did not succeed. */
             error: string | null;
-            /** @description Its log in the task folder: log.txt for the latest attempt, log.<number>.txt for earlier ones. */
-            log: string;
+            /** @description Its log in the task folder: log.txt for the latest attempt, log.<number>.txt for earlier ones; null for one that never started. */
+            log: string | null;
         };
         TaskFile: {
             /** @example <file1> */

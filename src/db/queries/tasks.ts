@@ -134,3 +134,12 @@ export async function listFinishedTaskIds(
     .limit(limit);
   return rows.map((row) => row.id);
 }
+
+/** The latest attempt before `attempt` that had a process (so wrote a log), if any. */
+export async function lastLaunchedAttemptBefore(db: Database, taskId: string, attempt: number): Promise<number | undefined> {
+  const [row] = await db
+    .select({ number: sql<number | null>`max(${taskAttempts.number})` })
+    .from(taskAttempts)
+    .where(and(eq(taskAttempts.taskId, taskId), lt(taskAttempts.number, attempt), isNotNull(taskAttempts.pid)));
+  return row?.number ?? undefined;
+}
