@@ -96,17 +96,19 @@ async function expectEachRanOnce(result: Awaited<ReturnType<typeof runThroughCra
 
 describe("crash and restart", { timeout: 180_000 }, () => {
   it("a server killed with SIGKILL while 20 tasks run and 100 wait loses none and runs none twice", async () => {
-    // The first 20 hold every slot until the server is killed, so all the other 100 queue up behind them.
+    // The first 20 hold every slot until the server is killed, so the others queue up behind them. (Submitted 8 at
+    // a time, up to 4 of tasks 20-23 may be taken before one of 16-19, and end while the gated ones wait.)
     const plan = Array.from({ length: 120 }, (_, n) => ({
       n,
       sleep: n < 20 ? 0.3 + (n % 5) * 0.5 : 0.2 + (n % 7) * 0.1,
       exit: n % 10 === 3 ? 3 : 0,
       gate: n < 20 ? "gate" : undefined,
     }));
-    const result = await runThroughCrashes(plan, 20, [(tasks) => countBy(tasks, "running") === 20 && countBy(tasks, "queued") === 100]);
+    const result = await runThroughCrashes(plan, 20, [(tasks) => countBy(tasks, "running") === 20 && countBy(tasks, "queued") >= 96]);
     await expectEachRanOnce(result);
     const [crash] = result.seen;
-    expect(crash).toMatchObject({ running: 20, queued: 100 });
+    expect(crash).toMatchObject({ running: 20 });
+    expect(crash!.queued).toBeGreaterThanOrEqual(96);
     expect(crash!.endedWhileDown).toBeGreaterThan(0); // so the recorded-status path was taken
     console.log(`crash with 20 running, ${crash!.queued} queued: ${crash!.endedWhileDown} ended while down; restart took ${crash!.restartMs} ms`);
   });
