@@ -20,7 +20,24 @@ export const scripts = sqliteTable("scripts", {
   sha256: text("sha256").notNull(),
   size: integer("size").notNull(),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  /** The current version: 1 when registered, one more each time it is replaced. */
+  version: integer("version").notNull().default(1),
 });
+
+/** Every version a script has had; its file under scripts/ is always the current one's. */
+export const scriptVersions = sqliteTable(
+  "script_versions",
+  {
+    name: text("name").notNull(),
+    version: integer("version").notNull(),
+    desc: text("desc").notNull(),
+    filename: text("filename").notNull(),
+    sha256: text("sha256").notNull(),
+    size: integer("size").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.name, table.version] })],
+);
 
 export const tasks = sqliteTable(
   "tasks",
@@ -31,6 +48,9 @@ export const tasks = sqliteTable(
     scriptName: text("script_name").notNull(),
     /** The script copy's file name inside the task folder. */
     scriptFilename: text("script_filename").notNull(),
+    /** Which version of the script the task was given, and its sha256 (null for tasks older than versions). */
+    scriptVersion: integer("script_version"),
+    scriptSha256: text("script_sha256"),
     /** The argument file as submitted, before placeholders were resolved. */
     argFile: text("arg_file").notNull(),
     status: text("status", { enum: TASK_STATUSES }).notNull(),
@@ -87,6 +107,13 @@ export const taskAttempts = sqliteTable(
     pid: integer("pid"),
     /** When that process started (see runner/process-identity.ts): with the pid, it tells a recycled pid apart. */
     startToken: text("start_token"),
+    /**
+     * The executor's own reference to the attempt, as JSON: `{pid, startToken}` for
+     * the local executor, a job id for a cluster one. Only that executor reads it.
+     */
+    handle: text("handle"),
+    /** The server instance that started the attempt (see server/instance-id.ts); only it recovers the attempt. */
+    owner: text("owner"),
     startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
     exitCode: integer("exit_code"),
@@ -98,6 +125,7 @@ export const taskAttempts = sqliteTable(
 );
 
 export type ScriptRow = typeof scripts.$inferSelect;
+export type ScriptVersionRow = typeof scriptVersions.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;
 export type NewTaskRow = typeof tasks.$inferInsert;
 export type TaskFileRow = typeof taskFiles.$inferSelect;

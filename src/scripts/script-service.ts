@@ -81,7 +81,7 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
     const filename = scriptFilename(name, file.originalName);
     const scriptFile = layout.scriptFile(filename);
     const descFile = layout.scriptDescFile(name);
-    const row = { name, desc, filename, sha256: file.sha256, size: file.size, createdAt: now() };
+    const row = { name, desc, filename, sha256: file.sha256, size: file.size, createdAt: now(), version: 1 };
     // Files first, row last: the row is what makes the script exist, so a crash in
     // between leaves at most an unreferenced file that the next registration replaces.
     await rename(file.path, scriptFile);
