@@ -1,20 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
-import { delimiter, extname, isAbsolute, join } from "node:path";
-
-/** Which program runs a script without a shebang line, by its extension. */
-const BY_EXTENSION: Readonly<Record<string, string>> = {
-  ".py": "python3",
-  ".sh": "bash",
-  ".bash": "bash",
-  ".js": "node",
-  ".mjs": "node",
-  ".cjs": "node",
-  ".rb": "ruby",
-  ".pl": "perl",
-  ".r": "Rscript",
-  ".jl": "julia",
-};
+import { delimiter, isAbsolute, join } from "node:path";
+import { INTERPRETER_BY_EXTENSION, type LaunchRule } from "./launch-rule.ts";
 
 export type Interpreters = ReadonlyMap<string, string>;
 
@@ -26,7 +13,7 @@ export type Interpreters = ReadonlyMap<string, string>;
  */
 export function resolveInterpreters(overrides: Readonly<Record<string, string>>, path = process.env.PATH ?? ""): Interpreters {
   const resolved = new Map<string, string>();
-  for (const program of new Set(Object.values(BY_EXTENSION))) {
+  for (const program of new Set(Object.values(INTERPRETER_BY_EXTENSION))) {
     const found = findOnPath(program, path);
     if (found) resolved.set(program, found);
   }
@@ -70,32 +57,26 @@ export function findOnPath(program: string, path: string): string | undefined {
 }
 
 /**
- * The command that runs a script: its shebang line wins; otherwise the
- * interpreter for its extension; otherwise the script itself, as a program.
+ * The command that runs a script, as its launch rule says (see launch-rule.ts):
+ * its shebang's program; otherwise the interpreter for its extension; otherwise
+ * the script itself, as a program.
  */
-export function commandFor(
-  scriptPath: string,
-  firstLine: string,
-  args: readonly string[],
-  interpreters: Interpreters,
-): string[] {
-  if (firstLine.startsWith("#!")) {
-    // Like the kernel: the interpreter, then at most one argument.
-    const shebang = firstLine.slice(2).trim();
-    const space = shebang.search(/\s/);
-    const program = space === -1 ? shebang : shebang.slice(0, space);
-    const argument = space === -1 ? "" : shebang.slice(space).trim();
-    return [program, ...(argument ? [argument] : []), scriptPath, ...args];
-  }
-  const wanted = BY_EXTENSION[extname(scriptPath).toLowerCase()];
-  if (wanted) {
-    const program = interpreters.get(wanted);
-    if (!program) {
-      throw new Error(
-        `${wanted} runs ${extname(scriptPath)} scripts but is not on the server's PATH; start the server with --interpreter ${wanted}=/path/to/${wanted}`,
-      );
+export function commandFor(scriptPath: string, rule: LaunchRule, args: readonly string[], interpreters: Interpreters): string[] {
+  switch (rule.kind) {
+    case "shebang":
+      return [rule.program, ...(rule.argument ? [rule.argument] : []), scriptPath, ...args];
+    case "interpreter": {
+      const program = interpreters.get(rule.interpreter);
+      if (!program) {
+        throw new Error(
+          `${rule.interpreter} runs ${rule.extension} scripts but is not on the server's PATH; start the server with --interpreter ${rule.interpreter}=/path/to/${rule.interpreter}`,
+        );
+      }
+      return [program, scriptPath, ...args];
     }
-    return [program, scriptPath, ...args];
+    case "native":
+    case "none":
+      // "none" only for a script registered before registration refused such files: it is tried all the same.
+      return [scriptPath, ...args];
   }
-  return [scriptPath, ...args];
 }

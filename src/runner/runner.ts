@@ -1,4 +1,3 @@
-import { open } from "node:fs/promises";
 import { earliestRetryDue, lastLaunchedAttemptBefore, listRunningTasks } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import type { TaskRow } from "../db/schema.ts";
@@ -9,6 +8,7 @@ import { rotateAttemptLog } from "../store/attempt-logs.ts";
 import type { Layout } from "../store/layout.ts";
 import type { Executor, LaunchedProcess, ProcessExit, ProcessHandle, RunningProcess } from "./executor.ts";
 import { commandFor, type Interpreters } from "./interpreters.ts";
+import { launchRuleFor, readScriptHead, type LaunchRule } from "./launch-rule.ts";
 import { DEFAULT_BACKOFF, realTimers, retryUntilDone, type Backoff, type Retrying, type Timers } from "./retry.ts";
 
 export interface RunnerOptions {
@@ -91,10 +91,10 @@ export function createRunner(options: RunnerOptions) {
   const concurrency = options.concurrency;
   const baseEnv = definedOnly(options.baseEnv);
   /**
-   * The first line of each script (its shebang decides how it runs), read once:
-   * a registered script never changes, and every task runs a copy of it.
+   * How each script version runs (its shebang, extension or magic number), read
+   * once: every task runs a copy of a version, and a version never changes.
    */
-  const firstLines = new Map<string, string>();
+  const launchRules = new Map<string, LaunchRule>();
   let filling: Retrying<void> | undefined;
   let fillAgain = false;
   let stopping = false;
@@ -220,9 +220,11 @@ export function createRunner(options: RunnerOptions) {
     const paths = layout.taskPaths(task.id);
     if (attemptNumber > 1) await rotateAttemptLog(paths, await lastLaunchedAttemptBefore(db, task.id, attemptNumber));
     const scriptPath = paths.script(task.scriptFilename);
-    let firstLine = firstLines.get(task.scriptFilename);
-    if (firstLine === undefined) firstLines.set(task.scriptFilename, (firstLine = await readFirstLine(scriptPath)));
-    const command = commandFor(scriptPath, firstLine, [paths.argFile], interpreters);
+    // Tasks from before versions have no sha256; their script could not change, so its file name tells it.
+    const version = `${task.scriptFilename}\0${task.scriptSha256 ?? "unversioned"}`;
+    let rule = launchRules.get(version);
+    if (rule === undefined) launchRules.set(version, (rule = launchRuleFor(task.scriptFilename, await readScriptHead(scriptPath))));
+    const command = commandFor(scriptPath, rule, [paths.argFile], interpreters);
     return executor.launch({
       taskId: task.id,
       cwd: paths.dir,
@@ -425,18 +427,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A function, not an inline test: TypeScript would keep the phase narrowed across the awaits that change it. */
 function isDetached(run: ActiveRun): boolean {
   return run.phase === "detached";
-}
-
-async function readFirstLine(path: string): Promise<string> {
-  const handle = await open(path, "r");
-  try {
-    const buffer = Buffer.alloc(512);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const text = buffer.subarray(0, bytesRead).toString("utf8");
-    return text.split(/\r?\n/, 1)[0] ?? "";
-  } finally {
-    await handle.close();
-  }
 }
 
 function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
