@@ -20,7 +20,35 @@ export const scriptNotFound = (name: string) =>
   new AppError(404, "script_not_found", `No script named "${name}" is registered; see \`cubqueue namespace\` for the registered ones.`);
 
 export const scriptNameTaken = (name: string) =>
-  new AppError(409, "script_name_taken", `A script named "${name}" is already registered; choose another name.`);
+  new AppError(
+    409,
+    "script_name_taken",
+    `A script named "${name}" is already registered; choose another name, or store this one as its next version with \`cubqueue register --replace\` (API field replace=true).`,
+  );
+
+/** A replace names a script that does not exist: replacing never creates one, so a typo cannot register a stray name. */
+export const nothingToReplace = (name: string) =>
+  new AppError(
+    404,
+    "script_not_found",
+    `No script named "${name}" is registered, so there is nothing to replace; register it without --replace (replace=true) to create it.`,
+  );
+
+/** Registering a file nothing can run (see runner/launch-rule.ts). */
+export const scriptNotRunnable = (filename: string, extensions: string) =>
+  new AppError(
+    400,
+    "script_not_runnable",
+    `The script "${filename}" could never run: its first line is not a shebang (such as "#!/usr/bin/env python3"), its extension names no interpreter CubQueue knows (${extensions}), and it is not a compiled program. Add a shebang line, or register it with one of those extensions.`,
+  );
+
+/** The stored script file is not the version its record names (changed on disk, or a replace cut short by a crash). */
+export const scriptFileMismatch = (name: string, version: number) =>
+  new AppError(
+    409,
+    "script_file_mismatch",
+    `The file of script "${name}" no longer matches its version ${version} on record (it was changed on disk, or a replace was cut short), so no task is given it; register it again with --replace.`,
+  );
 
 export const invalidScriptName = (name: string) =>
   new AppError(

@@ -19,8 +19,18 @@ export const registerScriptBody: RequestBody = {
         required: ["name", "script"],
         properties: {
           name: { type: "string", pattern: SCRIPT_NAME_PATTERN.source, description: "Unique: letters, digits and underscores." },
-          desc: { type: "string", description: "What the script does." },
-          script: { ...binary, description: "The script file; its extension is kept." },
+          desc: { type: "string", description: "What the script does. A replacement without one keeps the description it had." },
+          replace: {
+            type: "string",
+            enum: ["true", "false"],
+            default: "false",
+            description: "true: store the script as the next version of the registered script of that name (which must exist) instead of registering a new one.",
+          },
+          script: {
+            ...binary,
+            description:
+              "The script file; its extension is kept. It must say how it runs: a shebang line, an extension CubQueue knows (.py, .sh, …), or be a compiled program.",
+          },
         },
       },
     },

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { TASK_STATUSES } from "../db/schema.ts";
+import { SCRIPT_NAME_PATTERN } from "../scripts/script-service.ts";
 
 export const ErrorSchema = z
   .object({
@@ -35,18 +36,38 @@ export function errorResponses<S extends number>(...routeStatuses: S[]) {
   ) as Record<S | 401 | 403, { description: string; content: { "application/json": { schema: typeof ErrorSchema } } }>;
 }
 
+/** What a script and each of its versions have: the file and description that version was registered with. */
+const versionFields = {
+  version: z.number().int().openapi({ description: "1 when registered, one more each time it is replaced.", example: 2 }),
+  desc: z.string(),
+  filename: z.string().openapi({ description: "The file name under scripts/, extension kept.", example: "align_reads.py" }),
+  sha256: z.string(),
+  size: z.number().int(),
+  created_at: z.string().openapi({ format: "date-time", description: "When this version was registered." }),
+};
+
 export const ScriptSchema = z
+  .object({ name: z.string().openapi({ example: "align_reads" }), ...versionFields })
+  .openapi("Script", { description: "A registered script, as its current version is; its file under scripts/ is that version's." });
+
+export const ScriptVersionSchema = z.object(versionFields).openapi("ScriptVersion");
+
+export const ScriptDetailSchema = z
   .object({
     name: z.string().openapi({ example: "align_reads" }),
-    desc: z.string(),
-    filename: z.string().openapi({ description: "The file name under scripts/, extension kept.", example: "align_reads.py" }),
-    sha256: z.string(),
-    size: z.number().int(),
-    created_at: z.string().openapi({ format: "date-time" }),
+    ...versionFields,
+    versions: z.array(ScriptVersionSchema).openapi({ description: "Every version it has had, the newest (the current one) first." }),
   })
-  .openapi("Script");
+  .openapi("ScriptDetail");
 
 export const ScriptListSchema = z.object({ scripts: z.array(ScriptSchema) }).openapi("ScriptList");
+
+export const ScriptNameParamsSchema = z.object({
+  name: z
+    .string()
+    .regex(SCRIPT_NAME_PATTERN, "not a script name (1-64 letters, digits and underscores)")
+    .openapi({ param: { name: "name", in: "path" }, example: "align_reads" }),
+});
 
 export const TaskStatusSchema = z.enum(TASK_STATUSES).openapi("TaskStatus");
 
@@ -80,6 +101,10 @@ export const TaskSchema = z
   .object({
     task_id: z.string().openapi({ format: "uuid" }),
     script_name: z.string(),
+    script_version: z.number().int().nullable().openapi({
+      description: "The version of the script the task was given (its copy in the task folder); null for tasks submitted before scripts had versions.",
+    }),
+    script_sha256: z.string().nullable().openapi({ description: "The sha256 of that copy; null for tasks submitted before scripts had versions." }),
     status: TaskStatusSchema,
     exit_code: z.number().int().nullable(),
     signal: z.string().nullable().openapi({ example: "SIGTERM" }),

@@ -1,15 +1,27 @@
 import { randomUUID } from "node:crypto";
-import { chmod, rename, rm } from "node:fs/promises";
+import { copyFile, rm } from "node:fs/promises";
 import type { Readable } from "node:stream";
-import { findScript, insertScript, listScripts } from "../db/queries/scripts.ts";
+import { findScript, listScriptVersions, listScripts } from "../db/queries/scripts.ts";
 import type { Database } from "../db/open.ts";
-import { badRequest, invalidScriptName, reservedScriptName, scriptNameTaken } from "../errors.ts";
-import { writeFileAtomic } from "../store/atomic-write.ts";
+import type { ScriptRow } from "../db/schema.ts";
+import {
+  badRequest,
+  invalidScriptName,
+  nothingToReplace,
+  reservedScriptName,
+  scriptFileMismatch,
+  scriptNameTaken,
+  scriptNotFound,
+  scriptNotRunnable,
+} from "../errors.ts";
+import { knownExtensions, launchRuleFor, readScriptHead } from "../runner/launch-rule.ts";
+import { sha256OfFile } from "../store/file-digest.ts";
 import { safeExtension } from "../store/file-names.ts";
-import { EXECUTABLE_SCRIPT_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
+import { reservedScriptFilename, type Layout } from "../store/layout.ts";
 import { receiveMultipart, type ReceivedFile } from "../store/multipart.ts";
 import { createKeyedLock } from "../util/keyed-lock.ts";
-import { toScriptView, type ScriptView } from "./script-view.ts";
+import { toScriptDetailView, toScriptView, type ScriptDetailView, type ScriptView } from "./script-view.ts";
+import { removeScript, storeFirstVersion, storeNextVersion } from "./store-script.ts";
 
 /** What a script name may be: it becomes a file name under scripts/. */
 export const SCRIPT_NAME_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
@@ -32,6 +44,18 @@ function checkName(name: string, originalName: string): void {
   if (reserved) throw reservedScriptName(filename, reserved);
 }
 
+/** The form field `replace`: absent or "false" registers a new name, "true" stores the next version of one. */
+function parseReplace(value: string | undefined): boolean {
+  if (value === undefined || value === "" || value === "false") return false;
+  if (value === "true") return true;
+  throw badRequest("invalid_field", `Invalid replace "${value}": send true (store a new version of a registered script) or false.`);
+}
+
+/** Refuses a script that nothing could run, by the rule the runner follows (see runner/launch-rule.ts). */
+async function checkRunnable(filename: string, file: ReceivedFile): Promise<void> {
+  if (launchRuleFor(filename, await readScriptHead(file.path)).kind === "none") throw scriptNotRunnable(filename, knownExtensions());
+}
+
 export interface ScriptServiceDeps {
   db: Database;
   layout: Layout;
@@ -41,9 +65,28 @@ export interface ScriptServiceDeps {
 export type ScriptService = ReturnType<typeof createScriptService>;
 
 export function createScriptService({ db, layout, now = () => new Date() }: ScriptServiceDeps) {
+  /**
+   * Everything that reads or writes a script's files and row takes its name's lock:
+   * registering, replacing, unregistering, and the copy a submission takes, so a
+   * copy and the version it is recorded as always match.
+   */
   const withNameLock = createKeyedLock();
+  /**
+   * The current row of each script this server has looked up. One server owns a
+   * base dir and every write goes through here under the lock, so it stays true;
+   * a submission need not ask the database each time.
+   */
+  const known = new Map<string, ScriptRow>();
 
-  /** Receives the multipart registration form: fields `name`, `desc`, file `script`. */
+  async function currentRow(name: string): Promise<ScriptRow | undefined> {
+    const cached = known.get(name);
+    if (cached) return cached;
+    const row = await findScript(db, name);
+    if (row) known.set(name, row);
+    return row;
+  }
+
+  /** Receives the multipart registration form: fields `name`, `desc`, `replace`, file `script`. */
   async function receiveRegistration(body: Readable, contentType: string | undefined) {
     const form = await receiveMultipart(body, contentType, {
       maxFileSize: MAX_SCRIPT_SIZE,
@@ -61,43 +104,92 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
     return { fields: form.fields, file: form.files[0] };
   }
 
+  /** Registers a new script (version 1), or with `replace=true` stores the next version of a registered one. */
   async function register(body: Readable, contentType: string | undefined): Promise<ScriptView> {
     const { fields, file } = await receiveRegistration(body, contentType);
     try {
       const name = fields.name;
       if (name === undefined) throw badRequest("missing_field", 'Missing the field "name" (the script\'s name).');
       if (!isValidScriptName(name)) throw invalidScriptName(name);
+      const replace = parseReplace(fields.replace);
       if (!file) throw badRequest("missing_file", 'Missing the file field "script" (the script to register).');
       checkName(name, file.originalName);
       if (file.size === 0) throw badRequest("empty_script", `The uploaded script "${file.originalName}" is empty.`);
-      return await withNameLock(name, () => store(name, fields.desc ?? "", file));
+      const filename = scriptFilename(name, file.originalName);
+      await checkRunnable(filename, file);
+      const upload = { filename, sha256: file.sha256, size: file.size, createdAt: now() };
+      return await withNameLock(name, async () => {
+        const previous = await currentRow(name);
+        if (replace && !previous) throw nothingToReplace(name);
+        if (!replace && previous) throw scriptNameTaken(name);
+        if (!previous) {
+          const row = { name, desc: fields.desc ?? "", ...upload, version: 1 };
+          await storeFirstVersion({ db, layout }, row, file.path);
+          known.set(name, row);
+          return toScriptView(row);
+        }
+        // A replacement without a description keeps the one it had.
+        const row = { name, desc: fields.desc ?? previous.desc, ...upload, version: previous.version + 1 };
+        await storeNextVersion({ db, layout }, previous, row, file.path);
+        known.set(name, row);
+        return toScriptView(row);
+      });
     } finally {
       if (file) await rm(file.path, { force: true });
     }
   }
 
-  async function store(name: string, desc: string, file: ReceivedFile): Promise<ScriptView> {
-    if (await findScript(db, name)) throw scriptNameTaken(name);
-    const filename = scriptFilename(name, file.originalName);
-    const scriptFile = layout.scriptFile(filename);
-    const descFile = layout.scriptDescFile(name);
-    const row = { name, desc, filename, sha256: file.sha256, size: file.size, createdAt: now(), version: 1 };
-    // Files first, row last: the row is what makes the script exist, so a crash in
-    // between leaves at most an unreferenced file that the next registration replaces.
-    await rename(file.path, scriptFile);
-    try {
-      await chmod(scriptFile, EXECUTABLE_SCRIPT_MODE);
-      await writeFileAtomic(descFile, desc);
-      if (!(await insertScript(db, row))) throw scriptNameTaken(name);
-    } catch (error) {
-      await Promise.all([rm(scriptFile, { force: true }), rm(descFile, { force: true })]);
-      throw error;
-    }
-    return toScriptView(row);
+  /** A script with every version it has had, the newest first. */
+  async function get(name: string): Promise<ScriptDetailView> {
+    const row = isValidScriptName(name) ? await findScript(db, name) : undefined;
+    if (!row) throw scriptNotFound(name);
+    return toScriptDetailView(row, await listScriptVersions(db, name));
+  }
+
+  /**
+   * Removes a script: its file, its description and its rows. Tasks already
+   * submitted run their own copies, so they keep running and can be restarted.
+   * Answers with the script as it was.
+   */
+  async function unregister(name: string): Promise<ScriptDetailView> {
+    return withNameLock(name, async () => {
+      const row = isValidScriptName(name) ? await currentRow(name) : undefined;
+      if (!row) throw scriptNotFound(name);
+      const detail = toScriptDetailView(row, await listScriptVersions(db, name));
+      known.delete(name);
+      if (!(await removeScript({ db, layout }, row))) throw scriptNotFound(name);
+      return detail;
+    });
+  }
+
+  /**
+   * Copies a script's current version for a task to `destinationFor(script)`
+   * (which may refuse the script by throwing) and answers with the row of the
+   * version copied. The copy's sha256 is checked against the row: a file changed
+   * behind CubQueue's back is refused, never run as a version it is not.
+   */
+  async function copyForTask(name: string, destinationFor: (script: ScriptRow) => string): Promise<ScriptRow> {
+    return withNameLock(name, async () => {
+      const row = await currentRow(name);
+      if (!row) throw scriptNotFound(name);
+      const destination = destinationFor(row);
+      const copied = await copyFile(layout.scriptFile(row.filename), destination).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? false : Promise.reject(error)),
+      );
+      if (!copied || (await sha256OfFile(destination)) !== row.sha256) {
+        await rm(destination, { force: true });
+        throw scriptFileMismatch(name, row.version);
+      }
+      return row;
+    });
   }
 
   return {
     register,
+    get,
+    unregister,
+    copyForTask,
     async list(): Promise<ScriptView[]> {
       return (await listScripts(db)).map(toScriptView);
     },

@@ -76,9 +76,10 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       baseEnv: options.taskEnv ?? taskEnvironment(),
       onError: (error, taskId) => logError(error, taskId ? `task ${taskId}` : "runner"),
     });
-    const tasks = createTaskService({ db, transitions, layout, runner, maxUploadSize: config.maxUploadSize });
+    const scripts = createScriptService({ db, layout });
+    const tasks = createTaskService({ db, transitions, layout, runner, scripts, maxUploadSize: config.maxUploadSize });
     const app = createApp({
-      scripts: createScriptService({ db, layout }),
+      scripts,
       tasks,
       logError: (error) => logError(error, "request"),
       token: config.token,

@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { chmod, copyFile, mkdir, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rename, rm, unlink, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Readable } from "node:stream";
-import { findScript } from "../db/queries/scripts.ts";
 import { insertTask, type TaskRecord } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { TaskStatus, type NewTaskRow, type ScriptRow, type TaskFileRow } from "../db/schema.ts";
-import { badRequest, scriptNameReserved, scriptNotFound } from "../errors.ts";
+import { badRequest, scriptNameReserved } from "../errors.ts";
 import { safeExtension } from "../store/file-names.ts";
 import { EXECUTABLE_SCRIPT_MODE, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
 import { receiveMultipart, type ReceivedFile } from "../store/multipart.ts";
@@ -21,26 +20,16 @@ export const MAX_LARGE_FILES = 1000;
 export interface SubmitDeps {
   db: Database;
   layout: Layout;
-  /** Looks up a registered script (see cachedScriptLookup). */
-  findScript: (name: string) => Promise<ScriptRow | undefined>;
+  /**
+   * Copies a registered script's current version to the path `destinationFor`
+   * gives (which may refuse it), and answers with the version copied; see
+   * ScriptService.copyForTask. It takes the script's lock, so a replace running
+   * meanwhile never makes a task record a version other than the one it copied.
+   */
+  copyScript: (name: string, destinationFor: (script: ScriptRow) => string) => Promise<ScriptRow>;
   /** The most bytes one submission may upload, all files together. */
   maxUploadSize?: number;
   now: () => Date;
-}
-
-/**
- * A script lookup that asks the database once per name: a registered script
- * never changes and is never removed, so what was found stays true.
- */
-export function cachedScriptLookup(db: Database): SubmitDeps["findScript"] {
-  const found = new Map<string, ScriptRow>();
-  return async (name) => {
-    const cached = found.get(name);
-    if (cached) return cached;
-    const script = await findScript(db, name);
-    if (script) found.set(name, script);
-    return script;
-  };
 }
 
 /**
@@ -101,24 +90,25 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
     const submittedArgs = checkArgFile(argFile);
     const largeFiles = numberLargeFiles(form.files);
     checkPlaceholders(submittedArgs.bytes, new Set(largeFiles.keys()), "uploaded");
-    const script = await deps.findScript(scriptName);
-    if (!script) throw scriptNotFound(scriptName);
-    // Registration refuses these names; a database from before that still may hold one.
-    const reserved = reservedScriptFilename(script.filename);
-    if (reserved) throw scriptNameReserved(script.name, script.filename, reserved);
+    const script = await deps.copyScript(scriptName, (found) => {
+      // Registration refuses these names; a database from before that still may hold one.
+      const reserved = reservedScriptFilename(found.filename);
+      if (reserved) throw scriptNameReserved(found.name, found.filename, reserved);
+      return join(staging, found.filename);
+    });
+    // The copy keeps the stored script's mode, but one registered by an older CubQueue was not executable.
+    await chmod(join(staging, script.filename), EXECUTABLE_SCRIPT_MODE);
 
     const pathOf = new Map([...largeFiles].map(([n, file]) => [String(n), join(finalPaths.filesDir, basename(file.path))]));
     // The bytes as sent, with only the placeholder strings replaced.
     await writeFile(join(staging, "arg_file.json"), resolvePlaceholders(submittedArgs.bytes, pathOf), { mode: PRIVATE_FILE_MODE });
-    const scriptCopy = join(staging, script.filename);
-    await copyFile(layout.scriptFile(script.filename), scriptCopy);
-    // The copy keeps the stored script's mode, but one registered by an older CubQueue was not executable.
-    await chmod(scriptCopy, EXECUTABLE_SCRIPT_MODE);
 
     const task: NewTaskRow = {
       id,
       scriptName,
       scriptFilename: script.filename,
+      scriptVersion: script.version,
+      scriptSha256: script.sha256,
       argFile: submittedArgs.text,
       status: TaskStatus.queued,
       error: null,

@@ -5,6 +5,7 @@ import { FINISHED_STATUSES, TaskStatus, type TaskRow } from "../db/schema.ts";
 import { AppError, attemptNotFound, logUnreadable, taskFinished, taskFinishing, taskNotFound } from "../errors.ts";
 import type { Transitions } from "../lifecycle/transitions.ts";
 import type { Runner } from "../runner/runner.ts";
+import type { ScriptService } from "../scripts/script-service.ts";
 import { archiveContentType, archiveExtension, planArchive, streamArchive, type ArchiveFormat } from "../store/archive.ts";
 import { isTaskId, type Layout } from "../store/layout.ts";
 import { attemptLogFile } from "../store/attempt-logs.ts";
@@ -13,7 +14,7 @@ import { NotRegularFileError } from "../store/open-task-file.ts";
 import { createKeyedLock } from "../util/keyed-lock.ts";
 import { createDeleter, type FlushFilter } from "./delete-task.ts";
 import { createRestarter, type RestartRequest } from "./restart-task.ts";
-import { cachedScriptLookup, submitTask } from "./submit-task.ts";
+import { submitTask } from "./submit-task.ts";
 import { toTaskView, type TaskView } from "./task-view.ts";
 
 export interface TaskServiceDeps {
@@ -22,6 +23,8 @@ export interface TaskServiceDeps {
   transitions: Transitions;
   layout: Layout;
   runner: Runner;
+  /** Gives each submission its copy of the script (see ScriptService.copyForTask). */
+  scripts: Pick<ScriptService, "copyForTask">;
   maxUploadSize?: number;
   now?: () => Date;
 }
@@ -40,8 +43,8 @@ export type TaskService = ReturnType<typeof createTaskService>;
 /** How many state changes a cancel follows before it gives up (each takes a task's own move). */
 const CANCEL_ROUNDS = 5;
 
-export function createTaskService({ db, transitions, layout, runner, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
-  const submitDeps = { db, layout, maxUploadSize, now, findScript: cachedScriptLookup(db) };
+export function createTaskService({ db, transitions, layout, runner, scripts, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
+  const submitDeps = { db, layout, maxUploadSize, now, copyScript: scripts.copyForTask };
   // Restarts and deletes of one task take turns.
   const withTaskLock = createKeyedLock();
   const restartTask = createRestarter({ db, transitions, layout, withTaskLock });

@@ -7,6 +7,8 @@ export function toTaskView({ task, files, attempt, attempts }: TaskRecord) {
   return {
     task_id: task.id,
     script_name: task.scriptName,
+    script_version: task.scriptVersion,
+    script_sha256: task.scriptSha256,
     status: task.status,
     exit_code: attempt?.exitCode ?? null,
     signal: attempt?.signal ?? null,

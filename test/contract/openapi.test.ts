@@ -20,8 +20,10 @@ describe("the OpenAPI contract", () => {
       ([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })),
     );
     expect(operations.map((entry) => entry.route).sort()).toEqual([
+      "DELETE /api/script/{name}",
       "DELETE /api/task/{task_id}",
       "GET /api/script",
+      "GET /api/script/{name}",
       "GET /api/task",
       "GET /api/task/{task_id}",
       "GET /api/task/{task_id}/log",
@@ -34,7 +36,7 @@ describe("the OpenAPI contract", () => {
       "POST /api/task/{task_id}/restart",
     ]);
     for (const { route, operation } of operations) {
-      if (route.includes("{task_id}")) expect(Object.keys(operation.responses), route).toContain("404");
+      if (route.includes("{task_id}") || route.includes("{name}")) expect(Object.keys(operation.responses), route).toContain("404");
     }
   });
 

@@ -26,6 +26,12 @@ export const submit = createRoute({
   responses: {
     201: { description: "The queued task", content: taskJson },
     ...errorResponses(400, 404, 408, 409, 413, 507),
+    404: { ...errorResponses(404)[404], description: "`script_not_found`: no script of that name is registered (or it was unregistered)" },
+    409: {
+      ...errorResponses(409)[409],
+      description:
+        "The script cannot be given to a task: `reserved_script_name` (stored by an older CubQueue under a name that collides with a task's own files) or `script_file_mismatch` (its file no longer matches its current version's sha256; replace it again)",
+    },
   },
 });
 

@@ -11,9 +11,36 @@ export interface paths {
         /** List the registered scripts */
         get: operations["listScripts"];
         put?: never;
-        /** Register a script */
+        /**
+         * Register a script, or store a new version of one
+         * @description Registers a new name as version 1. With `replace=true`, stores the upload as the next version of a registered script instead: its file under scripts/ (the extension may change) and its description become the new version's; tasks already submitted keep running their own copies. Refused with 400 `script_not_runnable` when nothing could run the file: no shebang line, no extension CubQueue knows an interpreter for, and not a compiled program.
+         */
         post: operations["registerScript"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/script/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A script with every version it has had
+         * @description Its versions come newest first: the first is the current one.
+         */
+        get: operations["getScript"];
+        put?: never;
+        post?: never;
+        /**
+         * Unregister a script
+         * @description Removes the script: its file and description under scripts/ and its records, every version. Tasks already submitted keep their own copies, so they keep running and can still be restarted. The name can then be registered again, from version 1.
+         */
+        delete: operations["unregisterScript"];
         options?: never;
         head?: never;
         patch?: never;
@@ -179,9 +206,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A registered script, as its current version is; its file under scripts/ is that version's. */
         Script: {
             /** @example align_reads */
             name: string;
+            /**
+             * @description 1 when registered, one more each time it is replaced.
+             * @example 2
+             */
+            version: number;
             desc: string;
             /**
              * @description The file name under scripts/, extension kept.
@@ -190,7 +223,10 @@ export interface components {
             filename: string;
             sha256: string;
             size: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When this version was registered.
+             */
             created_at: string;
         };
         Error: {
@@ -210,10 +246,58 @@ export interface components {
         ScriptList: {
             scripts: components["schemas"]["Script"][];
         };
+        ScriptDetail: {
+            /** @example align_reads */
+            name: string;
+            /**
+             * @description 1 when registered, one more each time it is replaced.
+             * @example 2
+             */
+            version: number;
+            desc: string;
+            /**
+             * @description The file name under scripts/, extension kept.
+             * @example align_reads.py
+             */
+            filename: string;
+            sha256: string;
+            size: number;
+            /**
+             * Format: date-time
+             * @description When this version was registered.
+             */
+            created_at: string;
+            /** @description Every version it has had, the newest (the current one) first. */
+            versions: components["schemas"]["ScriptVersion"][];
+        };
+        ScriptVersion: {
+            /**
+             * @description 1 when registered, one more each time it is replaced.
+             * @example 2
+             */
+            version: number;
+            desc: string;
+            /**
+             * @description The file name under scripts/, extension kept.
+             * @example align_reads.py
+             */
+            filename: string;
+            sha256: string;
+            size: number;
+            /**
+             * Format: date-time
+             * @description When this version was registered.
+             */
+            created_at: string;
+        };
         Task: {
             /** Format: uuid */
             task_id: string;
             script_name: string;
+            /** @description The version of the script the task was given (its copy in the task folder); null for tasks submitted before scripts had versions. */
+            script_version: number | null;
+            /** @description The sha256 of that copy; null for tasks submitted before scripts had versions. */
+            script_sha256: string | null;
             status: components["schemas"]["TaskStatus"];
             exit_code: number | null;
             /** @example SIGTERM */
@@ -317,7 +401,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every registered script, by name */
+            /** @description Every registered script, by name, at its current version */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -358,24 +442,124 @@ export interface operations {
                 "multipart/form-data": {
                     /** @description Unique: letters, digits and underscores. */
                     name: string;
-                    /** @description What the script does. */
+                    /** @description What the script does. A replacement without one keeps the description it had. */
                     desc?: string;
                     /**
+                     * @description true: store the script as the next version of the registered script of that name (which must exist) instead of registering a new one.
+                     * @default false
+                     * @enum {string}
+                     */
+                    replace?: "true" | "false";
+                    /**
                      * Format: binary
-                     * @description The script file; its extension is kept.
+                     * @description The script file; its extension is kept. It must say how it runs: a shebang line, an extension CubQueue knows (.py, .sh, …), or be a compiled program.
                      */
                     script: string;
                 };
             };
         };
         responses: {
-            /** @description The registered script */
+            /** @description The script, at its new version */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Script"];
+                };
+            };
+            /** @description The form is malformed or a field is invalid: `invalid_script_name`, `reserved_script_name` (its stored file would collide with CubQueue's own files, e.g. a `.txt` script with its description), `script_not_runnable`, `empty_script`, `missing_field`, `missing_file`, `invalid_field` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `script_not_found`: `replace=true` for a name that is not registered (a replace never creates a script); nothing is stored */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `upload_stalled`: the upload sent nothing for longer than the server's idle timeout (`cubqueue start --idle-timeout`); nothing of it is kept */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `script_name_taken`: the name is registered and `replace` was not true; send `replace=true` to store a new version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An upload is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server's disk is full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The script and its versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScriptDetail"];
                 };
             };
             /** @description The request is malformed or a field is invalid */
@@ -405,8 +589,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `upload_stalled`: the upload sent nothing for longer than the server's idle timeout (`cubqueue start --idle-timeout`); nothing of it is kept */
-            408: {
+            /** @description `script_not_found`: no script of that name is registered */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -414,8 +598,30 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state (name taken, task already finished, a script stored under a name CubQueue reserves) */
-            409: {
+        };
+    };
+    unregisterScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The script as it was, with its versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScriptDetail"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -423,8 +629,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An upload is larger than allowed */
-            413: {
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -432,8 +638,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The server's disk is full */
-            507: {
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `script_not_found`: no script of that name is registered; nothing changed */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -557,7 +772,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            /** @description `script_not_found`: no script of that name is registered (or it was unregistered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -575,7 +790,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state (name taken, task already finished, a script stored under a name CubQueue reserves) */
+            /** @description The script cannot be given to a task: `reserved_script_name` (stored by an older CubQueue under a name that collides with a task's own files) or `script_file_mismatch` (its file no longer matches its current version's sha256; replace it again) */
             409: {
                 headers: {
                     [name: string]: unknown;
