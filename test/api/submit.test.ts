@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { expectError, expectNothingLeft, registerFixture, submit, submitOk, waitFinished } from "../support/api.ts";
+import { expectError, expectNothingLeft, registerFixture, registerScript, submit, submitOk, waitFinished, waitRunning } from "../support/api.ts";
 import { listDir, startTestServer, type TestServer } from "../support/test-server.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -120,13 +120,25 @@ describe("POST /api/task", () => {
     await expectNothingLeft(server);
   });
 
-  it("runs a copy of the script taken at submission, inside the task folder", async () => {
+  it("runs a copy of the script taken at submission, inside the task folder, even when the script is replaced before it runs", async () => {
     const server = await startTestServer();
-    await registerFixture(server, "echo_args.py", "echo_args");
-    const created = await submitOk(server, "echo_args", { args: { label: "x" } });
-    await waitFinished(server, created.task_id);
-    // Re-registering is refused, so the copy is what ran; it matches the registered script.
-    const copy = await readFile(join(server.baseDir, "tasks", created.task_id, "echo_args.py"), "utf8");
-    expect(copy).toBe(await readFile(join(server.baseDir, "scripts", "echo_args.py"), "utf8"));
+    // Waits for metadata/go, so the task is still waiting when the script is replaced.
+    const version = (label: string) => `#!/bin/sh\nuntil [ -e metadata/go ]; do sleep 0.05; done\necho ${label} > output/ran.txt\n`;
+    await registerScript(server, "job", "job.sh", version("v1"));
+    const created = await submitOk(server, "job", { args: {} });
+    await waitRunning(server, created.task_id);
+    const form = new FormData();
+    form.set("name", "job");
+    form.set("replace", "true");
+    form.set("script", new Blob([version("v2")]), "job.sh");
+    expect((await server.request("/api/script", { method: "POST", body: form })).status).toBe(201);
+    expect(await readFile(join(server.baseDir, "scripts", "job.sh"), "utf8")).toBe(version("v2"));
+
+    const dir = join(server.baseDir, "tasks", created.task_id);
+    await writeFile(join(dir, "metadata", "go"), "");
+    expect(await waitFinished(server, created.task_id)).toMatchObject({ status: "succeeded", script_version: 1, script_sha256: sha256(version("v1")) });
+    // The copy is what ran: version 1, though scripts/ holds version 2 by then.
+    expect(await readFile(join(dir, "output", "ran.txt"), "utf8")).toBe("v1\n");
+    expect(await readFile(join(dir, "job.sh"), "utf8")).toBe(version("v1"));
   });
 });

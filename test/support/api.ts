@@ -53,7 +53,7 @@ export async function submit(server: Requester, scriptName: string, { args, file
 export async function submitOk(server: Requester, scriptName: string, request: SubmitFiles) {
   const response = await submit(server, scriptName, request);
   expect(response.status, await response.clone().text()).toBe(201);
-  return (await response.json()) as { task_id: string; status: string };
+  return (await response.json()) as { task_id: string; status: string; script_version: number | null; script_sha256: string | null };
 }
 
 /** Polls a task until it has finished, and returns its record. */
