@@ -192,8 +192,16 @@ async function listTasks(context: CommandContext, options: { status?: unknown; s
   }
   context.io.stdout(
     table(
-      ["TASK ID", "SCRIPT", "STATUS", "CREATED", "DURATION", "EXIT"],
-      page.tasks.map((task) => [task.task_id, task.script_name, task.status, formatTime(task.created_at), duration(task), exit(task)]),
+      ["TASK ID", "SCRIPT", "VERSION", "STATUS", "CREATED", "DURATION", "EXIT"],
+      page.tasks.map((task) => [
+        task.task_id,
+        task.script_name,
+        task.script_version === null ? "-" : String(task.script_version),
+        task.status,
+        formatTime(task.created_at),
+        duration(task),
+        exit(task),
+      ]),
     ),
   );
   if (page.next_cursor) context.io.stdout(`(showing the newest ${page.tasks.length}; use --limit for more)\n`);
@@ -240,7 +248,7 @@ function omittedWarning({ count, reasons }: { count: number; reasons: Record<str
 function describeTask(task: Task): string {
   const rows: Array<[string, string]> = [
     ["task", task.task_id],
-    ["script", task.script_name],
+    ["script", scriptLine(task)],
     ["status", task.status],
     ["created", formatTime(task.created_at)],
     ["started", formatTime(task.started_at)],
@@ -257,6 +265,12 @@ function describeTask(task: Task): string {
   }
   for (const file of task.files) rows.push([file.placeholder, `${file.name} (${formatBytes(file.size)}, sha256 ${file.sha256})`]);
   return rows.map(([key, value]) => `${`${key}:`.padEnd(10)}${value}`).join("\n") + "\n";
+}
+
+/** "align, version 2 (sha256 …)": the version the task was given; older tasks have none on record. */
+function scriptLine(task: Task): string {
+  if (task.script_version === null) return task.script_name;
+  return `${task.script_name}, version ${task.script_version}${task.script_sha256 ? ` (sha256 ${task.script_sha256})` : ""}`;
 }
 
 /** "2 (retries: up to 3, 30s apart, doubling)". */

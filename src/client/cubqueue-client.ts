@@ -7,6 +7,8 @@ import { streamingMultipart, type FormPart, type UploadProgress } from "./multip
 import { unpackArchive, type UnpackResult } from "./unpack.ts";
 
 export type Script = components["schemas"]["Script"];
+export type ScriptDetail = components["schemas"]["ScriptDetail"];
+export type ScriptVersion = components["schemas"]["ScriptVersion"];
 export type Task = components["schemas"]["Task"];
 export type TaskList = components["schemas"]["TaskList"];
 export type TaskStatus = components["schemas"]["TaskStatus"];
@@ -24,6 +26,11 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** The server's token, when it requires one (sent as `Authorization: Bearer <token>`). */
   token?: string;
+}
+
+export interface RegisterOptions {
+  /** Store the file as the next version of the registered script of that name (which must exist), instead of registering a new one. */
+  replace?: boolean;
 }
 
 export interface ListTasksOptions {
@@ -99,18 +106,34 @@ export class CubQueueClient {
     this.#uploadFetch = options.fetch ?? httpFetch;
   }
 
-  /** Registers a script file under a unique name. */
-  async register(name: string, desc: string, scriptPath: string): Promise<Script> {
+  /**
+   * Registers a script file under a unique name, as version 1; with `replace`, stores it
+   * as the next version of a registered one. `desc` undefined: none for a new script,
+   * the current one kept for a replacement.
+   */
+  async register(name: string, desc: string | undefined, scriptPath: string, options: RegisterOptions = {}): Promise<Script> {
     const upload = await streamingMultipart([
       { field: "name", value: name },
-      { field: "desc", value: desc },
+      ...(desc === undefined ? [] : [{ field: "desc", value: desc }]),
+      ...(options.replace ? [{ field: "replace", value: "true" }] : []),
       { field: "script", path: scriptPath },
     ]);
     return this.#call(() => this.#api.POST("/api/script", { ...this.#uploadInit(upload), body: {} as never }));
   }
 
+  /** The registered scripts, by name, each at its current version. */
   async listScripts(): Promise<Script[]> {
     return (await this.#call(() => this.#api.GET("/api/script"))).scripts;
+  }
+
+  /** A script with every version it has had, the newest (current) first. */
+  async getScript(name: string): Promise<ScriptDetail> {
+    return this.#call(() => this.#api.GET("/api/script/{name}", { params: { path: { name } } }));
+  }
+
+  /** Unregisters a script (its file, description and every version); tasks already submitted keep their copies. Resolves with the script as it was. */
+  async unregisterScript(name: string): Promise<ScriptDetail> {
+    return this.#call(() => this.#api.DELETE("/api/script/{name}", { params: { path: { name } } }));
   }
 
   /**
