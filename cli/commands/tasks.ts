@@ -192,16 +192,8 @@ async function listTasks(context: CommandContext, options: { status?: unknown; s
   }
   context.io.stdout(
     table(
-      ["TASK ID", "SCRIPT", "VERSION", "STATUS", "CREATED", "DURATION", "EXIT"],
-      page.tasks.map((task) => [
-        task.task_id,
-        task.script_name,
-        task.script_version === null ? "-" : String(task.script_version),
-        task.status,
-        formatTime(task.created_at),
-        duration(task),
-        exit(task),
-      ]),
+      ["TASK ID", "SCRIPT", "STATUS", "CREATED", "DURATION", "EXIT"],
+      page.tasks.map((task) => [task.task_id, task.script_name, task.status, formatTime(task.created_at), duration(task), exit(task)]),
     ),
   );
   if (page.next_cursor) context.io.stdout(`(showing the newest ${page.tasks.length}; use --limit for more)\n`);

@@ -17,8 +17,8 @@ describe("the spec's CLI tour, as a subprocess", () => {
       expect(register.stdout).toContain("Registered script echo_args");
 
       const namespace = await runCubqueue(["namespace"], env);
-      expect(namespace.stdout).toMatch(/NAME\s+FILE\s+REGISTERED\s+DESCRIPTION/);
-      expect(namespace.stdout).toMatch(/echo_args\s+echo_args\.py\s+\S+ \S+\s+Echoes/);
+      expect(namespace.stdout).toMatch(/NAME\s+VERSION\s+FILE\s+SHA256\s+REGISTERED\s+DESCRIPTION/);
+      expect(namespace.stdout).toMatch(/echo_args\s+1\s+echo_args\.py\s+[0-9a-f]{12}\s+\S+ \S+\s+Echoes/);
 
       await writeFile(join(work.path, "args.json"), JSON.stringify({ inputs: ["<file1>", "<file2>"], label: "tour" }));
       await writeFile(join(work.path, "one.dat"), "first file\n");
