@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { closeSync, fstatSync, openSync } from "node:fs";
-import { mkdir, open, rm } from "node:fs/promises";
+import { mkdir, open } from "node:fs/promises";
 import type { ServerConfig } from "../src/config.ts";
 import { selfCommand } from "../src/runtime/self-command.ts";
-import { isProcessAlive, isRecordedServerRunning, readRecordedPid, readRecordedUrl, requestStop } from "../src/server/instance.ts";
+import { forgetStaleServer, isProcessAlive, isRecordedServerRunning, readRecordedPid, readRecordedUrl, requestStop } from "../src/server/instance.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, createLayout } from "../src/store/layout.ts";
 import { CliError } from "./cli-error.ts";
 
@@ -70,8 +70,7 @@ export async function stopServer(
     throw new CliError(`No CubQueue server is recorded in ${baseDir} (no cubqueue.pid); there is nothing to stop.`);
   }
   if (!(await isRecordedServerRunning(layout))) {
-    await rm(layout.urlFile, { force: true });
-    await rm(layout.pidFile, { force: true });
+    await forgetStaleServer(layout);
     return { kind: "stale", pid };
   }
   await requestStop(layout, { cancelRunning });

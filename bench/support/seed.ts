@@ -39,7 +39,7 @@ export async function seedFinishedTasks(databasePath: string, scriptName: string
             finishedAt: new Date(createdAt.getTime() + 20),
             attemptCount: 1,
           });
-          attemptRows.push({ taskId: id, number: 1, executor: "local", pid: 1000 + (i % 30_000), startedAt: new Date(createdAt.getTime() + 5), finishedAt: new Date(createdAt.getTime() + 20), exitCode: failed ? 1 : 0 });
+          attemptRows.push({ taskId: id, number: 1, executor: "local", handle: JSON.stringify({ pid: 1000 + (i % 30_000), startToken: null }), startedAt: new Date(createdAt.getTime() + 5), finishedAt: new Date(createdAt.getTime() + 20), exitCode: failed ? 1 : 0 });
         }
         statements.push(db.insert(schema.tasks).values(taskRows), db.insert(schema.taskAttempts).values(attemptRows));
       }

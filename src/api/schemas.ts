@@ -91,6 +91,8 @@ export const TaskAttemptSchema = z
     exit_code: z.number().int().nullable(),
     signal: z.string().nullable(),
     error: z.string().nullable().openapi({ description: "How the attempt ended, in words, when it did not succeed." }),
+    executor: z.string().openapi({ description: 'Where it ran: "local" (a process on the server\'s machine).', example: "local" }),
+    pid: z.number().int().nullable().openapi({ description: "Its process id, for an attempt run as a process on the server's machine; null otherwise or before it started." }),
     log: z.string().nullable().openapi({
       description: "Its log in the task folder: log.txt for the latest attempt, log.<number>.txt for earlier ones; null for one that never started.",
     }),

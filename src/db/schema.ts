@@ -101,18 +101,14 @@ export const taskAttempts = sqliteTable(
   {
     taskId: text("task_id").notNull(),
     number: integer("number").notNull(),
-    /** Which executor ran it ("local"); a cluster executor would add its own job id. */
+    /** Which executor ran it ("local"); only that executor reads its handle. */
     executor: text("executor").notNull(),
-    /** The pid of the task's wrapper, which leads its process group. */
-    pid: integer("pid"),
-    /** When that process started (see runner/process-identity.ts): with the pid, it tells a recycled pid apart. */
-    startToken: text("start_token"),
     /**
      * The executor's own reference to the attempt, as JSON: `{pid, startToken}` for
      * the local executor, a job id for a cluster one. Only that executor reads it.
      */
     handle: text("handle"),
-    /** The server instance that started the attempt (see server/instance-id.ts); only it recovers the attempt. */
+    /** The server instance that started the attempt (see server/instance.ts); only it recovers the attempt. */
     owner: text("owner"),
     startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),

@@ -14,8 +14,8 @@ export interface AttemptEndInput {
   stopReason: StopReason | null;
   /** The run was found at start, started by an earlier server. */
   adopted: boolean;
-  /** The attempt's process, when it had one. */
-  pid: number | null;
+  /** The attempt's process in its executor's words ("process (pid 4242)"), when it had one. */
+  process: string | null;
   /** Which attempt this was since the task was submitted or last restarted (1 for the first). */
   attempt: number;
   policy: RunPolicy;
@@ -46,7 +46,7 @@ export function decideAttemptEnd(input: AttemptEndInput): AttemptDecision {
 }
 
 /** The attempt's end on its own, before any retry. */
-function endOf({ ending, stopReason, adopted, pid, policy }: AttemptEndInput): AttemptDecision {
+function endOf({ ending, stopReason, adopted, process, policy }: AttemptEndInput): AttemptDecision {
   const cancelled = stopReason === "cancel";
   if (stopReason === "timeout" && ending.kind !== "launch_failed") {
     const codes = ending.kind === "exited" ? { exitCode: ending.exitCode, signal: ending.signal } : { exitCode: null, signal: null };
@@ -70,8 +70,7 @@ function endOf({ ending, stopReason, adopted, pid, policy }: AttemptEndInput): A
       return finish(failed("the script could not be started"));
     case "lost": {
       if (cancelled) return finish(withoutCodes(TaskStatus.cancelled, "cancelled on request"));
-      const process = pid === null ? "process" : `process (pid ${pid})`;
-      return finish(failed(`the task's ${process} ended while no server was watching and left no exit status; its outcome is unknown`));
+      return finish(failed(`the task's ${process ?? "process"} ended while no server was watching and left no exit status; its outcome is unknown`));
     }
   }
 }

@@ -1,5 +1,7 @@
 import { and, asc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/open.ts";
+import { storedHandle } from "../runner/attempt-handle.ts";
+import type { AttemptHandle } from "../runner/executor.ts";
 import { FINISHED_STATUSES, TaskStatus, taskAttempts, taskFiles, tasks, type TaskRow } from "../db/schema.ts";
 
 /** A committed change of a task's status, as the runner and the API caused it. */
@@ -60,7 +62,7 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
      * waiting out its delay), with its next attempt opened in the same batch,
      * so a task is claimed exactly once and never runs without an attempt on record.
      */
-    async claimNext(executor: string): Promise<{ task: TaskRow; attemptNumber: number; startedAt: Date } | undefined> {
+    async claimNext(executor: string, owner: string): Promise<{ task: TaskRow; attemptNumber: number; startedAt: Date } | undefined> {
       const at = now();
       const oldestQueued = db
         .select({ seq: tasks.seq })
@@ -76,8 +78,8 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
           .returning(),
         // The attempt for whichever running task lacks its current one: the task just claimed.
         db.run(sql`
-          INSERT INTO ${taskAttempts} (task_id, number, executor, started_at)
-          SELECT ${tasks.id}, ${tasks.attemptCount}, ${executor}, ${at.getTime()} FROM ${tasks}
+          INSERT INTO ${taskAttempts} (task_id, number, executor, owner, started_at)
+          SELECT ${tasks.id}, ${tasks.attemptCount}, ${executor}, ${owner}, ${at.getTime()} FROM ${tasks}
           WHERE ${tasks.status} = ${TaskStatus.running} AND NOT EXISTS (
             SELECT 1 FROM ${taskAttempts} WHERE ${taskAttempts.taskId} = ${tasks.id} AND ${taskAttempts.number} = ${tasks.attemptCount}
           )`),
@@ -88,11 +90,14 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
       return { task, attemptNumber: task.attemptCount, startedAt: at };
     },
 
-    /** Records the process of a running attempt, before its script is let run; false when the task no longer runs it. */
-    async recordProcess(taskId: string, attempt: number, process: { pid: number; startToken: string | null }): Promise<boolean> {
+    /**
+     * Records the executor's handle of a running attempt, before its script is let run (what
+     * finds it again after a restart); false when the task no longer runs that attempt.
+     */
+    async recordProcess(taskId: string, attempt: number, handle: AttemptHandle): Promise<boolean> {
       const updated = await db
         .update(taskAttempts)
-        .set({ pid: process.pid, startToken: process.startToken })
+        .set({ handle: storedHandle(handle) })
         .where(
           and(
             eq(taskAttempts.taskId, taskId),

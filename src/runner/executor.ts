@@ -1,28 +1,41 @@
 /**
- * Where a task's process runs. The runner decides *when* a task runs; an
- * executor decides *where* (on this machine now; a cluster scheduler later).
+ * Where a task's attempt runs. The runner decides *when* an attempt runs and
+ * what its outcome means; an executor decides *where* (on this machine, or a
+ * cluster scheduler) and *how*: it builds the command from the attempt's
+ * spec, starts it, ends it, and finds it again after a server restart from
+ * the handle it gave out. The runner never looks inside a handle.
  */
 export interface Executor {
-  /** Stored with each attempt, so a later start knows which executor owns it. */
+  /** Stored with each attempt: a later start hands the attempt back to the executor of this name. */
   readonly name: string;
   /**
-   * Starts a task held at a gate: its script does not run until `release()`,
-   * so that the runner can record the process before anything happens.
+   * Starts an attempt held at a gate: its script does not run until `release()`,
+   * so that the runner can record the handle before anything happens.
    */
-  launch(launch: TaskLaunch): Promise<LaunchedProcess>;
+  launch(spec: AttemptSpec): Promise<LaunchedAttempt>;
   /**
-   * Watches again a task process that an earlier server started. If it has
-   * already ended, `exited` settles at once with what it recorded.
+   * Watches again an attempt an earlier server started, from the handle it
+   * recorded. If it has already ended, `exited` settles at once with what it left.
    */
-  adopt(task: AdoptedTask): Promise<RunningProcess>;
+  adopt(attempt: RecordedAttempt): Promise<RunningAttempt>;
 }
 
-export interface TaskLaunch {
+/**
+ * What an executor-owned handle may hold: plain JSON, stored as it is with
+ * the attempt (`{pid, startToken}` for the local executor, a job id for a cluster).
+ */
+export type AttemptHandle = { readonly [key: string]: string | number | boolean | null };
+
+/** One attempt of a task, as the runner asks for it. */
+export interface AttemptSpec {
   taskId: string;
-  /** The working directory: the task's folder. */
-  cwd: string;
-  /** The program and its arguments, program first. */
-  command: readonly string[];
+  attempt: number;
+  /** The task's folder: the working directory, on whatever machine runs it. */
+  dir: string;
+  /** The task's copy of its script. How it is run (shebang, extension) is the executor's to decide. */
+  script: string;
+  /** The script's arguments (the argument file). */
+  args: readonly string[];
   env: Readonly<Record<string, string>>;
   /** stdout and stderr both go here: a new file, made for the attempt. */
   logFile: string;
@@ -30,17 +43,12 @@ export interface TaskLaunch {
   exitFile: string;
 }
 
-/** What identifies a task's process across server restarts. */
-export interface ProcessHandle {
-  pid: number;
-  /** When the process started (see process-identity.ts); null if it was never recorded. */
-  startToken: string | null;
-  exitFile: string;
-}
-
-/** A task process an earlier server started, and the task it belongs to. */
-export interface AdoptedTask extends ProcessHandle {
+/** An attempt an earlier server started, as the database holds it. */
+export interface RecordedAttempt {
   taskId: string;
+  attempt: number;
+  handle: AttemptHandle;
+  exitFile: string;
 }
 
 export type ProcessExit =
@@ -48,19 +56,27 @@ export type ProcessExit =
   | { kind: "exited"; exitCode: number | null; signal: string | null }
   /** The gate closed before the script ran: it never started. */
   | { kind: "not_started" }
-  /** The process is gone and left no outcome (killed with its wrapper, or the machine went down). */
+  /** The attempt is gone and left no outcome (killed with its wrapper, or the machine went down). */
   | { kind: "lost" };
 
-export interface RunningProcess extends ProcessHandle {
-  /** Settles once, when the whole run is over. Never rejects. */
+export interface RunningAttempt {
+  /** What the executor needs to find this attempt again; recorded before the script runs. */
+  readonly handle: AttemptHandle;
+  /** The attempt in words, for messages: "process (pid 4242)", "job 917". */
+  readonly description: string;
+  /** Settles once, when the whole attempt is over (nothing of it is left running). Never rejects. */
   readonly exited: Promise<ProcessExit>;
-  /** Sends a signal to the task's process group (what left it is ended once the script has exited). */
-  signal(signal: NodeJS.Signals): void;
-  /** Stops watching (the server is going away; the task keeps running). `exited` then never settles. */
+  /**
+   * Asks the attempt to stop (TERM to all it started), and ends it by force
+   * (KILL) if it is still there after `graceMs`. Whatever outlived the script
+   * is ended once the script has exited. Calling it again changes nothing.
+   */
+  terminate(options: { graceMs: number }): void;
+  /** Stops watching (the server is going away; the attempt keeps running). `exited` then never settles. */
   detach(): void;
 }
 
-export interface LaunchedProcess extends RunningProcess {
+export interface LaunchedAttempt extends RunningAttempt {
   /** Opens the gate: the script starts. */
   release(): void;
   /** Closes the gate without opening it: the script never starts and `exited` reports "not_started". */

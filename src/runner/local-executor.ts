@@ -1,13 +1,34 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import { basename } from "node:path";
 import { cgroupOfProcess, findContainment, taskCgroupName, type Containment } from "./containment.ts";
-import type { AdoptedTask, Executor, LaunchedProcess, ProcessExit, ProcessHandle, RunningProcess, TaskLaunch } from "./executor.ts";
+import type { AttemptSpec, Executor, LaunchedAttempt, ProcessExit, RecordedAttempt, RunningAttempt } from "./executor.ts";
+import { commandFor, type Interpreters } from "./interpreters.ts";
+import { launchRuleFor, readScriptHead } from "./launch-rule.ts";
 import { isSameProcess, processStartToken } from "./process-identity.ts";
 import { PRIVATE_FILE_MODE } from "../store/layout.ts";
 import { readExitRecord, wrappedCommand } from "./task-wrapper.ts";
 
+/** The local executor's handle: the wrapper's pid and when it started (with the pid, it tells a recycled pid apart). */
+export interface LocalHandle {
+  pid: number;
+  /** null if it could not be read when the process started. */
+  startToken: string | null;
+  [key: string]: number | string | null;
+}
+
+/** A recorded handle, if it is one this executor gave out. */
+export function localHandleOf(handle: unknown): LocalHandle | undefined {
+  const { pid, startToken } = (handle ?? {}) as Partial<LocalHandle>;
+  if (!Number.isSafeInteger(pid) || (pid as number) <= 0) return undefined;
+  if (startToken !== null && typeof startToken !== "string") return undefined;
+  return { pid: pid as number, startToken };
+}
+
 export interface LocalExecutorOptions {
+  /** Which program runs a script that has no shebang, by its extension. */
+  interpreters: Interpreters;
   /** How often a task adopted from an earlier server is checked for its end (it is not our child). */
   adoptedPollMs?: number;
   /** How tasks' processes are held (see containment.ts); found out at the first task by default. */
@@ -27,15 +48,18 @@ export interface LocalExecutorOptions {
  * rest of its process group is killed, and, if the wrapper could not clean up
  * itself (it was killed), its cgroup or the processes carrying its task id.
  */
-export function createLocalExecutor({ adoptedPollMs = 500, containment }: LocalExecutorOptions = {}): Executor {
+export function createLocalExecutor({ interpreters, adoptedPollMs = 500, containment }: LocalExecutorOptions): Executor {
   let found: Promise<Containment> | undefined = containment;
   const contain = () => (found ??= findContainment());
   return {
     name: "local",
 
-    async launch(launch: TaskLaunch): Promise<LaunchedProcess> {
+    async launch(launch: AttemptSpec): Promise<LaunchedAttempt> {
       const containment = await contain();
-      const [program, ...args] = wrappedCommand(launch.exitFile, launch.taskId, containment, launch.command);
+      // Read for every attempt (512 bytes): a task's copy is its own, of whichever script version it was given.
+      const rule = launchRuleFor(basename(launch.script), await readScriptHead(launch.script));
+      const command = commandFor(launch.script, rule, launch.args, interpreters);
+      const [program, ...args] = wrappedCommand(launch.exitFile, launch.taskId, containment, command);
       // Both files are new for every attempt (exclusive: nothing a script left there, a symlink or a
       // FIFO, is opened). The wrapper writes the exit record into a file made here, private like the log.
       await rm(launch.exitFile, { recursive: true, force: true });
@@ -44,7 +68,7 @@ export function createLocalExecutor({ adoptedPollMs = 500, containment }: LocalE
       const logFd = openSync(launch.logFile, "ax", PRIVATE_FILE_MODE);
       try {
         const child = spawn(program!, args, {
-          cwd: launch.cwd,
+          cwd: launch.dir,
           // The id is what finds a task's leftovers when there is no cgroup to hold them.
           env: { ...launch.env, CUBQUEUE_TASK_ID: launch.taskId },
           detached: true,
@@ -75,11 +99,10 @@ export function createLocalExecutor({ adoptedPollMs = 500, containment }: LocalE
         child.stdin!.on("error", () => {});
         const pid = child.pid!;
         return {
-          pid,
-          startToken: (await processStartToken(pid)) ?? null,
-          exitFile: launch.exitFile,
+          handle: { pid, startToken: (await processStartToken(pid)) ?? null },
+          description: `process (pid ${pid})`,
           exited,
-          signal: (signal) => signalGroup(pid, signal),
+          terminate: terminator(pid, exited),
           release: () => child.stdin!.end("go\n"),
           abandon: () => child.stdin!.end(),
           detach: () => {
@@ -91,14 +114,15 @@ export function createLocalExecutor({ adoptedPollMs = 500, containment }: LocalE
       }
     },
 
-    async adopt(task: AdoptedTask): Promise<RunningProcess> {
-      const { taskId, ...handle } = task;
+    async adopt({ taskId, handle: recorded, exitFile }: RecordedAttempt): Promise<RunningAttempt> {
+      const handle = localHandleOf(recorded);
+      if (!handle) return unknownHandle(exitFile);
       const containment = await contain();
       // Where the wrapper really is (an earlier server may have run in another cgroup), if the pid is still its.
       const ownCgroup = (await isSameProcess(handle.pid, handle.startToken)) ? await cgroupOfProcess(handle.pid) : undefined;
       const name = taskCgroupName(taskId, handle.pid);
       const cgroup = ownCgroup?.endsWith(`/${name}`) ? ownCgroup : containment.cgroupOf(taskId, handle.pid);
-      const watch = watchUntilGone(handle, adoptedPollMs, async () => {
+      const watch = watchUntilGone(handle, exitFile, adoptedPollMs, async () => {
         // Not our child: how it ended is unknown, so what it left is ended here in any case. Its
         // group only if no other process has its pid now: a pid is not handed out again while
         // its group lives, so a process with that pid means the group is someone else's.
@@ -106,9 +130,10 @@ export function createLocalExecutor({ adoptedPollMs = 500, containment }: LocalE
         await containment.endLeftovers(taskId, cgroup);
       });
       return {
-        ...handle,
+        handle,
+        description: `process (pid ${handle.pid})`,
         exited: watch.exited,
-        signal: (signal) => signalGroup(handle.pid, signal),
+        terminate: terminator(handle.pid, watch.exited),
         detach: watch.stop,
       };
     },
@@ -120,7 +145,12 @@ export function createLocalExecutor({ adoptedPollMs = 500, containment }: LocalE
  * whether it is still the same process, and read its record once it is gone.
  * This only happens for tasks adopted after a restart, never on an idle server.
  */
-function watchUntilGone(handle: ProcessHandle, pollMs: number, onGone: () => Promise<void>): { exited: Promise<ProcessExit>; stop(): void } {
+function watchUntilGone(
+  handle: LocalHandle,
+  exitFile: string,
+  pollMs: number,
+  onGone: () => Promise<void>,
+): { exited: Promise<ProcessExit>; stop(): void } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const exited = new Promise<ProcessExit>((resolve) => {
@@ -132,7 +162,7 @@ function watchUntilGone(handle: ProcessHandle, pollMs: number, onGone: () => Pro
         return;
       }
       await onGone();
-      resolve((await readExitRecord(handle.exitFile)) ?? { kind: "lost" });
+      resolve((await readExitRecord(exitFile)) ?? { kind: "lost" });
     };
     void check();
   });
@@ -142,6 +172,39 @@ function watchUntilGone(handle: ProcessHandle, pollMs: number, onGone: () => Pro
       stopped = true;
       clearTimeout(timer);
     },
+  };
+}
+
+/**
+ * A handle this executor cannot read (it was not written by it): there is no
+ * process to watch, only the exit record the wrapper may have left.
+ */
+function unknownHandle(exitFile: string): RunningAttempt {
+  return {
+    handle: {},
+    description: "process",
+    exited: readExitRecord(exitFile).then((record) => record ?? { kind: "lost" }),
+    terminate: () => {},
+    detach: () => {},
+  };
+}
+
+/**
+ * TERM to the task's process group, then KILL if it is still there after the
+ * grace period; and KILL once the script has exited, for children that
+ * ignored TERM and outlived it. Asked again, it does nothing more.
+ */
+function terminator(pid: number, exited: Promise<ProcessExit>): RunningAttempt["terminate"] {
+  let asked = false;
+  return ({ graceMs }) => {
+    if (asked) return;
+    asked = true;
+    signalGroup(pid, "SIGTERM");
+    const timer = setTimeout(() => killLeftInGroup(pid), graceMs);
+    void exited.then(() => {
+      clearTimeout(timer);
+      killLeftInGroup(pid);
+    });
   };
 }
 

@@ -6,9 +6,8 @@ import { policyOf } from "../lifecycle/run-policy.ts";
 import type { Transitions } from "../lifecycle/transitions.ts";
 import { rotateAttemptLog } from "../store/attempt-logs.ts";
 import type { Layout } from "../store/layout.ts";
-import type { Executor, LaunchedProcess, ProcessExit, ProcessHandle, RunningProcess } from "./executor.ts";
-import { commandFor, type Interpreters } from "./interpreters.ts";
-import { launchRuleFor, readScriptHead, type LaunchRule } from "./launch-rule.ts";
+import { parseStoredHandle } from "./attempt-handle.ts";
+import type { AttemptHandle, Executor, LaunchedAttempt, ProcessExit, RunningAttempt } from "./executor.ts";
 import { DEFAULT_BACKOFF, realTimers, retryUntilDone, type Backoff, type Retrying, type Timers } from "./retry.ts";
 
 export interface RunnerOptions {
@@ -17,8 +16,13 @@ export interface RunnerOptions {
   /** Every write of a task's state goes through these. */
   transitions: Transitions;
   layout: Layout;
-  executor: Executor;
-  interpreters: Interpreters;
+  /** The first runs new attempts; each adopts, after a restart, the attempts it started. */
+  executors: readonly [Executor, ...Executor[]];
+  /**
+   * This server's instance (see server/instance.ts), recorded with each attempt it starts:
+   * at start it takes back only its own, so servers sharing a database leave each other's alone.
+   */
+  instanceId: string;
   concurrency: number;
   killGraceMs: number;
   /** The environment tasks inherit, before the CUBQUEUE_* variables are added. */
@@ -48,7 +52,7 @@ type RunPhase = "starting" | "running" | "settling" | "detached";
 interface ActiveRun {
   task: TaskRow;
   attemptNumber: number;
-  process: RunningProcess | undefined;
+  process: RunningAttempt | undefined;
   phase: RunPhase;
   /** Set once the runner was asked to stop it (then, or before a restart of the server). */
   stopReason: StopReason | null;
@@ -70,7 +74,7 @@ interface ActiveRun {
 }
 
 /** How a run gets its process: start a new one, or watch again one an earlier server started. */
-type ProcessSource = { kind: "launch" } | { kind: "adopt"; handle: ProcessHandle };
+type ProcessSource = { kind: "launch" } | { kind: "adopt"; executor: Executor; handle: AttemptHandle; exitFile: string };
 
 export type Runner = ReturnType<typeof createRunner>;
 
@@ -84,17 +88,13 @@ export type Runner = ReturnType<typeof createRunner>;
  * reconcile.
  */
 export function createRunner(options: RunnerOptions) {
-  const { db, transitions, layout, executor, interpreters, killGraceMs, onError } = options;
+  const { db, transitions, layout, executors, instanceId, killGraceMs, onError } = options;
+  const [executor] = executors;
   const timers = options.timers ?? realTimers;
   const retryOptions = { backoff: options.retryBackoff ?? DEFAULT_BACKOFF, timers: options.timers ?? realTimers };
   const active = new Map<string, ActiveRun>();
   const concurrency = options.concurrency;
   const baseEnv = definedOnly(options.baseEnv);
-  /**
-   * How each script version runs (its shebang, extension or magic number), read
-   * once: every task runs a copy of a version, and a version never changes.
-   */
-  const launchRules = new Map<string, LaunchRule>();
   let filling: Retrying<void> | undefined;
   let fillAgain = false;
   let stopping = false;
@@ -124,7 +124,7 @@ export function createRunner(options: RunnerOptions) {
 
   async function fill(): Promise<void> {
     while (!stopping && active.size < concurrency) {
-      const claimed = await transitions.claimNext(executor.name);
+      const claimed = await transitions.claimNext(executor.name, instanceId);
       if (!claimed) return wakeWhenRetryDue();
       startRun(claimed.task, claimed.attemptNumber, claimed.startedAt, { kind: "launch" });
     }
@@ -182,7 +182,7 @@ export function createRunner(options: RunnerOptions) {
 
   async function runToEnd(run: ActiveRun, source: ProcessSource, markReady: () => void): Promise<void> {
     try {
-      run.process = source.kind === "adopt" ? await executor.adopt({ ...source.handle, taskId: run.task.id }) : await launchRecorded(run);
+      run.process = source.kind === "adopt" ? await adopt(run, source) : await launchRecorded(run);
     } catch (error) {
       run.phase = "settling";
       await settle(run, { kind: "launch_failed", message: (error as Error).message });
@@ -199,11 +199,15 @@ export function createRunner(options: RunnerOptions) {
     await settle(run, exit);
   }
 
+  function adopt(run: ActiveRun, { executor, handle, exitFile }: Extract<ProcessSource, { kind: "adopt" }>): Promise<RunningAttempt> {
+    return executor.adopt({ taskId: run.task.id, attempt: run.attemptNumber, handle, exitFile });
+  }
+
   /** Launches a task held at its gate, records the process, and only then lets the script run. */
-  async function launchRecorded(run: ActiveRun): Promise<RunningProcess> {
+  async function launchRecorded(run: ActiveRun): Promise<RunningAttempt> {
     const process = await launch(run.task, run.attemptNumber);
     try {
-      if (!(await transitions.recordProcess(run.task.id, run.attemptNumber, process))) {
+      if (!(await transitions.recordProcess(run.task.id, run.attemptNumber, process.handle))) {
         throw new Error(`the task is no longer running attempt ${run.attemptNumber}`);
       }
     } catch (error) {
@@ -216,19 +220,15 @@ export function createRunner(options: RunnerOptions) {
     return process;
   }
 
-  async function launch(task: TaskRow, attemptNumber: number): Promise<LaunchedProcess> {
+  async function launch(task: TaskRow, attemptNumber: number): Promise<LaunchedAttempt> {
     const paths = layout.taskPaths(task.id);
     if (attemptNumber > 1) await rotateAttemptLog(paths, await lastLaunchedAttemptBefore(db, task.id, attemptNumber));
-    const scriptPath = paths.script(task.scriptFilename);
-    // Tasks from before versions have no sha256; their script could not change, so its file name tells it.
-    const version = `${task.scriptFilename}\0${task.scriptSha256 ?? "unversioned"}`;
-    let rule = launchRules.get(version);
-    if (rule === undefined) launchRules.set(version, (rule = launchRuleFor(task.scriptFilename, await readScriptHead(scriptPath))));
-    const command = commandFor(scriptPath, rule, [paths.argFile], interpreters);
     return executor.launch({
       taskId: task.id,
-      cwd: paths.dir,
-      command,
+      attempt: attemptNumber,
+      dir: paths.dir,
+      script: paths.script(task.scriptFilename),
+      args: [paths.argFile],
       logFile: paths.logFile,
       exitFile: paths.exitFile,
       env: {
@@ -251,7 +251,7 @@ export function createRunner(options: RunnerOptions) {
       ending,
       stopReason: run.stopReason,
       adopted: run.adopted,
-      pid: run.process?.pid ?? null,
+      process: run.process?.description ?? null,
       // Retries count from the last restart.
       attempt: run.attemptNumber - run.task.runStartAttempt,
       policy: policyOf(run.task),
@@ -310,17 +310,10 @@ export function createRunner(options: RunnerOptions) {
     }
   }
 
-  /** TERM to the task's process group, then KILL if it is still there after the grace period. */
+  /** Asks the executor to end the attempt: TERM, then KILL after the grace period. */
   function terminate(run: ActiveRun): void {
-    const process = run.process;
-    if (!process) return; // still starting: launchRecorded closes its gate instead
-    process.signal("SIGTERM");
-    const timer = setTimeout(() => process.signal("SIGKILL"), killGraceMs);
-    void process.exited.then(() => {
-      clearTimeout(timer);
-      // Children that ignored TERM and outlived the script itself.
-      process.signal("SIGKILL");
-    });
+    // Still starting: launchRecorded closes its gate instead.
+    run.process?.terminate({ graceMs: killGraceMs });
   }
 
   /** Signals a run to stop and waits until its final state is written, or its write has failed (true: written). */
@@ -346,16 +339,20 @@ export function createRunner(options: RunnerOptions) {
      */
     async start(): Promise<void> {
       for (const { task, attempt } of await listRunningTasks(db)) {
+        // Another server's (one sharing this database): it is watching it, or will when it starts again.
+        if (attempt && attempt.owner !== null && attempt.owner !== instanceId) continue;
         // One task that cannot be reconciled is reported and left as it is; it must not keep the others, or the server, from starting.
         try {
-          if (!attempt?.pid) {
+          if (!attempt?.handle) {
             // Claimed, but no process was recorded: the wrapper's gate kept its script from running.
             await transitions.requeue(task.id, task.attemptCount);
             continue;
           }
-          const exitFile = layout.taskPaths(task.id).exitFile;
-          const handle = { pid: attempt.pid, startToken: attempt.startToken, exitFile };
-          startRun(task, attempt.number, attempt.startedAt, { kind: "adopt", handle });
+          const owner = executors.find((each) => each.name === attempt.executor);
+          if (!owner) throw new Error(`attempt ${attempt.number} ran on the executor "${attempt.executor}", which this server does not have`);
+          // Worked out here, not in the run: a task whose id names no folder is reported, not failed.
+          const { exitFile } = layout.taskPaths(task.id);
+          startRun(task, attempt.number, attempt.startedAt, { kind: "adopt", executor: owner, handle: parseStoredHandle(attempt.handle), exitFile });
         } catch (error) {
           onError(error, task.id);
         }
@@ -428,6 +425,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 function isDetached(run: ActiveRun): boolean {
   return run.phase === "detached";
 }
+
 
 function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const result: Record<string, string> = {};

@@ -5,6 +5,12 @@ import { writeFileAtomic } from "../store/atomic-write.ts";
 import type { Layout } from "../store/layout.ts";
 import { isSameProcess, processStartToken } from "../runner/process-identity.ts";
 
+/**
+ * Everything a server keeps in its base dir about itself, read and written
+ * here only: the pid file that claims the base dir, the URL and token it
+ * publishes, the stop request, and its instance id.
+ */
+
 /** True when a process with this pid exists (even if it belongs to another user). */
 export function isProcessAlive(pid: number): boolean {
   try {
@@ -176,6 +182,12 @@ export async function requestStop(layout: Layout, options: { cancelRunning: bool
   else await rm(layout.cancelRunningRequestFile, { force: true });
 }
 
+/** Forgets a server that is gone without freeing its base dir (it crashed): `stop` then finds nothing to stop. */
+export async function forgetStaleServer(layout: Layout): Promise<void> {
+  await rm(layout.urlFile, { force: true });
+  await rm(layout.pidFile, { force: true });
+}
+
 /** Takes (removes) what `requestStop` asked for; a plain signal means: leave tasks running. */
 export async function takeStopRequest(layout: Layout): Promise<{ cancelRunning: boolean }> {
   const cancelRunning = await stat(layout.cancelRunningRequestFile).then(
@@ -185,3 +197,22 @@ export async function takeStopRequest(layout: Layout): Promise<{ cancelRunning: 
   await rm(layout.cancelRunningRequestFile, { force: true });
   return { cancelRunning };
 }
+
+/**
+ * The id of the server instance that owns a base dir, made at its first start
+ * and kept in the base dir, so a restarted server is the same instance. Each
+ * attempt records the instance that started it: servers sharing one database
+ * (a libSQL URL) then take back, at start, only the attempts they started,
+ * and never judge lost a task another one is watching. Called once the base
+ * dir is claimed, so no other server of this base dir writes it meanwhile.
+ */
+export async function loadInstanceId(layout: Layout): Promise<string> {
+  const recorded = (await readFile(layout.instanceIdFile, "utf8").catch(() => "")).trim();
+  if (INSTANCE_ID.test(recorded)) return recorded;
+  const made = randomUUID();
+  await writeFileAtomic(layout.instanceIdFile, `${made}\n`);
+  return made;
+}
+
+/** What a written id looks like; anything else (a damaged file) is replaced. */
+const INSTANCE_ID = /^[0-9a-f-]{36}$/;

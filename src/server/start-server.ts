@@ -1,4 +1,4 @@
-import { chmod, mkdir, rm } from "node:fs/promises";
+import { chmod, mkdir } from "node:fs/promises";
 import { createApp, type App } from "../app.ts";
 import { taskEnvironment, type ServerConfig } from "../config.ts";
 import { openDatabase, type Database } from "../db/open.ts";
@@ -10,12 +10,13 @@ import { createRunner, type Runner } from "../runner/runner.ts";
 import { serveFetch } from "../runtime/serve.ts";
 import { createScriptService } from "../scripts/script-service.ts";
 import { PRIVATE_DIR_MODE, createLayout, type Layout } from "../store/layout.ts";
-import { removeUnlistedTaskFolders, unlistedFoldersWarning } from "../tasks/remove-unlisted-folders.ts";
 import { startRetention } from "../tasks/retention.ts";
 import { createTaskService } from "../tasks/task-service.ts";
 import { databaseStartupError, describeDatabaseLocation } from "./database-error.ts";
-import { claimBaseDir } from "./instance.ts";
+import { claimBaseDir, loadInstanceId } from "./instance.ts";
+
 import { checkListenPolicy } from "./listen-policy.ts";
+import { recoverAtStart } from "./recover-at-start.ts";
 
 export interface RunningServer {
   url: string;
@@ -54,10 +55,6 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const claim = await claimBaseDir(layout);
   const cleanups: Array<() => unknown> = [() => claim.release()];
   try {
-    // Uploads that were cut short by a crash; nothing refers to them.
-    await rm(layout.incomingDir, { recursive: true, force: true });
-    await makePrivateDir(layout.incomingDir);
-
     const databaseLocation = describeDatabaseLocation(layout.databasePath, config.databaseUrl);
     const usingDatabase = <T>(step: Promise<T>) => step.catch((error) => Promise.reject(databaseStartupError(error, databaseLocation)));
     const { db, close } = await usingDatabase(
@@ -69,8 +66,8 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       db,
       transitions,
       layout,
-      executor: createLocalExecutor(),
-      interpreters: resolveInterpreters(config.interpreters),
+      executors: [createLocalExecutor({ interpreters: resolveInterpreters(config.interpreters) })],
+      instanceId: await loadInstanceId(layout),
       concurrency: config.concurrency,
       killGraceMs: config.killGraceMs,
       baseEnv: options.taskEnv ?? taskEnvironment(),
@@ -86,10 +83,8 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       host: config.host,
       maxUploadSize: config.maxUploadSize,
     });
-    const unlisted = await usingDatabase(removeUnlistedTaskFolders(db, layout));
-    if (unlisted.untouched > 0) log(unlistedFoldersWarning(layout, unlisted.untouched));
     let stopOptions: StopOptions = {};
-    await usingDatabase(runner.start());
+    await usingDatabase(recoverAtStart({ db, layout, runner, log, makePrivateDir }));
     cleanups.unshift(() => runner.stop(stopOptions));
     if (config.keepFinishedMs !== undefined) {
       cleanups.unshift(startRetention(tasks, config.keepFinishedMs, (error) => logError(error, "retention")));

@@ -84,6 +84,8 @@ export function createLayout(baseDir: string) {
     cancelRunningRequestFile: join(baseDir, "cubqueue.cancel-running"),
     /** The token the server requires, kept (owner-only) for the CLI on the same machine. */
     tokenFile: join(baseDir, "cubqueue.token"),
+    /** Names the server instance of this base dir across restarts (see server/instance-id.ts). */
+    instanceIdFile: join(baseDir, "cubqueue.instance"),
 
     scriptFile: (filename: string) => join(scriptsDir, filename),
     scriptDescFile: (name: string) => join(scriptsDir, `${name}.txt`),

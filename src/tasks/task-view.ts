@@ -1,4 +1,6 @@
 import type { TaskRecord } from "../db/queries/tasks.ts";
+import type { TaskAttemptRow } from "../db/schema.ts";
+import { parseStoredHandle } from "../runner/attempt-handle.ts";
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
@@ -18,7 +20,7 @@ export function toTaskView({ task, files, attempt, attempts }: TaskRecord) {
     finished_at: iso(task.finishedAt),
     cancel_requested_at: iso(task.cancelRequestedAt),
     attempts: task.attemptCount,
-    pid: attempt?.pid ?? null,
+    pid: attempt ? pidOf(attempt) : null,
     max_retries: task.maxRetries,
     retry_delay_s: task.retryDelayMs / 1000,
     retry_backoff: task.retryBackoff,
@@ -31,8 +33,10 @@ export function toTaskView({ task, files, attempt, attempts }: TaskRecord) {
       exit_code: each.exitCode,
       signal: each.signal,
       error: each.error,
+      executor: each.executor,
+      pid: pidOf(each),
       // An attempt that never started (its server stopped first) wrote no log.
-      log: each.pid === null ? null : each.number === task.attemptCount ? "log.txt" : `log.${each.number}.txt`,
+      log: each.handle === null ? null : each.number === task.attemptCount ? "log.txt" : `log.${each.number}.txt`,
     })),
     files: files.map((file) => ({
       placeholder: `<file${file.placeholder}>`,
@@ -42,6 +46,12 @@ export function toTaskView({ task, files, attempt, attempts }: TaskRecord) {
       sha256: file.sha256,
     })),
   };
+}
+
+/** The attempt's process id, when its executor ran it as a process here (the local executor's handle has one). */
+function pidOf(attempt: TaskAttemptRow): number | null {
+  const { pid } = parseStoredHandle(attempt.handle);
+  return typeof pid === "number" ? pid : null;
 }
 
 export type TaskView = ReturnType<typeof toTaskView>;

@@ -69,8 +69,8 @@ describe("numbered file fields", () => {
       args: [Date.now()],
     });
     await db.execute({
-      sql: "INSERT INTO task_attempts (task_id, number, executor, pid, start_token, started_at) VALUES ('not-a-task-id', 1, 'local', ?, 'x', ?)",
-      args: [pid, Date.now()],
+      sql: "INSERT INTO task_attempts (task_id, number, executor, handle, started_at) VALUES ('not-a-task-id', 1, 'local', ?, ?)",
+      args: [JSON.stringify({ pid, startToken: "x" }), Date.now()],
     });
     db.close();
 

@@ -3,7 +3,7 @@ import { decideAttemptEnd, type AttemptEndInput } from "../../src/lifecycle/atte
 import { DEFAULT_RUN_POLICY, MAX_RETRY_WAIT_MS, type RunPolicy } from "../../src/lifecycle/run-policy.ts";
 
 const decide = (input: Partial<AttemptEndInput> & Pick<AttemptEndInput, "ending">) =>
-  decideAttemptEnd({ stopReason: null, adopted: false, pid: 4242, attempt: 1, policy: DEFAULT_RUN_POLICY, ...input });
+  decideAttemptEnd({ stopReason: null, adopted: false, process: "process (pid 4242)", attempt: 1, policy: DEFAULT_RUN_POLICY, ...input });
 const policy = (changes: Partial<RunPolicy>): RunPolicy => ({ ...DEFAULT_RUN_POLICY, ...changes });
 
 const exited = (exitCode: number | null, signal: string | null = null) => ({ kind: "exited", exitCode, signal }) as const;
@@ -41,7 +41,7 @@ describe("how an attempt's end is decided", () => {
 
   it("a launch that failed is a failure saying why, cancelled or not", () => {
     for (const stopReason of [null, "cancel"] as const) {
-      expect(decide({ ending: { kind: "launch_failed", message: "spawn ENOENT" }, stopReason, pid: null })).toEqual({
+      expect(decide({ ending: { kind: "launch_failed", message: "spawn ENOENT" }, stopReason, process: null })).toEqual({
         kind: "finish",
         outcome: { status: "failed", error: "could not start the script: spawn ENOENT", exitCode: null, signal: null },
       });
@@ -62,7 +62,7 @@ describe("how an attempt's end is decided", () => {
     });
   });
 
-  it("a process gone without an exit record: cancelled if it was being cancelled, else failed with its pid and an unknown outcome", () => {
+  it("a process gone without an exit record: cancelled if it was being cancelled, else failed, naming its process, with an unknown outcome", () => {
     const lost = { kind: "lost" } as const;
     expect(decide({ ending: lost, stopReason: "cancel" })).toEqual({
       kind: "finish",
@@ -77,7 +77,7 @@ describe("how an attempt's end is decided", () => {
         signal: null,
       },
     });
-    expect(decide({ ending: lost, pid: null })).toMatchObject({ outcome: { error: expect.stringMatching(/^the task's process ended while/) } });
+    expect(decide({ ending: lost, process: null })).toMatchObject({ outcome: { error: expect.stringMatching(/^the task's process ended while/) } });
   });
 
   it("a timed-out attempt failed, saying its limit, with how the script ended", () => {

@@ -82,7 +82,7 @@ describe("reconciling tasks at start", { timeout: 60_000 }, () => {
     const stranger = spawn("sleep", ["60"], { detached: true, stdio: "ignore" });
     onTestFinished(() => void stranger.kill("SIGKILL"));
     await editDatabase(baseDir, [
-      { sql: "UPDATE task_attempts SET pid = ?, start_token = 'elsewhere' WHERE task_id = ?", args: [stranger.pid!, impostor] },
+      { sql: "UPDATE task_attempts SET handle = ? WHERE task_id = ?", args: [JSON.stringify({ pid: stranger.pid!, startToken: "elsewhere" }), impostor] },
     ]);
 
     server = await startDaemon(baseDir, ["--concurrency", "4"]);
@@ -114,7 +114,7 @@ describe("reconciling tasks at start", { timeout: 60_000 }, () => {
     await editDatabase(baseDir, [
       { sql: "UPDATE tasks SET status = 'running', attempt_count = 1 WHERE id IN (?, ?)", args: [unrecorded, gateClosed] },
       { sql: "INSERT INTO task_attempts (task_id, number, executor, started_at) VALUES (?, 1, 'local', ?)", args: [unrecorded, now] },
-      { sql: "INSERT INTO task_attempts (task_id, number, executor, pid, start_token, started_at) VALUES (?, 1, 'local', ?, '1', ?)", args: [gateClosed, gone, now] },
+      { sql: "INSERT INTO task_attempts (task_id, number, executor, handle, started_at) VALUES (?, 1, 'local', ?, ?)", args: [gateClosed, JSON.stringify({ pid: gone, startToken: "1" }), now] },
     ]);
 
     server = await startDaemon(baseDir, ["--concurrency", "2"]);

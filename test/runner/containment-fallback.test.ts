@@ -3,7 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { environmentOnlyContainment } from "../../src/runner/containment.ts";
-import { createLocalExecutor } from "../../src/runner/local-executor.ts";
+import { createLocalExecutor, signalGroup } from "../../src/runner/local-executor.ts";
 import { isSameProcess, processStartToken } from "../../src/runner/process-identity.ts";
 import { waitUntil } from "../support/api.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
@@ -12,16 +12,19 @@ import { makeTempDir } from "../support/temp-dir.ts";
  * The containment of a machine where no cgroup can be made: the local
  * executor, with real scripts, told to use no cgroup whatever this machine offers.
  */
-const executor = createLocalExecutor({ containment: Promise.resolve(environmentOnlyContainment()) });
+const executor = createLocalExecutor({ interpreters: new Map(), containment: Promise.resolve(environmentOnlyContainment()) });
 
 async function launch(script: string) {
   const dir = await makeTempDir();
   onTestFinished(() => dir.remove());
   const taskId = randomUUID();
+  await writeFile(join(dir.path, "job.sh"), `#!/bin/sh\n${script}\n`);
   const process = await executor.launch({
     taskId,
-    cwd: dir.path,
-    command: ["/bin/sh", "-c", script],
+    attempt: 1,
+    dir: dir.path,
+    script: join(dir.path, "job.sh"),
+    args: [],
     env: { PATH: globalThis.process.env.PATH ?? "/usr/bin:/bin", CUBQUEUE_TASK_ID: taskId },
     logFile: join(dir.path, "log.txt"),
     exitFile: join(dir.path, "cubqueue.exit"),
@@ -59,7 +62,7 @@ describe("without a cgroup, the processes carrying the task's id", { timeout: 30
   it("are ended when the task is cancelled", async () => {
     const { process, dir } = await launch(`${ESCAPE}sleep 1000`);
     const left = [await recordedPid(dir, "escaped.pid"), await recordedPid(dir, "double.pid")];
-    process.signal("SIGTERM");
+    process.terminate({ graceMs: 10_000 });
     expect(await process.exited).toMatchObject({ kind: "exited", signal: "SIGTERM" });
     for (const { pid, startToken } of left) expect(await isSameProcess(pid, startToken), `process ${pid}`).toBe(false);
   });
@@ -67,7 +70,7 @@ describe("without a cgroup, the processes carrying the task's id", { timeout: 30
   it("are ended when the wrapper itself was killed", async () => {
     const { process, dir } = await launch(`trap '' TERM\n${ESCAPE}sleep 1000`);
     const left = [await recordedPid(dir, "escaped.pid"), await recordedPid(dir, "double.pid")];
-    process.signal("SIGKILL");
+    signalGroup(Number(process.handle.pid), "SIGKILL");
     await process.exited;
     for (const { pid, startToken } of left) expect(await isSameProcess(pid, startToken), `process ${pid}`).toBe(false);
   });

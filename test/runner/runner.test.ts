@@ -7,6 +7,7 @@ import { findTask, insertTask } from "../../src/db/queries/tasks.ts";
 import { TaskStatus } from "../../src/db/schema.ts";
 import type { RunPolicy } from "../../src/lifecycle/run-policy.ts";
 import { createTransitions, type TransitionEvent, type Transitions } from "../../src/lifecycle/transitions.ts";
+import type { Executor } from "../../src/runner/executor.ts";
 import { createRunner } from "../../src/runner/runner.ts";
 import { createLayout } from "../../src/store/layout.ts";
 import { waitUntil } from "../support/api.ts";
@@ -36,14 +37,14 @@ async function harness({ concurrency = 2, overrides, ...executorOptions }: Harne
   const transitions = { ...real, ...overrides?.(real) };
   const fake = createFakeExecutor(executorOptions);
   const runners: Array<ReturnType<typeof createRunner>> = [];
-  /** A runner over this base dir; a second one stands for the next server's. */
-  const makeRunner = () => {
+  /** A runner over this base dir; a second one stands for the next server's (another instance's, with another id). */
+  const makeRunner = ({ instanceId = "instance-a", executors = [fake.executor] }: { instanceId?: string; executors?: [Executor, ...Executor[]] } = {}) => {
     const made = createRunner({
       db,
       transitions,
       layout,
-      executor: fake.executor,
-      interpreters: new Map(),
+      executors,
+      instanceId,
       concurrency,
       killGraceMs: 20,
       baseEnv: {},
@@ -113,7 +114,8 @@ describe("the runner, over a fake executor", () => {
     const process = await h.fake.processOf(id);
     await waitUntil(() => process.gate === "released");
     expect(recordedBeforeRelease).toBe(true);
-    expect((await h.task(id)).attempt).toMatchObject({ number: 1, executor: "fake", pid: process.pid, startToken: "fake" });
+    expect((await h.task(id)).attempt).toMatchObject({ number: 1, executor: "fake", owner: "instance-a", handle: JSON.stringify({ pid: process.pid, startToken: "fake" }) });
+    expect(process.spec).toMatchObject({ taskId: id, attempt: 1, dir: h.layout.taskPaths(id).dir, args: [h.layout.taskPaths(id).argFile] });
     process.end({ kind: "exited", exitCode: 0, signal: null });
     await h.waitStatus(id, TaskStatus.succeeded);
     expect((await h.task(id)).attempt).toMatchObject({ exitCode: 0, signal: null, finishedAt: expect.any(Date) });
@@ -174,27 +176,29 @@ describe("the runner, over a fake executor", () => {
     expect(await h.task(id)).toMatchObject({ task: { status: "cancelled", error: "cancelled before it started" } });
   });
 
-  it("a cancel of a running task sends TERM, then KILL for what outlived the script, and the task is cancelled", async () => {
+  it("a cancel of a running task asks its executor to terminate it, with the grace period, and the task is cancelled", async () => {
     const h = await harness({ onTerm: { kind: "exited", exitCode: null, signal: "SIGTERM" } });
     const id = await h.addTask();
     h.runner.wake();
     const process = await h.fake.processOf(id);
     await waitUntil(() => process.gate === "released");
     expect(await h.runner.cancelRunning(id)).toBe("cancelled");
-    expect(process.signals).toEqual(["SIGTERM", "SIGKILL"]);
+    expect(process.terminations).toEqual([20]);
     expect((await h.task(id)).task).toMatchObject({ status: "cancelled", error: "cancelled on request" });
     expect((await h.task(id)).attempt).toMatchObject({ exitCode: null, signal: "SIGTERM" });
   });
 
-  it("a script that ignores TERM is killed after the grace period", async () => {
+  it("a cancel waits for the attempt to end, however long its executor takes to stop it", async () => {
     const h = await harness();
     const id = await h.addTask();
     h.runner.wake();
     const process = await h.fake.processOf(id);
     await waitUntil(() => process.gate === "released");
-    const cancelling = h.runner.cancelRunning(id);
-    await waitUntil(() => process.signals.includes("SIGKILL"));
-    expect(process.signals).toEqual(["SIGTERM", "SIGKILL"]);
+    let settled = false;
+    const cancelling = h.runner.cancelRunning(id).finally(() => (settled = true));
+    await waitUntil(() => process.terminations.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toBe(false);
     process.end({ kind: "exited", exitCode: null, signal: "SIGKILL" });
     expect(await cancelling).toBe("cancelled");
   });
@@ -278,7 +282,7 @@ describe("the runner, over a fake executor", () => {
     expect(await h.real.requeue(id, 1)).toBe(false);
     expect(await h.real.recordProcess(id, 1, { pid: 1, startToken: null })).toBe(false);
     expect(await h.real.requestCancel(id)).toBe(false);
-    const claimed = await h.real.claimNext("fake");
+    const claimed = await h.real.claimNext("fake", "instance-a");
     expect(claimed).toMatchObject({ task: { id }, attemptNumber: 1 });
     expect(await h.real.cancelQueued(id)).toBe(false);
     // An outcome for another attempt than the one running is refused.
@@ -293,7 +297,7 @@ describe("the runner, over a fake executor", () => {
     h.runner.wake();
     const process = await h.fake.processOf(id);
     await h.waitStatus(id, TaskStatus.failed);
-    expect(process.signals[0]).toBe("SIGTERM");
+    expect(process.terminations).toEqual([20]);
     expect((await h.task(id)).task.error).toBe("timed out after 0.08s");
   });
 
@@ -336,7 +340,7 @@ describe("the runner, over a fake executor", () => {
     await waitUntil(() => second.gate === "released");
     expect(h.runner.runningCount).toBe(1);
     expect(await h.runner.cancelRunning(id)).toBe("cancelled");
-    expect(second.signals[0]).toBe("SIGTERM");
+    expect(second.terminations).toEqual([20]);
     expect(await h.task(id)).toMatchObject({ task: { status: "cancelled" }, attempts: [{ number: 1 }, { number: 2 }] });
   });
 
@@ -371,21 +375,78 @@ describe("the runner, over a fake executor", () => {
     const id = await h.addTask();
     const paths = h.layout.taskPaths(id);
     // Attempt 1 ran and wrote its log; the task was restarted; attempt 2 was claimed, and the server died before launching it.
-    await h.real.claimNext("fake");
+    await h.real.claimNext("fake", "instance-a");
     await h.real.recordProcess(id, 1, { pid: 1, startToken: null });
     await writeFile(paths.logFile, "attempt one\n");
     await h.real.finish(id, 1, { status: TaskStatus.failed, error: "x", exitCode: 1, signal: null });
     await h.real.restart(id, TaskStatus.failed);
-    await h.real.claimNext("fake");
+    await h.real.claimNext("fake", "instance-a");
     await h.runner.start(); // requeues attempt 2 (no process) and runs attempt 3
     const third = await h.fake.processOf(id);
     expect(await readFile(join(paths.dir, "log.1.txt"), "utf8")).toBe("attempt one\n");
     third.end({ kind: "exited", exitCode: 0, signal: null });
     await h.waitStatus(id, TaskStatus.succeeded);
-    expect((await h.task(id)).attempts.map((a) => [a.number, a.pid === null])).toEqual([
+    expect((await h.task(id)).attempts.map((a) => [a.number, a.handle === null])).toEqual([
       [1, false],
       [2, true],
       [3, false],
     ]);
+  });
+
+  it("at start, an attempt goes back to the executor that recorded it, whichever one launches new attempts now", async () => {
+    const h = await harness();
+    const id = await h.addTask();
+    h.runner.wake();
+    const first = await h.fake.processOf(id);
+    await waitUntil(() => first.gate === "released");
+    await h.runner.stop();
+
+    const cluster = createFakeExecutor({ name: "cluster" });
+    const next = h.makeRunner({ executors: [cluster.executor, h.fake.executor] });
+    await next.start();
+    const adopted = h.fake.processes.find((p) => p.taskId === id && p.adopted)!;
+    expect(adopted.pid).toBe(first.pid);
+    expect(cluster.processes).toEqual([]);
+    adopted.end({ kind: "exited", exitCode: 0, signal: null });
+    await h.waitStatus(id, TaskStatus.succeeded);
+  });
+
+  it("an attempt whose executor this server lacks is reported and left running, not judged lost", async () => {
+    const h = await harness();
+    const id = await h.addTask();
+    h.runner.wake();
+    const first = await h.fake.processOf(id);
+    await waitUntil(() => first.gate === "released");
+    await h.runner.stop();
+
+    const cluster = createFakeExecutor({ name: "cluster" });
+    const next = h.makeRunner({ executors: [cluster.executor] });
+    await next.start();
+    expect(String(h.errors.at(-1))).toContain('ran on the executor "fake", which this server does not have');
+    expect(await h.statusOf(id)).toBe(TaskStatus.running);
+    expect(h.fake.processes.filter((p) => p.adopted)).toEqual([]);
+  });
+
+  it("a server sharing the database leaves the attempts another instance started alone; their own server takes them back", async () => {
+    const h = await harness();
+    const id = await h.addTask();
+    h.runner.wake();
+    const first = await h.fake.processOf(id);
+    await waitUntil(() => first.gate === "released");
+
+    // Another server on the same database starts while instance a still watches the task.
+    const other = h.makeRunner({ instanceId: "instance-b" });
+    await other.start();
+    expect(h.fake.processes.filter((p) => p.adopted)).toEqual([]);
+    expect(await h.statusOf(id)).toBe(TaskStatus.running);
+
+    // Instance a restarts: the task is its own, and it watches it again.
+    await h.runner.stop();
+    const again = h.makeRunner({ instanceId: "instance-a" });
+    await again.start();
+    const adopted = h.fake.processes.find((p) => p.taskId === id && p.adopted)!;
+    adopted.end({ kind: "exited", exitCode: 0, signal: null });
+    await h.waitStatus(id, TaskStatus.succeeded);
+    expect(h.transitionsOf(id)).toEqual(["1:queued→running", "1:running→succeeded"]);
   });
 });

@@ -1,12 +1,15 @@
-import type { AdoptedTask, Executor, LaunchedProcess, ProcessExit, RunningProcess, TaskLaunch } from "../../src/runner/executor.ts";
+import type { AttemptSpec, Executor, LaunchedAttempt, ProcessExit, RecordedAttempt, RunningAttempt } from "../../src/runner/executor.ts";
 
 /** One process the fake executor "started": the test decides what it does and when it ends. */
 export interface FakeProcess {
   taskId: string;
   pid: number;
+  /** What the runner asked of it: the spec it was launched with (undefined when adopted). */
+  spec: AttemptSpec | undefined;
   /** What happened to its gate: still closed, opened (the script "runs"), or closed for good. */
   gate: "waiting" | "released" | "abandoned";
-  signals: NodeJS.Signals[];
+  /** Each terminate() the runner asked for, with its grace. */
+  terminations: number[];
   detached: boolean;
   adopted: boolean;
   /** Ends the process as the executor would report it. */
@@ -14,9 +17,11 @@ export interface FakeProcess {
 }
 
 export interface FakeExecutorOptions {
+  /** Its name, as attempts record it ("fake" by default). */
+  name?: string;
   /** Makes `launch` fail for a task (e.g. a spawn that cannot find the program). */
-  launchFails?: (launch: TaskLaunch) => Error | undefined;
-  /** A TERM ends the process with this exit at once (a script that lets itself be stopped); default: it does not end. */
+  launchFails?: (launch: AttemptSpec) => Error | undefined;
+  /** A terminate() ends the process with this exit at once (a script that lets itself be stopped); default: it does not end. */
   onTerm?: ProcessExit;
 }
 
@@ -32,17 +37,19 @@ export function createFakeExecutor(options: FakeExecutorOptions = {}) {
   let nextPid = 10_000;
   const waiters: Array<() => void> = [];
 
-  function makeProcess(taskId: string, adopted: boolean, pid = nextPid++): FakeProcess & LaunchedProcess {
+  function makeProcess(taskId: string, spec: AttemptSpec | undefined, pid = nextPid++): FakeProcess & LaunchedAttempt {
     let resolveExit!: (exit: ProcessExit) => void;
     const exited = new Promise<ProcessExit>((resolve) => (resolveExit = resolve));
     let ended = false;
-    const fake: FakeProcess & LaunchedProcess = {
+    const adopted = spec === undefined;
+    const fake: FakeProcess & LaunchedAttempt = {
       taskId,
       pid,
-      startToken: "fake",
-      exitFile: "",
+      spec,
+      handle: { pid, startToken: "fake" },
+      description: `fake process ${pid}`,
       gate: adopted ? "released" : "waiting",
-      signals: [],
+      terminations: [],
       detached: false,
       adopted,
       exited,
@@ -51,9 +58,9 @@ export function createFakeExecutor(options: FakeExecutorOptions = {}) {
         ended = true;
         resolveExit(exit);
       },
-      signal(signal) {
-        fake.signals.push(signal);
-        if (signal === "SIGTERM" && options.onTerm) fake.end(options.onTerm);
+      terminate({ graceMs }) {
+        fake.terminations.push(graceMs);
+        if (options.onTerm) fake.end(options.onTerm);
       },
       detach() {
         fake.detached = true;
@@ -73,14 +80,14 @@ export function createFakeExecutor(options: FakeExecutorOptions = {}) {
   }
 
   const executor: Executor = {
-    name: "fake",
-    async launch(launch: TaskLaunch): Promise<LaunchedProcess> {
-      const failure = options.launchFails?.(launch);
+    name: options.name ?? "fake",
+    async launch(spec: AttemptSpec): Promise<LaunchedAttempt> {
+      const failure = options.launchFails?.(spec);
       if (failure) throw failure;
-      return makeProcess(launch.taskId, false);
+      return makeProcess(spec.taskId, spec);
     },
-    async adopt(task: AdoptedTask): Promise<RunningProcess> {
-      return makeProcess(task.taskId, true, task.pid);
+    async adopt(recorded: RecordedAttempt): Promise<RunningAttempt> {
+      return makeProcess(recorded.taskId, undefined, Number(recorded.handle.pid));
     },
   };
 

@@ -346,6 +346,13 @@ export interface components {
             signal: string | null;
             /** @description How the attempt ended, in words, when it did not succeed. */
             error: string | null;
+            /**
+             * @description Where it ran: "local" (a process on the server's machine).
+             * @example local
+             */
+            executor: string;
+            /** @description Its process id, for an attempt run as a process on the server's machine; null otherwise or before it started. */
+            pid: number | null;
             /** @description Its log in the task folder: log.txt for the latest attempt, log.<number>.txt for earlier ones; null for one that never started. */
             log: string | null;
         };

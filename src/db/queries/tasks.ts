@@ -135,11 +135,11 @@ export async function listFinishedTaskIds(
   return rows.map((row) => row.id);
 }
 
-/** The latest attempt before `attempt` that had a process (so wrote a log), if any. */
+/** The latest attempt before `attempt` whose process was recorded (so it wrote a log), if any. */
 export async function lastLaunchedAttemptBefore(db: Database, taskId: string, attempt: number): Promise<number | undefined> {
   const [row] = await db
     .select({ number: sql<number | null>`max(${taskAttempts.number})` })
     .from(taskAttempts)
-    .where(and(eq(taskAttempts.taskId, taskId), lt(taskAttempts.number, attempt), isNotNull(taskAttempts.pid)));
+    .where(and(eq(taskAttempts.taskId, taskId), lt(taskAttempts.number, attempt), isNotNull(taskAttempts.handle)));
   return row?.number ?? undefined;
 }

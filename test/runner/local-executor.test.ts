@@ -1,0 +1,90 @@
+import { randomUUID } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { environmentOnlyContainment } from "../../src/runner/containment.ts";
+import type { AttemptSpec } from "../../src/runner/executor.ts";
+import { createLocalExecutor, signalGroup } from "../../src/runner/local-executor.ts";
+import { isSameProcess } from "../../src/runner/process-identity.ts";
+import { makeTempDir } from "../support/temp-dir.ts";
+
+const executor = createLocalExecutor({
+  interpreters: new Map([["python3", "/usr/bin/python3"]]),
+  adoptedPollMs: 20,
+  containment: Promise.resolve(environmentOnlyContainment()),
+});
+
+/** A spec for a script written into a fresh folder, as the runner would give it. */
+async function specFor(filename: string, source: string): Promise<AttemptSpec> {
+  const dir = await makeTempDir();
+  onTestFinished(() => dir.remove());
+  await writeFile(join(dir.path, filename), source, { mode: 0o700 });
+  const taskId = randomUUID();
+  return {
+    taskId,
+    attempt: 1,
+    dir: dir.path,
+    script: join(dir.path, filename),
+    args: ["one arg"],
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    logFile: join(dir.path, "log.txt"),
+    exitFile: join(dir.path, "cubqueue.exit"),
+  };
+}
+
+async function launchReleased(spec: AttemptSpec) {
+  const attempt = await executor.launch(spec);
+  onTestFinished(() => signalGroup(Number(attempt.handle.pid), "SIGKILL"));
+  attempt.release();
+  return attempt;
+}
+
+describe("the local executor", { timeout: 20_000 }, () => {
+  it("builds the command from the script: its shebang, else the interpreter of its extension, with the spec's arguments", async () => {
+    const shebang = await specFor("job", '#!/bin/sh\necho "sh got: $1"\n');
+    expect(await (await launchReleased(shebang)).exited).toEqual({ kind: "exited", exitCode: 0, signal: null });
+    const byExtension = await specFor("job.py", 'import sys\nprint("python got:", sys.argv[1])\n');
+    expect(await (await launchReleased(byExtension)).exited).toEqual({ kind: "exited", exitCode: 0, signal: null });
+    expect(await readFile(shebang.logFile, "utf8")).toBe("sh got: one arg\n");
+    expect(await readFile(byExtension.logFile, "utf8")).toBe("python got: one arg\n");
+  });
+
+  it("terminate() sends TERM and, to a script that ignores it, KILL once the grace period is over", async () => {
+    const attempt = await launchReleased(await specFor("job.sh", "#!/bin/sh\ntrap '' TERM\necho ready\nwhile :; do sleep 0.05; done\n"));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const asked = Date.now();
+    attempt.terminate({ graceMs: 400 });
+    attempt.terminate({ graceMs: 0 }); // asked again: the first grace stands
+    const exit = await attempt.exited;
+    expect(exit).toMatchObject({ kind: "exited", signal: "SIGKILL" });
+    expect(Date.now() - asked).toBeGreaterThanOrEqual(380);
+  });
+
+  it("hands out a JSON handle that finds the attempt again after the server let go of it", async () => {
+    const spec = await specFor("job.sh", "#!/bin/sh\nwhile [ ! -e go-on ]; do sleep 0.02; done\nexit 3\n");
+    const attempt = await launchReleased(spec);
+    const handle = JSON.parse(JSON.stringify(attempt.handle));
+    expect(handle).toEqual({ pid: expect.any(Number), startToken: expect.any(String) });
+    expect(attempt.description).toBe(`process (pid ${handle.pid})`);
+    attempt.detach();
+
+    const adopted = await executor.adopt({ taskId: spec.taskId, attempt: 1, handle, exitFile: spec.exitFile });
+    expect(adopted.handle).toEqual(handle);
+    await writeFile(join(spec.dir, "go-on"), "");
+    expect(await adopted.exited).toEqual({ kind: "exited", exitCode: 3, signal: null });
+    expect(await isSameProcess(handle.pid, handle.startToken)).toBe(false);
+  });
+
+  it("a handle it never gave out finds no process: only the exit record left, else lost", async () => {
+    const spec = await specFor("job.sh", "#!/bin/sh\ntrue\n");
+    const adopted = await executor.adopt({ taskId: spec.taskId, attempt: 1, handle: { job: "917" }, exitFile: spec.exitFile });
+    expect(await adopted.exited).toEqual({ kind: "lost" });
+  });
+
+  it("a recorded pid that now belongs to another process is not that attempt", async () => {
+    const spec = await specFor("job.sh", "#!/bin/sh\ntrue\n");
+    // This test's own pid, with a start time it never had.
+    const adopted = await executor.adopt({ taskId: spec.taskId, attempt: 1, handle: { pid: process.pid, startToken: "1" }, exitFile: spec.exitFile });
+    expect(await adopted.exited).toEqual({ kind: "lost" });
+  });
+});
