@@ -1,5 +1,5 @@
-import { open } from "node:fs/promises";
 import { extname } from "node:path";
+import { openTaskFile } from "../store/open-task-file.ts";
 
 /** Which program runs a script without a shebang line, by its extension. */
 export const INTERPRETER_BY_EXTENSION: Readonly<Record<string, string>> = Object.freeze({
@@ -57,15 +57,20 @@ export function launchRuleFor(filename: string, head: Uint8Array): LaunchRule {
   return { kind: "none" };
 }
 
-/** The first bytes of a script file, enough for launchRuleFor. */
+/**
+ * The first bytes of a script file, enough for launchRuleFor. A task's copy may
+ * have been replaced by its own script (before a retry or a restart): a FIFO, a
+ * symlink or a directory there is refused, never waited on or followed.
+ */
 export async function readScriptHead(path: string): Promise<Buffer> {
-  const handle = await open(path, "r");
+  const opened = await openTaskFile(path);
+  if (opened === null) throw Object.assign(new Error(`${path} does not exist`), { code: "ENOENT" });
   try {
     const buffer = Buffer.alloc(SCRIPT_HEAD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const { bytesRead } = await opened.handle.read(buffer, 0, buffer.length, 0);
     return buffer.subarray(0, bytesRead);
   } finally {
-    await handle.close();
+    await opened.handle.close();
   }
 }
 

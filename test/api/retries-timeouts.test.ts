@@ -39,6 +39,20 @@ describe("retries", () => {
     await expectError(await server.request(`/api/task/${task_id}/log?attempt=0`), 400, "invalid_request");
   });
 
+  it("a script that put a FIFO in its own copy's place fails its retry saying so, and the server is not held waiting on it", { timeout: 30_000 }, async () => {
+    const server = await startTestServer();
+    // Four of them: one stuck read each would hold every thread of libuv's pool.
+    await registerScript(server, "fifo", "fifo.sh", '#!/bin/sh\nrm -f fifo.sh && mkfifo fifo.sh\nexit 1\n');
+    const ids = await Promise.all([1, 2, 3, 4].map(async () => (await submitOk(server, "fifo", { args: {}, fields: { max_retries: "1", retry_delay_s: "0" } })).task_id));
+    for (const id of ids) {
+      const task = await waitFinished(server, id);
+      expect(task).toMatchObject({ status: "failed", attempts: 2 });
+      expect(task.attempt_history[1].error).toMatch(/fifo\.sh is not a regular file but a FIFO/);
+    }
+    await registerScript(server, "ok", "ok.sh", "#!/bin/sh\necho fine\n");
+    expect(await waitFinished(server, (await submitOk(server, "ok", { args: {} })).task_id)).toMatchObject({ status: "succeeded" });
+  });
+
   it("when the retries run out the task fails with its last attempt's reason", async () => {
     const server = await startTestServer();
     await registerScript(server, "flaky", "flaky.sh", flaky(99));
