@@ -16,6 +16,7 @@ import {
 } from "../errors.ts";
 import { knownExtensions, launchRuleFor, readScriptHead } from "../runner/launch-rule.ts";
 import { sha256OfFile } from "../store/file-digest.ts";
+import { fileIdentity } from "../store/file-identity.ts";
 import { safeExtension } from "../store/file-names.ts";
 import { reservedScriptFilename, type Layout } from "../store/layout.ts";
 import { receiveMultipart, type ReceivedFile } from "../store/multipart.ts";
@@ -77,6 +78,13 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
    * a submission need not ask the database each time.
    */
   const known = new Map<string, ScriptRow>();
+  /**
+   * Each stored script file whose bytes were hashed and found to be its row's
+   * version, with its file identity then (see fileIdentity): while the identity
+   * is the same, a copy of it needs no hashing, so a submission costs two stats
+   * instead of reading the script again.
+   */
+  const verified = new Map<string, string>();
 
   async function currentRow(name: string): Promise<ScriptRow | undefined> {
     const cached = known.get(name);
@@ -173,14 +181,22 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
       const row = await currentRow(name);
       if (!row) throw scriptNotFound(name);
       const destination = destinationFor(row);
-      const copied = await copyFile(layout.scriptFile(row.filename), destination).then(
+      const source = layout.scriptFile(row.filename);
+      const before = await fileIdentity(source).catch(() => undefined);
+      const copied = await copyFile(source, destination).then(
         () => true,
         (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? false : Promise.reject(error)),
       );
+      const after = copied ? await fileIdentity(source).catch(() => undefined) : undefined;
+      // Unchanged through the copy and since its bytes were last hashed: the copy is that version.
+      const unchanged = before !== undefined && before === after;
+      if (unchanged && verified.get(row.filename) === `${row.sha256}@${after}`) return row;
       if (!copied || (await sha256OfFile(destination)) !== row.sha256) {
+        verified.delete(row.filename);
         await rm(destination, { force: true });
         throw scriptFileMismatch(name, row.version);
       }
+      if (unchanged) verified.set(row.filename, `${row.sha256}@${after}`);
       return row;
     });
   }
