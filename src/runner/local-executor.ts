@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { open, rm } from "node:fs/promises";
 import { basename } from "node:path";
 import { cgroupOfProcess, findContainment, taskCgroupName, type Containment } from "./containment.ts";
 import type { AttemptSpec, Executor, LaunchedAttempt, ProcessExit, RecordedAttempt, RunningAttempt } from "./executor.ts";
@@ -62,10 +61,16 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
       const [program, ...args] = wrappedCommand(launch.exitFile, launch.taskId, containment, command);
       // Both files are new for every attempt (exclusive: nothing a script left there, a symlink or a
       // FIFO, is opened). The wrapper writes the exit record into a file made here, private like the log.
+      // Made off the event loop: creating files in a busy folder can take milliseconds.
       await rm(launch.exitFile, { recursive: true, force: true });
-      closeSync(openSync(launch.exitFile, "wx", PRIVATE_FILE_MODE));
       // Appended to ("ax", O_APPEND): every write lands at the end, wherever a script moved it.
-      const logFd = openSync(launch.logFile, "ax", PRIVATE_FILE_MODE);
+      const [exitRecord, log] = await Promise.allSettled([open(launch.exitFile, "wx", PRIVATE_FILE_MODE), open(launch.logFile, "ax", PRIVATE_FILE_MODE)]);
+      if (exitRecord.status === "fulfilled") await exitRecord.value.close();
+      if (exitRecord.status === "rejected" || log.status === "rejected") {
+        if (log.status === "fulfilled") await log.value.close();
+        throw exitRecord.status === "rejected" ? exitRecord.reason : (log as PromiseRejectedResult).reason;
+      }
+      const logFd = log.value.fd;
       try {
         const child = spawn(program!, args, {
           cwd: launch.dir,
@@ -110,7 +115,7 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
           },
         };
       } finally {
-        closeSync(logFd);
+        await log.value.close();
       }
     },
 
