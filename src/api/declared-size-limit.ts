@@ -13,7 +13,7 @@ export const FORM_FRAMING_ALLOWANCE = 1024 * 1024;
  * Refuses, before reading a byte of it, a submission whose declared
  * Content-Length cannot fit within --max-upload-size (plus the form's own
  * framing). Bodies without a Content-Length (chunked) are counted as they
- * stream (see store/multipart.ts), and refused as soon as they pass the limit.
+ * stream (see api/multipart.ts), and refused as soon as they pass the limit.
  */
 export function declaredSizeLimit(maxUploadSize: number | undefined): MiddlewareHandler {
   return async (c, next) => {

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { copyFile, rm } from "node:fs/promises";
-import type { Readable } from "node:stream";
 import { findScript, listScriptVersions, listScripts } from "../db/queries/scripts.ts";
 import type { Database } from "../db/open.ts";
 import type { ScriptRow } from "../db/schema.ts";
@@ -18,15 +17,16 @@ import { knownExtensions, launchRuleFor, readScriptHead } from "../runner/launch
 import { sha256OfFile } from "../store/file-digest.ts";
 import { fileIdentity } from "../store/file-identity.ts";
 import { safeExtension } from "../store/file-names.ts";
+import type { UploadedFile } from "../store/uploaded-file.ts";
 import { reservedScriptFilename, type Layout } from "../store/layout.ts";
-import { receiveMultipart, type ReceivedFile } from "../store/multipart.ts";
 import { createKeyedLock } from "../util/keyed-lock.ts";
 import { toScriptDetailView, toScriptView, type ScriptDetailView, type ScriptView } from "./script-view.ts";
 import { removeScript, storeFirstVersion, storeNextVersion } from "./store-script.ts";
 
 /** What a script name may be: it becomes a file name under scripts/. */
 export const SCRIPT_NAME_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
-const MAX_SCRIPT_SIZE = 64 * 1024 * 1024;
+/** The largest script accepted. */
+export const MAX_SCRIPT_SIZE = 64 * 1024 * 1024;
 
 export function isValidScriptName(name: string): boolean {
   return SCRIPT_NAME_PATTERN.test(name);
@@ -38,23 +38,27 @@ function scriptFilename(name: string, originalName: string): string {
 }
 
 /** Refuses a name that is malformed or would be stored over one of CubQueue's own files. */
-function checkName(name: string, originalName: string): void {
+export function checkScriptName(name: string, originalName: string): void {
   if (!isValidScriptName(name)) throw invalidScriptName(name);
   const filename = scriptFilename(name, originalName);
   const reserved = reservedScriptFilename(filename);
   if (reserved) throw reservedScriptName(filename, reserved);
 }
 
-/** The form field `replace`: absent or "false" registers a new name, "true" stores the next version of one. */
-function parseReplace(value: string | undefined): boolean {
-  if (value === undefined || value === "" || value === "false") return false;
-  if (value === "true") return true;
-  throw badRequest("invalid_field", `Invalid replace "${value}": send true (store a new version of a registered script) or false.`);
+/** Refuses a script that nothing could run, by the rule the runner follows (see runner/launch-rule.ts). */
+async function checkRunnable(filename: string, file: UploadedFile): Promise<void> {
+  if (launchRuleFor(filename, await readScriptHead(file.path)).kind === "none") throw scriptNotRunnable(filename, knownExtensions());
 }
 
-/** Refuses a script that nothing could run, by the rule the runner follows (see runner/launch-rule.ts). */
-async function checkRunnable(filename: string, file: ReceivedFile): Promise<void> {
-  if (launchRuleFor(filename, await readScriptHead(file.path)).kind === "none") throw scriptNotRunnable(filename, knownExtensions());
+/** A script to register, its form already read (see api/scripts/receive-registration.ts). */
+export interface ScriptRegistration {
+  name: string;
+  /** Absent: a new script has none, a replacement keeps the one it had. */
+  desc: string | undefined;
+  /** Store the next version of a registered name, rather than register a new one. */
+  replace: boolean;
+  /** The uploaded script, received into the incoming folder. */
+  file: UploadedFile;
 }
 
 export interface ScriptServiceDeps {
@@ -94,34 +98,14 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
     return row;
   }
 
-  /** Receives the multipart registration form: fields `name`, `desc`, `replace`, file `script`. */
-  async function receiveRegistration(body: Readable, contentType: string | undefined) {
-    const form = await receiveMultipart(body, contentType, {
-      maxFileSize: MAX_SCRIPT_SIZE,
-      maxFiles: 1,
-      destinationFor(part) {
-        if (part.field !== "script") {
-          throw badRequest("unexpected_field", `Unexpected file field "${part.field}": send the script file as "script".`);
-        }
-        // Fail before the upload when the name already arrived and is unusable.
-        const name = part.fields.name;
-        if (name !== undefined) checkName(name, part.originalName);
-        return layout.incomingUpload(`${randomUUID()}${safeExtension(part.originalName)}`);
-      },
-    });
-    return { fields: form.fields, file: form.files[0] };
-  }
-
-  /** Registers a new script (version 1), or with `replace=true` stores the next version of a registered one. */
-  async function register(body: Readable, contentType: string | undefined): Promise<ScriptView> {
-    const { fields, file } = await receiveRegistration(body, contentType);
+  /**
+   * Registers a new script (version 1), or with `replace` stores the next
+   * version of a registered one. Takes the uploaded file over: it is moved
+   * into scripts/, or removed when the registration is refused.
+   */
+  async function register({ name, desc, replace, file }: ScriptRegistration): Promise<ScriptView> {
     try {
-      const name = fields.name;
-      if (name === undefined) throw badRequest("missing_field", 'Missing the field "name" (the script\'s name).');
-      if (!isValidScriptName(name)) throw invalidScriptName(name);
-      const replace = parseReplace(fields.replace);
-      if (!file) throw badRequest("missing_file", 'Missing the file field "script" (the script to register).');
-      checkName(name, file.originalName);
+      checkScriptName(name, file.originalName);
       if (file.size === 0) throw badRequest("empty_script", `The uploaded script "${file.originalName}" is empty.`);
       const filename = scriptFilename(name, file.originalName);
       await checkRunnable(filename, file);
@@ -131,19 +115,19 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
         if (replace && !previous) throw nothingToReplace(name);
         if (!replace && previous) throw scriptNameTaken(name);
         if (!previous) {
-          const row = { name, desc: fields.desc ?? "", ...upload, version: 1 };
+          const row = { name, desc: desc ?? "", ...upload, version: 1 };
           await storeFirstVersion({ db, layout }, row, file.path);
           known.set(name, row);
           return toScriptView(row);
         }
         // A replacement without a description keeps the one it had.
-        const row = { name, desc: fields.desc ?? previous.desc, ...upload, version: previous.version + 1 };
+        const row = { name, desc: desc ?? previous.desc, ...upload, version: previous.version + 1 };
         await storeNextVersion({ db, layout }, previous, row, file.path);
         known.set(name, row);
         return toScriptView(row);
       });
     } finally {
-      if (file) await rm(file.path, { force: true });
+      await rm(file.path, { force: true });
     }
   }
 
@@ -202,6 +186,8 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
   }
 
   return {
+    /** Where an uploaded script is received before it is registered. */
+    uploadPathFor: (originalName: string) => layout.incomingUpload(`${randomUUID()}${safeExtension(originalName)}`),
     register,
     get,
     unregister,

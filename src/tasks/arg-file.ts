@@ -1,16 +1,10 @@
 import { Buffer } from "node:buffer";
-import { badRequest } from "../errors.ts";
-import type { InMemoryDestination, ReceivedFile } from "../store/multipart.ts";
+import { badRequest, payloadTooLarge } from "../errors.ts";
 import { placeholdersIn } from "./placeholders.ts";
 
-const MAX_ARG_FILE_SIZE = 16 * 1024 * 1024;
-
-/** Where a multipart reception keeps an argument file: in memory, as it is small and checked at once. */
-export const ARG_FILE_IN_MEMORY: InMemoryDestination = {
-  inMemory: true,
-  maxBytes: MAX_ARG_FILE_SIZE,
-  tooLargeMessage: "The argument file is larger than 16 MiB, the most accepted. Upload data as large files instead.",
-};
+/** The largest argument file accepted: it is kept in memory while checked, and read whole by scripts. */
+export const MAX_ARG_FILE_SIZE = 16 * 1024 * 1024;
+export const ARG_FILE_TOO_LARGE = "The argument file is larger than 16 MiB, the most accepted. Upload data as large files instead.";
 
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -18,9 +12,10 @@ const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * Checks that the argument file is a JSON document. It is only checked, never
  * re-serialised: the script gets the bytes as sent (see placeholders.ts).
  */
-export function checkArgFile(file: ReceivedFile): { bytes: Buffer; text: string } {
-  const bytes = file.content ?? Buffer.alloc(0);
-  const invalid = (why: string) => badRequest("invalid_arg_file", `The argument file "${file.originalName}" is not valid JSON: ${why}`);
+export function checkArgFile(bytes: Buffer, name: string): { bytes: Buffer; text: string } {
+  // A form's reception stops at the limit already; this holds for a task CubQueue makes itself.
+  if (bytes.length > MAX_ARG_FILE_SIZE) throw payloadTooLarge(ARG_FILE_TOO_LARGE);
+  const invalid = (why: string) => badRequest("invalid_arg_file", `The argument file "${name}" is not valid JSON: ${why}`);
   let text: string;
   try {
     text = STRICT_UTF8.decode(bytes);
@@ -31,7 +26,7 @@ export function checkArgFile(file: ReceivedFile): { bytes: Buffer; text: string 
     JSON.parse(text);
   } catch (error) {
     if (error instanceof RangeError) {
-      throw badRequest("invalid_arg_file", `The argument file "${file.originalName}" is nested too deeply to read; flatten it.`);
+      throw badRequest("invalid_arg_file", `The argument file "${name}" is nested too deeply to read; flatten it.`);
     }
     throw invalid((error as Error).message);
   }

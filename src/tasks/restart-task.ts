@@ -1,15 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
+import type { Buffer } from "node:buffer";
 import { findTask } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { FINISHED_STATUSES } from "../db/schema.ts";
-import { badRequest, taskNotFinished, taskNotFound } from "../errors.ts";
+import { taskNotFinished, taskNotFound } from "../errors.ts";
 import type { Transitions } from "../lifecycle/transitions.ts";
 import { PRIVATE_FILE_MODE, isTaskId, type Layout } from "../store/layout.ts";
-import { receiveMultipart } from "../store/multipart.ts";
-import { ARG_FILE_IN_MEMORY, checkArgFile, checkPlaceholders } from "./arg-file.ts";
+import { checkArgFile, checkPlaceholders } from "./arg-file.ts";
 import { resolvePlaceholders } from "./placeholders.ts";
 
 export interface RestartDeps {
@@ -20,10 +19,10 @@ export interface RestartDeps {
   withTaskLock: <T>(id: string, section: () => Promise<T>) => Promise<T>;
 }
 
-/** A new argument file for a restart, as sent; absent when the task keeps its own. */
+/** What a restart is asked with. */
 export interface RestartRequest {
-  body: Readable | undefined;
-  contentType: string | undefined;
+  /** A new argument file, as sent (`name` for messages); absent when the task keeps its own. */
+  argFile?: { bytes: Buffer; name: string };
 }
 
 /**
@@ -40,7 +39,7 @@ export function createRestarter({ db, transitions, layout, withTaskLock }: Resta
     const found = isTaskId(id) ? await findTask(db, id) : undefined;
     if (!found) throw taskNotFound(id);
     if (!FINISHED_STATUSES.includes(found.task.status)) throw taskNotFinished(id, found.task.status);
-    const argFile = request.body && hasBody(request.contentType) ? await receiveArgFile(request.body, request.contentType) : undefined;
+    const argFile = request.argFile ? checkArgFile(request.argFile.bytes, request.argFile.name) : undefined;
     const paths = layout.taskPaths(id);
     const numbers = new Set(found.files.map((file) => Number(file.placeholder)));
     if (argFile) checkPlaceholders(argFile.bytes, numbers, "kept");
@@ -55,33 +54,6 @@ export function createRestarter({ db, transitions, layout, withTaskLock }: Resta
       if (!(await transitions.restart(id, current.task.status, argFile?.text))) throw taskNotFinished(id, "restarted meanwhile");
     });
   };
-}
-
-/** True when the request came with a multipart body (a restart without one keeps its argument file). */
-function hasBody(contentType: string | undefined): boolean {
-  return contentType !== undefined && contentType.trim() !== "";
-}
-
-async function receiveArgFile(body: Readable, contentType: string | undefined) {
-  let received = false;
-  const form = await receiveMultipart(body, contentType, {
-    // One more than it takes, so that a second file is named in the refusal.
-    maxFiles: 2,
-    destinationFor(part) {
-      if (part.field === "arg_file" && !received) {
-        received = true;
-        return ARG_FILE_IN_MEMORY;
-      }
-      if (part.field === "arg_file") throw badRequest("duplicate_field", 'The file field "arg_file" was sent twice.');
-      throw badRequest(
-        "unexpected_field",
-        `Unexpected file field "${part.field}": a restart takes only a new "arg_file"; it keeps the task's files.`,
-      );
-    },
-  });
-  const file = form.files.find((each) => each.field === "arg_file");
-  if (!file) throw badRequest("missing_file", 'Send the new argument file as the file field "arg_file", or no body to keep the task\'s own.');
-  return checkArgFile(file);
 }
 
 /** Replaces a file in a task folder whole: readers, and the next attempt, see the old one or the new one. */

@@ -1,21 +1,34 @@
 import { randomUUID } from "node:crypto";
 import { chmod, mkdir, rename, rm, unlink, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import type { Readable } from "node:stream";
 import { insertTask, type TaskRecord } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { TaskStatus, type NewTaskRow, type ScriptRow, type TaskFileRow } from "../db/schema.ts";
-import { badRequest, scriptNameReserved } from "../errors.ts";
-import { safeExtension } from "../store/file-names.ts";
+import { scriptNameReserved } from "../errors.ts";
+import type { RunPolicy } from "../lifecycle/run-policy.ts";
 import { EXECUTABLE_SCRIPT_MODE, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
-import { receiveMultipart, type ReceivedFile } from "../store/multipart.ts";
-import { parseRunPolicy } from "../lifecycle/run-policy.ts";
-import { ARG_FILE_IN_MEMORY, checkArgFile, checkPlaceholders } from "./arg-file.ts";
+import type { UploadedFile } from "../store/uploaded-file.ts";
+import { checkArgFile, checkPlaceholders } from "./arg-file.ts";
 import { resolvePlaceholders } from "./placeholders.ts";
 
-const LARGE_FILE_FIELD = /^file([1-9][0-9]*)$/;
 /** Large files are numbered file1 … file1000: as many as one submission may upload. */
 export const MAX_LARGE_FILES = 1000;
+
+/**
+ * What a task is made from, however it arrived: a multipart form
+ * (api/tasks/receive-submission.ts), or CubQueue itself (no files, an argument
+ * file it wrote).
+ */
+export interface Submission {
+  scriptName: string;
+  /** The argument file, as sent: the script gets these bytes with only the placeholders replaced. */
+  argFile: Buffer;
+  /** Names the argument file in error messages (the client's file name). */
+  argFileName: string;
+  /** The large files by number (file1 is 1). The task takes them over: they are moved into it, or removed when it is refused. */
+  largeFiles: ReadonlyMap<number, UploadedFile>;
+  policy: RunPolicy;
+}
 
 export interface SubmitDeps {
   db: Database;
@@ -27,69 +40,36 @@ export interface SubmitDeps {
    * meanwhile never makes a task record a version other than the one it copied.
    */
   copyScript: (name: string, destinationFor: (script: ScriptRow) => string) => Promise<ScriptRow>;
-  /** The most bytes one submission may upload, all files together. */
-  maxUploadSize?: number;
   now: () => Date;
 }
 
 /**
- * Receives a submission (multipart: `script_name`, file `arg_file`, files
- * `file1`…`fileN`), streams the files into a staging folder, checks everything,
- * and only then moves the folder into tasks/ and records the task. Any failure
- * removes the staging folder: a refused submission leaves nothing behind.
+ * Makes a task of a submission: checks it, builds its folder in a staging
+ * place (the script's copy, the argument file, the large files moved in), and
+ * only then moves the folder into tasks/ and records the task. Any failure
+ * removes the staging folder and the uploads: a refused submission leaves
+ * nothing behind. Resolves to the new task's record, as stored (queued, no
+ * attempt yet).
  */
-/** Resolves to the new task's record, as stored (queued, no attempt yet). */
-export async function submitTask(deps: SubmitDeps, body: Readable, contentType: string | undefined): Promise<TaskRecord> {
+export async function submitTask(deps: SubmitDeps, submission: Submission): Promise<TaskRecord> {
   const { db, layout, now } = deps;
+  const { scriptName, largeFiles, policy } = submission;
   const id = randomUUID();
   const staging = layout.stagingTaskDir(id);
   const finalPaths = layout.taskPaths(id);
   let moved = false;
+  let staged = false;
   try {
+    const submittedArgs = checkArgFile(submission.argFile, submission.argFileName);
+    checkPlaceholders(submittedArgs.bytes, new Set(largeFiles.keys()), "uploaded");
     // The folder first, then its children side by side: no recursive walk, no EEXIST races.
     // The pending marker travels with the folder until the row exists (see removeUnlistedTaskFolders).
+    staged = true;
     await mkdir(staging, { recursive: true, mode: PRIVATE_DIR_MODE });
     await Promise.all([
       ...["files", "metadata", "output"].map((name) => mkdir(join(staging, name), { mode: PRIVATE_DIR_MODE })),
       writeFile(layout.stagingPendingMarker(id), "", { mode: PRIVATE_FILE_MODE }),
     ]);
-    const seen = new Set<string>();
-    const form = await receiveMultipart(body, contentType, {
-      maxTotalFileSize: deps.maxUploadSize,
-      // The large files and the argument file: the limit is on large files, arg_file comes on top.
-      maxFiles: MAX_LARGE_FILES + 1,
-      tooManyFilesMessage: `Too many files: at most ${MAX_LARGE_FILES} large files (file1 … file${MAX_LARGE_FILES}) and the argument file can be uploaded at once.`,
-      destinationFor(part) {
-        if (seen.has(part.field)) throw badRequest("duplicate_field", `The file field "${part.field}" was sent twice.`);
-        seen.add(part.field);
-        // Small (16 MiB at most) and checked at once: it never needs to touch the disk before its folder is complete.
-        if (part.field === "arg_file") return ARG_FILE_IN_MEMORY;
-        const largeFile = LARGE_FILE_FIELD.exec(part.field);
-        if (largeFile) {
-          // Compared as digits first: a longer number is out of range however Number() would round it.
-          if (largeFile[1]!.length > String(MAX_LARGE_FILES).length || Number(largeFile[1]) > MAX_LARGE_FILES) {
-            throw badRequest(
-              "file_number_out_of_range",
-              `The file field "${part.field}" is numbered above ${MAX_LARGE_FILES}: send large files as "file1" … "file${MAX_LARGE_FILES}", at most ${MAX_LARGE_FILES} of them.`,
-            );
-          }
-          return join(staging, "files", `${randomUUID()}${safeExtension(part.originalName)}`);
-        }
-        throw badRequest(
-          "unexpected_field",
-          `Unexpected file field "${part.field}": send the argument file as "arg_file" and large files as "file1", "file2", ….`,
-        );
-      },
-    });
-
-    const scriptName = form.fields.script_name;
-    const policy = parseRunPolicy(form.fields);
-    if (!scriptName) throw badRequest("missing_field", 'Missing the field "script_name" (a registered script).');
-    const argFile = form.files.find((file) => file.field === "arg_file");
-    if (!argFile) throw badRequest("missing_file", 'Missing the file field "arg_file" (the JSON argument file).');
-    const submittedArgs = checkArgFile(argFile);
-    const largeFiles = numberLargeFiles(form.files);
-    checkPlaceholders(submittedArgs.bytes, new Set(largeFiles.keys()), "uploaded");
     const script = await deps.copyScript(scriptName, (found) => {
       // Registration refuses these names; a database from before that still may hold one.
       const reserved = reservedScriptFilename(found.filename);
@@ -99,6 +79,8 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
     // The copy keeps the stored script's mode, but one registered by an older CubQueue was not executable.
     await chmod(join(staging, script.filename), EXECUTABLE_SCRIPT_MODE);
 
+    // Into the folder under the names they were received as (same file system: a rename each).
+    await Promise.all([...largeFiles.values()].map((file) => rename(file.path, join(staging, "files", basename(file.path)))));
     const pathOf = new Map([...largeFiles].map(([n, file]) => [String(n), join(finalPaths.filesDir, basename(file.path))]));
     // The bytes as sent, with only the placeholder strings replaced.
     await writeFile(join(staging, "arg_file.json"), resolvePlaceholders(submittedArgs.bytes, pathOf), { mode: PRIVATE_FILE_MODE });
@@ -144,15 +126,10 @@ export async function submitTask(deps: SubmitDeps, body: Readable, contentType: 
     await unlink(finalPaths.pendingMarker).catch(() => undefined);
     return { task: stored, files: files.map((file) => ({ ...file, placeholder: String(file.placeholder) })), attempt: undefined, attempts: [] };
   } finally {
-    if (!moved) await rm(staging, { recursive: true, force: true });
+    if (!moved) {
+      if (staged) await rm(staging, { recursive: true, force: true });
+      // Those not moved into the staging folder yet are still where they were received.
+      await Promise.all([...largeFiles.values()].map((file) => rm(file.path, { force: true })));
+    }
   }
-}
-
-function numberLargeFiles(files: ReceivedFile[]): Map<number, ReceivedFile> {
-  const numbered = new Map<number, ReceivedFile>();
-  for (const file of files) {
-    const match = LARGE_FILE_FIELD.exec(file.field);
-    if (match) numbered.set(Number(match[1]), file);
-  }
-  return new Map([...numbered].sort(([a], [b]) => a - b));
 }

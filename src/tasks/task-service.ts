@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import { randomUUID } from "node:crypto";
 import { findTask, findTaskRow, listTasks } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { FINISHED_STATUSES, TaskStatus, type TaskRow } from "../db/schema.ts";
@@ -7,6 +7,7 @@ import type { Transitions } from "../lifecycle/transitions.ts";
 import type { Runner } from "../runner/runner.ts";
 import type { ScriptService } from "../scripts/script-service.ts";
 import { archiveContentType, archiveExtension, planArchive, streamArchive, type ArchiveFormat } from "../store/archive.ts";
+import { safeExtension } from "../store/file-names.ts";
 import { isTaskId, type Layout } from "../store/layout.ts";
 import { attemptLogFile } from "../store/attempt-logs.ts";
 import { tailLines, type LogTail } from "../store/log-tail.ts";
@@ -14,7 +15,7 @@ import { NotRegularFileError } from "../store/open-task-file.ts";
 import { createKeyedLock } from "../util/keyed-lock.ts";
 import { createDeleter, type FlushFilter } from "./delete-task.ts";
 import { createRestarter, type RestartRequest } from "./restart-task.ts";
-import { submitTask } from "./submit-task.ts";
+import { submitTask, type Submission } from "./submit-task.ts";
 import { toTaskView, type TaskView } from "./task-view.ts";
 
 export interface TaskServiceDeps {
@@ -44,7 +45,7 @@ export type TaskService = ReturnType<typeof createTaskService>;
 const CANCEL_ROUNDS = 5;
 
 export function createTaskService({ db, transitions, layout, runner, scripts, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
-  const submitDeps = { db, layout, maxUploadSize, now, copyScript: scripts.copyForTask };
+  const submitDeps = { db, layout, now, copyScript: scripts.copyForTask };
   // Restarts and deletes of one task take turns.
   const withTaskLock = createKeyedLock();
   const restartTask = createRestarter({ db, transitions, layout, withTaskLock });
@@ -64,8 +65,15 @@ export function createTaskService({ db, transitions, layout, runner, scripts, ma
   return {
     get,
 
-    async submit(body: Readable, contentType: string | undefined): Promise<TaskView> {
-      const queued = toTaskView(await submitTask(submitDeps, body, contentType));
+    /** Where a submission's large files are received before it is made a task (see receive-submission.ts). */
+    uploadPlace: {
+      pathFor: (originalName: string) => layout.incomingUpload(`${randomUUID()}${safeExtension(originalName)}`),
+      maxTotalSize: maxUploadSize,
+    },
+
+    /** Makes a task of a submission (see submit-task.ts); answers with its record, queued. */
+    async submit(submission: Submission): Promise<TaskView> {
+      const queued = toTaskView(await submitTask(submitDeps, submission));
       runner.wake();
       return queued;
     },

@@ -1,11 +1,12 @@
 import type { ScriptService } from "../../scripts/script-service.ts";
 import { requestBodyStream } from "../../runtime/request-body.ts";
 import type { AppRouteHandler } from "../types.ts";
+import { receiveRegistration } from "./receive-registration.ts";
 import type { GetOneRoute, ListRoute, RegisterRoute, UnregisterRoute } from "./routes.ts";
 
 export function createScriptHandlers(scripts: ScriptService) {
   const register: AppRouteHandler<RegisterRoute> = async (c) => {
-    const script = await scripts.register(requestBodyStream(c), c.req.header("content-type"));
+    const script = await scripts.register(await receiveRegistration(requestBodyStream(c), c.req.header("content-type"), scripts.uploadPathFor));
     return c.json(script, 201);
   };
 

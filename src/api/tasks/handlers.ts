@@ -1,6 +1,7 @@
 import type { TaskFolder, TaskService } from "../../tasks/task-service.ts";
 import { requestBodyStream } from "../../runtime/request-body.ts";
 import type { AppRouteHandler } from "../types.ts";
+import { receiveRestartArgFile, receiveSubmission } from "./receive-submission.ts";
 import { OMITTED_HEADER, OMITTED_REASONS_HEADER, formatOmittedReasons } from "./omitted-header.ts";
 import type {
   CancelRoute,
@@ -17,13 +18,14 @@ import type {
 
 export function createTaskHandlers(tasks: TaskService) {
   const submit: AppRouteHandler<SubmitRoute> = async (c) => {
-    const task = await tasks.submit(requestBodyStream(c), c.req.header("content-type"));
+    const task = await tasks.submit(await receiveSubmission(requestBodyStream(c), c.req.header("content-type"), tasks.uploadPlace));
     return c.json(task, 201);
   };
 
   const restart: AppRouteHandler<RestartRoute> = async (c) => {
     const contentType = c.req.header("content-type");
-    const task = await tasks.restart(c.req.valid("param").task_id, { body: contentType ? requestBodyStream(c) : undefined, contentType });
+    const argFile = await receiveRestartArgFile(contentType ? requestBodyStream(c) : undefined, contentType);
+    const task = await tasks.restart(c.req.valid("param").task_id, { argFile });
     return c.json(task, 200);
   };
 

@@ -12,8 +12,8 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AppError, badRequest } from "../../src/errors.ts";
-import { receiveMultipart } from "../../src/store/multipart.ts";
-import type { FilePartInfo, ReceiveOptions } from "../../src/store/multipart.ts";
+import { receiveMultipart } from "../../src/api/multipart.ts";
+import type { FilePartInfo, ReceiveOptions } from "../../src/api/multipart.ts";
 import { smallFs, withSmallFs } from "../support/small-fs.ts";
 
 const MiB = 1024 * 1024;

@@ -1,0 +1,68 @@
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { openDatabase } from "../../src/db/open.ts";
+import { findTask } from "../../src/db/queries/tasks.ts";
+import { DEFAULT_RUN_POLICY } from "../../src/lifecycle/run-policy.ts";
+import { createScriptService } from "../../src/scripts/script-service.ts";
+import { storeFirstVersion } from "../../src/scripts/store-script.ts";
+import { createLayout } from "../../src/store/layout.ts";
+import { submitTask, type Submission } from "../../src/tasks/submit-task.ts";
+import { makeTempDir } from "../support/temp-dir.ts";
+
+/** A base dir with one registered script, and submitTask over it: no HTTP, no multipart. */
+async function harness() {
+  const dir = await makeTempDir();
+  const layout = createLayout(dir.path);
+  await Promise.all([layout.tasksDir, layout.scriptsDir, layout.incomingDir].map((each) => mkdir(each, { recursive: true })));
+  const { db, close } = await openDatabase({ file: layout.databasePath });
+  onTestFinished(async () => {
+    close();
+    await dir.remove();
+  });
+  const script = "#!/bin/sh\ncat \"$1\"\n";
+  const upload = join(layout.incomingDir, "echo.sh.upload");
+  await writeFile(upload, script);
+  const sha256 = createHash("sha256").update(script).digest("hex");
+  await storeFirstVersion({ db, layout }, { name: "echo", desc: "", filename: "echo.sh", sha256, size: script.length, createdAt: new Date(), version: 1 }, upload);
+  const scripts = createScriptService({ db, layout });
+  const submit = (submission: Partial<Submission>) =>
+    submitTask(
+      { db, layout, now: () => new Date(), copyScript: scripts.copyForTask },
+      { scriptName: "echo", argFile: Buffer.from("{}"), argFileName: "args.json", largeFiles: new Map(), policy: DEFAULT_RUN_POLICY, ...submission },
+    );
+  /** A large file as a form's reception leaves it: in the incoming folder, under a random name. */
+  const received = async (name: string, content: string) => {
+    const path = layout.incomingUpload(name);
+    await writeFile(path, content);
+    return { path, originalName: name, size: content.length, sha256: createHash("sha256").update(content).digest("hex") };
+  };
+  return { db, layout, submit, received };
+}
+
+describe("submitTask takes a parsed submission", () => {
+  it("makes a task of bytes and files already received, moving the files in and naming them in the argument file", async () => {
+    const { db, layout, submit, received } = await harness();
+    const file = await received("0b5e-data.csv", "a,b\n");
+    const record = await submit({ argFile: Buffer.from('{"input": "<file1>"}'), largeFiles: new Map([[1, file]]), policy: { ...DEFAULT_RUN_POLICY, maxRetries: 2 } });
+
+    expect(record.task).toMatchObject({ scriptName: "echo", scriptVersion: 1, status: "queued", maxRetries: 2 });
+    const paths = layout.taskPaths(record.task.id);
+    const stored = join(paths.filesDir, "0b5e-data.csv");
+    expect(await readFile(stored, "utf8")).toBe("a,b\n");
+    expect(JSON.parse(await readFile(paths.argFile, "utf8"))).toEqual({ input: stored });
+    expect(await readdir(layout.incomingDir)).toEqual([]);
+    expect((await findTask(db, record.task.id))?.files).toEqual([expect.objectContaining({ placeholder: "1", originalName: "0b5e-data.csv", size: 4 })]);
+  });
+
+  it("a refused submission removes the files it was given and leaves no folder", async () => {
+    const { layout, submit, received } = await harness();
+    const file = await received("1c2d-data.csv", "x");
+    await expect(submit({ argFile: Buffer.from("{not json"), largeFiles: new Map([[1, file]]) })).rejects.toMatchObject({ code: "invalid_arg_file" });
+    const other = await received("3e4f-data.csv", "y");
+    await expect(submit({ scriptName: "missing", largeFiles: new Map([[1, other]]) })).rejects.toMatchObject({ code: "script_not_found" });
+    expect(await readdir(layout.incomingDir)).toEqual([]);
+    expect(await readdir(layout.tasksDir)).toEqual([]);
+  });
+});
