@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 
@@ -44,7 +45,9 @@ function procBootTime(): Promise<number | undefined> {
 
 async function startTokenFromProc(pid: number): Promise<string | undefined> {
   const booted = await procBootTime();
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  // Read in place rather than through the pool: /proc is made by the kernel as it is read, never
+  // waits on a disk, and one read costs far less than the four round trips of an async readFile.
+  const stat = readProcFile(`/proc/${pid}/stat`);
   if (stat === undefined || booted === undefined) return undefined;
   // The command name (field 2) is in parentheses and may itself hold spaces or ")".
   const afterName = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -52,6 +55,14 @@ async function startTokenFromProc(pid: number): Promise<string | undefined> {
   if (afterName[0] === "Z") return undefined;
   const ticksSinceBoot = Number(afterName[19]); // field 22: the start time
   return String(booted + Math.floor(ticksSinceBoot / USER_HZ));
+}
+
+function readProcFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 async function startTokenFromPs(pid: number): Promise<string | undefined> {
