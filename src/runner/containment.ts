@@ -1,4 +1,5 @@
 import { execFile, spawn } from "node:child_process";
+import { mkdir, rmdir } from "node:fs/promises";
 import { END_LEFTOVERS } from "./task-wrapper.ts";
 
 /**
@@ -6,11 +7,15 @@ import { END_LEFTOVERS } from "./task-wrapper.ts";
  * can be ended, even a process that left the task's process group (`setsid`).
  *
  * With a cgroup2 the server can create, each task gets its own:
- * `<the server's cgroup>/cubqueue/task-<id>-<wrapper pid>` (the pid too, so
+ * `<the server's cgroup>/cubqueue/task-<id>-<attempt>` (the attempt too, so
  * that a wrapper of an earlier attempt, cleaning up late, never ends a newer
- * attempt's). The wrapper joins it before
- * its gate opens, so the script and all it starts are inside, and ends it
- * (`cgroup.kill`, then removes it) when the script exits or is cancelled.
+ * attempt's). The server makes it before the launch where it can (a mkdir of
+ * its own costs far less than one the wrapper would start a process for); the
+ * wrapper joins it before its gate opens, so the script and all it starts are
+ * inside, and when the script exits or is cancelled it ends whatever is left
+ * in it (`cgroup.kill`). Whoever made the cgroup removes it: the server, once
+ * the wrapper has exited, or the wrapper itself where the server could not
+ * make it (on Deno, which may not write /sys).
  * Creating children in the server's own cgroup is allowed even though the
  * server's process is in it: cgroup2's no-internal-process rule only forbids
  * processes next to *enabled controllers*, and CubQueue enables none.
@@ -24,12 +29,18 @@ import { END_LEFTOVERS } from "./task-wrapper.ts";
  * anyway, to hold its script even when no server is watching.
  */
 export interface Containment {
-  /** Where the wrapper makes its task's cgroup ("" when none can be made here). */
-  readonly parent: string;
   /** The cgroup the wrapper goes back to before ending its task's ("" when there is none). */
   readonly home: string;
-  /** The cgroup of a task whose wrapper has this pid; undefined when none can be made here. */
-  cgroupOf(taskId: string, wrapperPid: number): string | undefined;
+  /** The cgroup of a task's attempt; undefined when none can be made here. */
+  cgroupOf(taskId: string, attempt: number): string | undefined;
+  /**
+   * Makes an attempt's cgroup before its launch; true when made here (it is then
+   * this side's to remove, with `release`). False when it cannot be made from the
+   * server (the wrapper then makes and removes it). Never rejects.
+   */
+  prepare(cgroup: string): Promise<boolean>;
+  /** Removes a cgroup `prepare` made, once the wrapper that used it has emptied it. Never rejects. */
+  release(cgroup: string): Promise<void>;
   /**
    * Ends what is left of a task whose wrapper could not do it (it was killed,
    * or it ran under an earlier server): kills its cgroup and removes it, or
@@ -41,10 +52,15 @@ export interface Containment {
 /** Finds out once whether this server can give its tasks cgroups. Never rejects. */
 export async function findContainment(): Promise<Containment> {
   const cgroups = await findTaskCgroupParent().catch(() => undefined);
+  if (!cgroups) return environmentOnlyContainment();
   return {
-    parent: cgroups?.parent ?? "",
-    home: cgroups?.home ?? "",
-    cgroupOf: (taskId, wrapperPid) => (cgroups ? `${cgroups.parent}/${taskCgroupName(taskId, wrapperPid)}` : undefined),
+    home: cgroups.home,
+    cgroupOf: (taskId, attempt) => `${cgroups.parent}/${taskCgroupName(taskId, attempt)}`,
+    prepare: (cgroup) => mkdir(cgroup).then(
+      () => true,
+      () => false,
+    ),
+    release: (cgroup) => removeEmptiedCgroup(cgroup),
     endLeftovers: (taskId, cgroup) => runShell(`${END_LEFTOVERS}\nend_leftovers "$1" "$2"`, [cgroup ?? "", taskId]).then(() => {}),
   };
 }
@@ -52,16 +68,38 @@ export async function findContainment(): Promise<Containment> {
 /** Containment without cgroups, whatever this machine offers: for tests of the fallback, and where cgroups are unwanted. */
 export function environmentOnlyContainment(): Containment {
   return {
-    parent: "",
     home: "",
     cgroupOf: () => undefined,
+    prepare: async () => false,
+    release: async () => {},
     endLeftovers: (taskId) => runShell(`${END_LEFTOVERS}\nend_leftovers "" "$1"`, [taskId]).then(() => {}),
   };
 }
 
-/** The name the wrapper gives its task's cgroup (TASK_WRAPPER builds the same). */
-export function taskCgroupName(taskId: string, wrapperPid: number): string {
-  return `task-${taskId}-${wrapperPid}`;
+/** The name of an attempt's cgroup under the parent. */
+export function taskCgroupName(taskId: string, attempt: number): string {
+  return `task-${taskId}-${attempt}`;
+}
+
+/** True when a cgroup is one of this task's (of any attempt, or named as an earlier CubQueue named it). */
+export function isTaskCgroup(cgroup: string, taskId: string): boolean {
+  return cgroup.slice(cgroup.lastIndexOf("/") + 1).startsWith(`task-${taskId}-`);
+}
+
+/** How often a removal tries again while the processes a `cgroup.kill` ended are still leaving (it is not instant). */
+const CGROUP_REMOVAL_TRIES = 20;
+
+/** Removes an emptied cgroup; one still busy after a while has its processes ended by the shell fallback. */
+async function removeEmptiedCgroup(cgroup: string): Promise<void> {
+  for (let tries = 0; tries < CGROUP_REMOVAL_TRIES; tries++) {
+    try {
+      return await rmdir(cgroup);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EBUSY") return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await runShell(`${END_LEFTOVERS}\nend_leftovers "$1" ""`, [cgroup]);
 }
 
 /** The cgroup of the process with this pid (from /proc/<pid>/cgroup), under the cgroup2 mount; undefined if it is gone or has none. */

@@ -34,6 +34,11 @@ export interface AttemptSpec {
   dir: string;
   /** The task's copy of its script. How it is run (shebang, extension) is the executor's to decide. */
   script: string;
+  /**
+   * The sha256 of the task's copy while nothing has run in its folder yet (its first attempt),
+   * so that its bytes are known without reading them; null once a script could have changed it.
+   */
+  scriptSha256: string | null;
   /** The script's arguments (the argument file). */
   args: readonly string[];
   env: Readonly<Record<string, string>>;

@@ -1,4 +1,4 @@
-import { extname } from "node:path";
+import { basename, extname } from "node:path";
 import { openTaskFile } from "../store/open-task-file.ts";
 
 /** Which program runs a script without a shebang line, by its extension. */
@@ -77,4 +77,30 @@ export async function readScriptHead(path: string): Promise<Buffer> {
 /** The extensions that name an interpreter, for messages: ".py, .sh, …". */
 export function knownExtensions(): string {
   return Object.keys(INTERPRETER_BY_EXTENSION).join(", ");
+}
+
+/** How many script versions' rules a cache keeps; past that it starts afresh (they are cheap to read again). */
+const CACHED_RULES = 256;
+
+/**
+ * The launch rule of a task's script copy. A copy whose sha256 is known (nothing has
+ * run in its folder since it was checked against its script version) has the rule of
+ * that version, read once; any other is read from the copy itself.
+ */
+export function createLaunchRuleCache() {
+  const rules = new Map<string, LaunchRule>();
+  return {
+    async ruleFor(script: string, sha256: string | null): Promise<LaunchRule> {
+      const filename = basename(script);
+      const key = sha256 === null ? undefined : `${sha256}/${filename}`;
+      const known = key === undefined ? undefined : rules.get(key);
+      if (known) return known;
+      const rule = launchRuleFor(filename, await readScriptHead(script));
+      if (key !== undefined) {
+        if (rules.size >= CACHED_RULES) rules.clear();
+        rules.set(key, rule);
+      }
+      return rule;
+    },
+  };
 }

@@ -1,13 +1,12 @@
 import { spawn } from "node:child_process";
 import { open, rm } from "node:fs/promises";
-import { basename } from "node:path";
-import { cgroupOfProcess, findContainment, taskCgroupName, type Containment } from "./containment.ts";
+import { cgroupOfProcess, findContainment, isTaskCgroup, type Containment } from "./containment.ts";
 import type { AttemptSpec, Executor, LaunchedAttempt, ProcessExit, RecordedAttempt, RunningAttempt } from "./executor.ts";
 import { commandFor, type Interpreters } from "./interpreters.ts";
-import { launchRuleFor, readScriptHead } from "./launch-rule.ts";
+import { createLaunchRuleCache } from "./launch-rule.ts";
 import { isSameProcess, processStartToken } from "./process-identity.ts";
 import { PRIVATE_FILE_MODE } from "../store/layout.ts";
-import { readExitRecord, wrappedCommand } from "./task-wrapper.ts";
+import { NOT_STARTED_STATUS, fromShellStatus, readExitRecord, wrappedCommand } from "./task-wrapper.ts";
 
 /** The local executor's handle: the wrapper's pid and when it started (with the pid, it tells a recycled pid apart). */
 export interface LocalHandle {
@@ -50,24 +49,32 @@ export interface LocalExecutorOptions {
 export function createLocalExecutor({ interpreters, adoptedPollMs = 500, containment }: LocalExecutorOptions): Executor {
   let found: Promise<Containment> | undefined = containment;
   const contain = () => (found ??= findContainment());
+  const launchRules = createLaunchRuleCache();
   return {
     name: "local",
 
     async launch(launch: AttemptSpec): Promise<LaunchedAttempt> {
       const containment = await contain();
-      // Read for every attempt (512 bytes): a task's copy is its own, of whichever script version it was given.
-      const rule = launchRuleFor(basename(launch.script), await readScriptHead(launch.script));
+      const rule = await launchRules.ruleFor(launch.script, launch.scriptSha256);
       const command = commandFor(launch.script, rule, launch.args, interpreters);
-      const [program, ...args] = wrappedCommand(launch.exitFile, launch.taskId, containment, command);
+      const cgroup = containment.cgroupOf(launch.taskId, launch.attempt);
+      const [program, ...args] = wrappedCommand(launch.exitFile, launch.taskId, { dir: cgroup ?? "", home: containment.home }, command);
+      // Made here where the server may (see containment.ts), beside the files below.
+      const preparing = cgroup === undefined ? Promise.resolve(false) : containment.prepare(cgroup);
       // Both files are new for every attempt (exclusive: nothing a script left there, a symlink or a
       // FIFO, is opened). The wrapper writes the exit record into a file made here, private like the log.
-      // Made off the event loop: creating files in a busy folder can take milliseconds.
-      await rm(launch.exitFile, { recursive: true, force: true });
+      // Made off the event loop: creating files in a busy folder can take milliseconds. Before a
+      // first attempt nothing has run in the folder, so there is nothing to clear.
+      if (launch.scriptSha256 === null) await rm(launch.exitFile, { recursive: true, force: true });
       // Appended to ("ax", O_APPEND): every write lands at the end, wherever a script moved it.
       const [exitRecord, log] = await Promise.allSettled([open(launch.exitFile, "wx", PRIVATE_FILE_MODE), open(launch.logFile, "ax", PRIVATE_FILE_MODE)]);
+      const madeCgroup = await preparing;
+      /** Undoes the cgroup when no wrapper will use it. */
+      const unprepare = () => (madeCgroup && cgroup !== undefined ? containment.release(cgroup) : Promise.resolve());
       if (exitRecord.status === "fulfilled") await exitRecord.value.close();
       if (exitRecord.status === "rejected" || log.status === "rejected") {
         if (log.status === "fulfilled") await log.value.close();
+        await unprepare();
         throw exitRecord.status === "rejected" ? exitRecord.reason : (log as PromiseRejectedResult).reason;
       }
       const logFd = log.value.fd;
@@ -86,17 +93,20 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
             const pid = child.pid!;
             void (async () => {
               killLeftInGroup(pid);
-              // A wrapper that exited by itself has ended the rest; one that was killed could not.
-              if (signal !== null) await containment.endLeftovers(launch.taskId, containment.cgroupOf(launch.taskId, pid));
-              // The wrapper's record is the script's outcome; without one (the wrapper was
-              // killed too) the wrapper's own end is all there is to know.
-              resolve((await readExitRecord(launch.exitFile)) ?? { kind: "exited", exitCode, signal });
+              // A wrapper that exited by itself has ended the rest and left the cgroup to its
+              // maker; one that was killed could not.
+              if (signal !== null) await containment.endLeftovers(launch.taskId, cgroup);
+              else await unprepare();
+              resolve(await outcomeOfChild(exitCode, signal, launch.exitFile));
             })();
           });
         });
         await new Promise<void>((resolve, reject) => {
           child.once("spawn", resolve);
           child.once("error", reject);
+        }).catch(async (error) => {
+          await unprepare();
+          throw error;
         });
         // The server must not wait for its tasks when it exits.
         child.unref();
@@ -119,14 +129,13 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
       }
     },
 
-    async adopt({ taskId, handle: recorded, exitFile }: RecordedAttempt): Promise<RunningAttempt> {
+    async adopt({ taskId, attempt, handle: recorded, exitFile }: RecordedAttempt): Promise<RunningAttempt> {
       const handle = localHandleOf(recorded);
       if (!handle) return unknownHandle(exitFile);
       const containment = await contain();
       // Where the wrapper really is (an earlier server may have run in another cgroup), if the pid is still its.
       const ownCgroup = (await isSameProcess(handle.pid, handle.startToken)) ? await cgroupOfProcess(handle.pid) : undefined;
-      const name = taskCgroupName(taskId, handle.pid);
-      const cgroup = ownCgroup?.endsWith(`/${name}`) ? ownCgroup : containment.cgroupOf(taskId, handle.pid);
+      const cgroup = ownCgroup !== undefined && isTaskCgroup(ownCgroup, taskId) ? ownCgroup : containment.cgroupOf(taskId, attempt);
       const watch = watchUntilGone(handle, exitFile, adoptedPollMs, async () => {
         // Not our child: how it ended is unknown, so what it left is ended here in any case. Its
         // group only if no other process has its pid now: a pid is not handed out again while
@@ -143,6 +152,18 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
       };
     },
   };
+}
+
+/**
+ * How a wrapper we started ended, as its script's outcome. A wrapper that exited by itself
+ * exits with its script's status (see task-wrapper.ts), so that is read from the exit itself,
+ * not from the record, except for the status it also uses when the gate closed (125). A
+ * wrapper that was killed recorded what it could; without a record (it was killed before the
+ * script ended) its own end is all there is to know.
+ */
+async function outcomeOfChild(exitCode: number | null, signal: NodeJS.Signals | null, exitFile: string): Promise<ProcessExit> {
+  if (signal === null && exitCode !== null && exitCode !== NOT_STARTED_STATUS) return fromShellStatus(exitCode);
+  return (await readExitRecord(exitFile)) ?? { kind: "exited", exitCode, signal };
 }
 
 /**

@@ -228,6 +228,8 @@ export function createRunner(options: RunnerOptions) {
       attempt: attemptNumber,
       dir: paths.dir,
       script: paths.script(task.scriptFilename),
+      // Submission checked the copy against this; only an attempt's script could have changed it since.
+      scriptSha256: attemptNumber === 1 ? task.scriptSha256 : null,
       args: [paths.argFile],
       logFile: paths.logFile,
       exitFile: paths.exitFile,

@@ -5,25 +5,30 @@ import type { ProcessExit } from "./executor.ts";
 
 /**
  * A shell function that ends what is left of a task: `end_leftovers CGROUP
- * TASK_ID`. With a cgroup, everything in it is killed (`cgroup.kill`; before
- * Linux 5.14, each listed process until none is left) and the cgroup is
- * removed once empty. Without one, it kills the processes whose environment
- * holds `CUBQUEUE_TASK_ID=<id>`, in rounds, so a fork made meanwhile is found
- * in the next (a best effort: a process that clears its environment escapes).
- * The caller must not carry the variable itself, or the scan's own `grep`
- * would be found (the caller's own pid is skipped).
+ * TASK_ID [keep]`. With a cgroup, everything still in it is killed
+ * (`cgroup.kill`; before Linux 5.14, each listed process until none is left),
+ * and the cgroup is removed once empty, unless `keep` says its maker (the
+ * server) removes it. An empty cgroup, the usual case, is seen with a shell
+ * builtin: ending it starts no process. Without one, it kills the processes
+ * whose environment holds `CUBQUEUE_TASK_ID=<id>`, in rounds, so a fork made
+ * meanwhile is found in the next (a best effort: a process that clears its
+ * environment escapes). The caller must not carry the variable itself, or the
+ * scan's own `grep` would be found (the caller's own pid is skipped).
  */
 export const END_LEFTOVERS = `end_leftovers() {
   if [ -n "$1" ] && [ -d "$1" ]; then
-    if [ -e "$1/cgroup.kill" ]; then
-      echo 1 2>/dev/null > "$1/cgroup.kill"
-    else
-      for round in 1 2 3 4 5 6 7 8 9 10; do
-        pids=$(cat "$1/cgroup.procs" 2>/dev/null)
-        [ -n "$pids" ] || break
-        kill -KILL $pids 2>/dev/null
-      done
+    if IFS= read -r left 2>/dev/null < "$1/cgroup.procs"; then
+      if [ -e "$1/cgroup.kill" ]; then
+        echo 1 2>/dev/null > "$1/cgroup.kill"
+      else
+        for round in 1 2 3 4 5 6 7 8 9 10; do
+          pids=$(cat "$1/cgroup.procs" 2>/dev/null)
+          [ -n "$pids" ] || break
+          kill -KILL $pids 2>/dev/null
+        done
+      fi
     fi
+    [ "$3" = keep ] && return
     tries=0
     until rmdir "$1" 2>/dev/null || [ $tries -ge 500 ]; do sleep 0.01; tries=$((tries + 1)); done
   elif [ -n "$2" ]; then
@@ -39,9 +44,12 @@ export const END_LEFTOVERS = `end_leftovers() {
   fi
 }`;
 
+/** The wrapper's exit status when its gate closed and the script never ran (a script may exit with it too). */
+export const NOT_STARTED_STATUS = 125;
+
 /**
  * The small shell program every task runs under (`sh -c WRAPPER cubqueue-task
- * <exit-file> <task-id> <cgroups-parent> <home-cgroup> <command…>`). It leads the
+ * <exit-file> <task-id> <task-cgroup> <home-cgroup> <command…>`). It leads the
  * task's process group and:
  *
  * - overwrites the exit file with "running", so that an earlier attempt's
@@ -49,9 +57,9 @@ export const END_LEFTOVERS = `end_leftovers() {
  *   over it at the same length (`1<>`: no truncation), so that the outcome
  *   needs no room the file does not already hold, and a script that fills
  *   the disk still gets its exit status recorded;
- * - moves itself into the task's own cgroup, `task-<id>-<its pid>` (when it is
- *   given a parent and can create it; see containment.ts), so that the script
- *   and everything it starts are held there;
+ * - moves itself into its attempt's cgroup (when it is given one; see
+ *   containment.ts), making it first if the server could not, so that the
+ *   script and everything it starts are held there;
  * - waits at a gate (its stdin) until the server has recorded its pid, and
  *   only then runs the script, so that a script never runs unrecorded: if the
  *   server dies first, stdin closes, and it writes "not-started" instead;
@@ -60,31 +68,35 @@ export const END_LEFTOVERS = `end_leftovers() {
  * - then ends whatever the script left running (in its cgroup, or carrying
  *   its task id), so nothing writes into the log of a finished task; it
  *   steps back into its home cgroup first, to outlive the kill and exit with
- *   the script's status.
+ *   the script's status. It removes the cgroup if it made it.
  *
  * The signals a cancel sends are caught (not ignored: ignored signals would be
  * inherited by the script), so the shell outlives the script to write the
  * file and clean up, while the script gets them with their usual effect.
  */
 export const TASK_WRAPPER = `${END_LEFTOVERS}
-exit_file=$1 task_id=$2 cgroup=\${3:+$3/task-$2-$$} home=$4
+exit_file=$1 task_id=$2 cgroup=$3 home=$4
 shift 4
 record() { printf '%-15s\n' "$1" 1<>"$exit_file"; }
 record running
 trap 'caught=1' HUP INT TERM
-if [ -n "$cgroup" ] && ! { mkdir -p "$cgroup" && echo $$ > "$cgroup/cgroup.procs"; } 2>/dev/null; then
-  rmdir "$cgroup" 2>/dev/null
-  cgroup=
+keep=keep
+if [ -n "$cgroup" ]; then
+  [ -d "$cgroup" ] || { mkdir -p "$cgroup" 2>/dev/null && keep=; }
+  if ! echo $$ 2>/dev/null > "$cgroup/cgroup.procs"; then
+    [ -z "$keep" ] && rmdir "$cgroup" 2>/dev/null
+    cgroup=
+  fi
 fi
 finish() {
   if [ -n "$cgroup" ] && ! echo $$ 2>/dev/null > "$home/cgroup.procs"; then cgroup=; fi
   unset CUBQUEUE_TASK_ID
-  end_leftovers "$cgroup" "$task_id"
+  end_leftovers "$cgroup" "$task_id" "$keep"
   exit "$1"
 }
 if ! IFS= read -r gate || [ "$gate" != go ]; then
   record not-started
-  finish 125
+  finish ${NOT_STARTED_STATUS}
 fi
 "$@" </dev/null
 status=$?
@@ -92,16 +104,9 @@ record "exit $status"
 finish "$status"
 `;
 
-export interface WrapperContainment {
-  /** Where to make the task's cgroup, or "" for none. */
-  parent: string;
-  /** Where the wrapper steps back to before ending that cgroup. */
-  home: string;
-}
-
-/** The argv of a wrapped task. */
-export function wrappedCommand(exitFile: string, taskId: string, { parent, home }: WrapperContainment, command: readonly string[]): string[] {
-  return ["/bin/sh", "-c", TASK_WRAPPER, "cubqueue-task", exitFile, taskId, parent, home, ...command];
+/** The argv of a wrapped task: its cgroup ("" for none) and the cgroup to step back to before ending it. */
+export function wrappedCommand(exitFile: string, taskId: string, cgroup: { dir: string; home: string }, command: readonly string[]): string[] {
+  return ["/bin/sh", "-c", TASK_WRAPPER, "cubqueue-task", exitFile, taskId, cgroup.dir, cgroup.home, ...command];
 }
 
 /** Longer than anything the wrapper writes ("exit 255\n"); the rest of a file grown by someone else is not read. */

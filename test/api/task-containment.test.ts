@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -91,10 +92,24 @@ echo done
     expect((await stat(logFile)).size).toBe(size);
 
     // Where this machine lets the server make cgroups, the script ran in its task's own, and it is gone.
-    const cgroup = (await findContainment()).cgroupOf(id, task.pid);
+    const cgroup = (await findContainment()).cgroupOf(id, 1);
     if (cgroup) {
-      expect(await readFile(join(server.baseDir, "tasks", id, "cgroup.txt"), "utf8")).toContain(`/cubqueue/task-${id}-${task.pid}\n`);
+      expect(await readFile(join(server.baseDir, "tasks", id, "cgroup.txt"), "utf8")).toContain(`/cubqueue/task-${id}-1\n`);
       expect(existsSync(cgroup)).toBe(false);
     }
+  });
+
+  it("each attempt runs in a cgroup of its own, gone once the attempt is over, also when nothing was left in it", async () => {
+    const cgroupOf = (await findContainment()).cgroupOf;
+    if (!cgroupOf(randomUUID(), 1)) return; // No cgroup can be made here: the environment is what contains a task.
+    const server = await startTestServer();
+    await registerScript(server, "flaky", "flaky.sh", "#!/bin/sh\ncat /proc/self/cgroup >> cgroup.txt\n[ -e failed-once ] && exit 0\ntouch failed-once\nexit 1\n");
+    const id = (await submitOk(server, "flaky", { args: {}, fields: { max_retries: "1" } })).task_id;
+    expect(await waitFinished(server, id)).toMatchObject({ status: "succeeded", attempts: 2 });
+    const seen = await readFile(join(server.baseDir, "tasks", id, "cgroup.txt"), "utf8");
+    expect(seen).toContain(`/cubqueue/task-${id}-1\n`);
+    expect(seen).toContain(`/cubqueue/task-${id}-2\n`);
+    expect(existsSync(cgroupOf(id, 1)!)).toBe(false);
+    expect(existsSync(cgroupOf(id, 2)!)).toBe(false);
   });
 });

@@ -24,6 +24,7 @@ async function launch(script: string) {
     attempt: 1,
     dir: dir.path,
     script: join(dir.path, "job.sh"),
+    scriptSha256: null,
     args: [],
     env: { PATH: globalThis.process.env.PATH ?? "/usr/bin:/bin", CUBQUEUE_TASK_ID: taskId },
     logFile: join(dir.path, "log.txt"),

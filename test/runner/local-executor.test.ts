@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -25,6 +25,7 @@ async function specFor(filename: string, source: string): Promise<AttemptSpec> {
     attempt: 1,
     dir: dir.path,
     script: join(dir.path, filename),
+    scriptSha256: null,
     args: ["one arg"],
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
     logFile: join(dir.path, "log.txt"),
@@ -47,6 +48,37 @@ describe("the local executor", { timeout: 20_000 }, () => {
     expect(await (await launchReleased(byExtension)).exited).toEqual({ kind: "exited", exitCode: 0, signal: null });
     expect(await readFile(shebang.logFile, "utf8")).toBe("sh got: one arg\n");
     expect(await readFile(byExtension.logFile, "utf8")).toBe("python got: one arg\n");
+  });
+
+  it("a script that exits with the wrapper's own not-started status (125) is reported as it exited, and an abandoned one as not started", async () => {
+    expect(await (await launchReleased(await specFor("job.sh", "#!/bin/sh\nexit 125\n"))).exited).toEqual({ kind: "exited", exitCode: 125, signal: null });
+    const abandoned = await executor.launch(await specFor("job.sh", "#!/bin/sh\ntouch ran\n"));
+    abandoned.abandon();
+    expect(await abandoned.exited).toEqual({ kind: "not_started" });
+  });
+
+  it("a script killed by a signal is reported with that signal", async () => {
+    const attempt = await launchReleased(await specFor("job.sh", "#!/bin/sh\nkill -USR1 $$\nsleep 5\n"));
+    expect(await attempt.exited).toEqual({ kind: "exited", exitCode: null, signal: "SIGUSR1" });
+  });
+
+  it("a first attempt's copy is run by the rule of the script version it was given (read once); a later attempt's copy is read again", async () => {
+    const source = '#!/bin/sh\necho "as sh"\n';
+    const sha256 = createHash("sha256").update(source).digest("hex");
+    const first = await specFor("job", source);
+    expect(await (await launchReleased({ ...first, scriptSha256: sha256 })).exited).toMatchObject({ exitCode: 0 });
+    expect(await readFile(first.logFile, "utf8")).toBe("as sh\n");
+    // A copy that is not what that digest says: the digest is trusted, so it runs under sh.
+    const python = '#!/usr/bin/env python3\nprint("as python")\n';
+    const trusted = await specFor("job", python);
+    const underSh = await (await launchReleased({ ...trusted, scriptSha256: sha256 })).exited;
+    expect(underSh).toMatchObject({ kind: "exited", exitCode: expect.any(Number) });
+    expect(underSh).not.toMatchObject({ exitCode: 0 });
+    expect(await readFile(trusted.logFile, "utf8")).not.toContain("as python");
+    // Without a digest (a retry: its script may have rewritten its copy), the copy decides.
+    const retried = await specFor("job", python);
+    expect(await (await launchReleased({ ...retried, attempt: 2, scriptSha256: null })).exited).toMatchObject({ exitCode: 0 });
+    expect(await readFile(retried.logFile, "utf8")).toBe("as python\n");
   });
 
   it("terminate() sends TERM and, to a script that ignores it, KILL once the grace period is over", async () => {
