@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { copyFile, rm } from "node:fs/promises";
+import { chmod, copyFile, rm } from "node:fs/promises";
 import { findScript, listScriptVersions, listScripts } from "../db/queries/scripts.ts";
 import type { Database } from "../db/open.ts";
 import type { ScriptRow } from "../db/schema.ts";
@@ -15,10 +15,10 @@ import {
 } from "../errors.ts";
 import { knownExtensions, launchRuleFor, readScriptHead } from "../runner/launch-rule.ts";
 import { sha256OfFile } from "../store/file-digest.ts";
-import { fileIdentity } from "../store/file-identity.ts";
+import { fileState } from "../store/file-state.ts";
 import { safeExtension } from "../store/file-names.ts";
 import type { UploadedFile } from "../store/uploaded-file.ts";
-import { reservedScriptFilename, type Layout } from "../store/layout.ts";
+import { EXECUTABLE_SCRIPT_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
 import { createKeyedLock } from "../util/keyed-lock.ts";
 import { toScriptDetailView, toScriptView, type ScriptDetailView, type ScriptView } from "./script-view.ts";
 import { removeScript, storeFirstVersion, storeNextVersion } from "./store-script.ts";
@@ -84,11 +84,19 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
   const known = new Map<string, ScriptRow>();
   /**
    * Each stored script file whose bytes were hashed and found to be its row's
-   * version, with its file identity then (see fileIdentity): while the identity
-   * is the same, a copy of it needs no hashing, so a submission costs two stats
+   * version, with its file identity then (see fileState): while the identity is
+   * the same, a copy of it needs no hashing, so a submission costs one stat
    * instead of reading the script again.
    */
   const verified = new Map<string, string>();
+
+  /** Hashes a stored script and, if it is its row's version and did not change meanwhile, remembers so. */
+  async function verifyStored(row: ScriptRow, source: string): Promise<void> {
+    const before = await fileState(source).catch(() => undefined);
+    const matches = before !== undefined && (await sha256OfFile(source).catch(() => undefined)) === row.sha256;
+    const after = matches ? await fileState(source).catch(() => undefined) : undefined;
+    if (after !== undefined && after.identity === before?.identity) verified.set(row.filename, `${row.sha256}@${after.identity}`);
+  }
 
   async function currentRow(name: string): Promise<ScriptRow | undefined> {
     const cached = known.get(name);
@@ -166,21 +174,22 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
       if (!row) throw scriptNotFound(name);
       const destination = destinationFor(row);
       const source = layout.scriptFile(row.filename);
-      const before = await fileIdentity(source).catch(() => undefined);
+      if (!verified.get(row.filename)?.startsWith(`${row.sha256}@`)) await verifyStored(row, source);
       const copied = await copyFile(source, destination).then(
         () => true,
         (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? false : Promise.reject(error)),
       );
-      const after = copied ? await fileIdentity(source).catch(() => undefined) : undefined;
-      // Unchanged through the copy and since its bytes were last hashed: the copy is that version.
-      const unchanged = before !== undefined && before === after;
-      if (unchanged && verified.get(row.filename) === `${row.sha256}@${after}`) return row;
-      if (!copied || (await sha256OfFile(destination)) !== row.sha256) {
+      // The same identity as when it was hashed: nothing changed the file since, the copy included
+      // (any write changes the ctime, which nothing can set back), so the copy is that version.
+      const after = copied ? await fileState(source).catch(() => undefined) : undefined;
+      const vouched = after !== undefined && verified.get(row.filename) === `${row.sha256}@${after.identity}`;
+      if (!vouched && (!copied || (await sha256OfFile(destination)) !== row.sha256)) {
         verified.delete(row.filename);
         await rm(destination, { force: true });
         throw scriptFileMismatch(name, row.version);
       }
-      if (unchanged) verified.set(row.filename, `${row.sha256}@${after}`);
+      // The copy keeps the stored script's mode; one stored by an older CubQueue was not executable.
+      if (after === undefined || (after.mode & EXECUTABLE_SCRIPT_MODE) !== EXECUTABLE_SCRIPT_MODE) await chmod(destination, EXECUTABLE_SCRIPT_MODE);
       return row;
     });
   }

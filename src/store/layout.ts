@@ -22,7 +22,7 @@ export const EXECUTABLE_SCRIPT_MODE = 0o700;
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
-/** Marks a task folder whose submission is not yet recorded (see submit-task.ts). */
+/** Marks a task folder whose submission is not yet recorded (see submit-task.ts): an empty folder. */
 const PENDING_MARKER = "cubqueue.pending";
 
 /**

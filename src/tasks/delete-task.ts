@@ -1,10 +1,10 @@
-import { rm, unlink, writeFile } from "node:fs/promises";
+import { mkdir, rm, rmdir } from "node:fs/promises";
 import { findTask, listFinishedTaskIds } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { FINISHED_STATUSES, type TaskStatus } from "../db/schema.ts";
 import { badRequest, taskNotFinished, taskNotFound } from "../errors.ts";
 import type { Transitions } from "../lifecycle/transitions.ts";
-import { PRIVATE_FILE_MODE, isTaskId, type Layout } from "../store/layout.ts";
+import { PRIVATE_DIR_MODE, isTaskId, type Layout } from "../store/layout.ts";
 import { toTaskView, type TaskView } from "./task-view.ts";
 
 export interface DeleteDeps {
@@ -44,15 +44,15 @@ export function createDeleter({ db, transitions, layout, withTaskLock, now = () 
       if (!FINISHED_STATUSES.includes(current.task.status)) throw taskNotFinished(id, current.task.status, "deleted");
       const paths = layout.taskPaths(id);
       // Whatever the script left under the marker's name (a link, a FIFO, a folder) is removed,
-      // never followed or opened; the marker is then made new ("wx"). A folder someone removed
-      // by hand has nothing to mark; the rows still go.
+      // never followed or opened; the marker is then made new (mkdir fails on anything there).
+      // A folder someone removed by hand has nothing to mark; the rows still go.
       await rm(paths.pendingMarker, { recursive: true, force: true });
-      const marked = await writeFile(paths.pendingMarker, "", { flag: "wx", mode: PRIVATE_FILE_MODE }).then(
+      const marked = await mkdir(paths.pendingMarker, { mode: PRIVATE_DIR_MODE }).then(
         () => true,
         () => false,
       );
       if (!(await transitions.remove(id, current.task.status))) {
-        if (marked) await unlink(paths.pendingMarker).catch(() => {});
+        if (marked) await rmdir(paths.pendingMarker).catch(() => {});
         throw taskNotFinished(id, "restarted meanwhile", "deleted");
       }
       await rm(paths.dir, { recursive: true, force: true });

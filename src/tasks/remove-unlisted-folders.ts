@@ -33,9 +33,10 @@ export async function removeUnlistedTaskFolders(db: Database, layout: Layout): P
 }
 
 async function isPending(layout: Layout, id: string): Promise<boolean> {
-  // lstat: a marker is a plain file CubQueue wrote, never whatever a link points at.
+  // lstat: a marker is an empty folder CubQueue made (a plain file, made by an older CubQueue),
+  // never whatever a link points at.
   const stats = await lstat(layout.taskPaths(id).pendingMarker).catch(() => undefined);
-  return stats?.isFile() ?? false;
+  return (stats?.isDirectory() || stats?.isFile()) ?? false;
 }
 
 /** The one line a server logs when tasks/ holds folders its database does not know. */

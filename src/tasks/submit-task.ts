@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { chmod, mkdir, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { insertTask, type TaskRecord } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { TaskStatus, type NewTaskRow, type ScriptRow, type TaskFileRow } from "../db/schema.ts";
 import { scriptNameReserved } from "../errors.ts";
 import type { RunPolicy } from "../lifecycle/run-policy.ts";
-import { EXECUTABLE_SCRIPT_MODE, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
 import type { UploadedFile } from "../store/uploaded-file.ts";
 import { checkArgFile, checkPlaceholders } from "./arg-file.ts";
 import { resolvePlaceholders } from "./placeholders.ts";
@@ -62,23 +62,18 @@ export async function submitTask(deps: SubmitDeps, submission: Submission): Prom
   try {
     const submittedArgs = checkArgFile(submission.argFile, submission.argFileName);
     checkPlaceholders(submittedArgs.bytes, new Set(largeFiles.keys()), "uploaded");
-    // The folder first, then its children side by side: no recursive walk, no EEXIST races.
-    // The pending marker travels with the folder until the row exists (see removeUnlistedTaskFolders).
+    // The folder and its pending marker (an empty folder) in one call, then its children side by
+    // side: no recursive walk, no EEXIST races. The marker travels with the folder until the row
+    // exists (see removeUnlistedTaskFolders).
     staged = true;
-    await mkdir(staging, { recursive: true, mode: PRIVATE_DIR_MODE });
-    await Promise.all([
-      ...["files", "metadata", "output"].map((name) => mkdir(join(staging, name), { mode: PRIVATE_DIR_MODE })),
-      writeFile(layout.stagingPendingMarker(id), "", { mode: PRIVATE_FILE_MODE }),
-    ]);
+    await mkdir(layout.stagingPendingMarker(id), { recursive: true, mode: PRIVATE_DIR_MODE });
+    await Promise.all(["files", "metadata", "output"].map((name) => mkdir(join(staging, name), { mode: PRIVATE_DIR_MODE })));
     const script = await deps.copyScript(scriptName, (found) => {
       // Registration refuses these names; a database from before that still may hold one.
       const reserved = reservedScriptFilename(found.filename);
       if (reserved) throw scriptNameReserved(found.name, found.filename, reserved);
       return join(staging, found.filename);
     });
-    // The copy keeps the stored script's mode, but one registered by an older CubQueue was not executable.
-    await chmod(join(staging, script.filename), EXECUTABLE_SCRIPT_MODE);
-
     // Into the folder under the names they were received as (same file system: a rename each).
     await Promise.all([...largeFiles.values()].map((file) => rename(file.path, join(staging, "files", basename(file.path)))));
     const pathOf = new Map([...largeFiles].map(([n, file]) => [String(n), join(finalPaths.filesDir, basename(file.path))]));
@@ -121,9 +116,9 @@ export async function submitTask(deps: SubmitDeps, submission: Submission): Prom
       await rm(finalPaths.dir, { recursive: true, force: true });
       throw error;
     }
-    // The task exists now. A marker left behind (this unlink failing) is harmless
+    // The task exists now. A marker left behind (this rmdir failing) is harmless
     // while the row exists, so it must not turn a stored task into an error.
-    await unlink(finalPaths.pendingMarker).catch(() => undefined);
+    await rmdir(finalPaths.pendingMarker).catch(() => undefined);
     return { task: stored, files: files.map((file) => ({ ...file, placeholder: String(file.placeholder) })), attempt: undefined, attempts: [] };
   } finally {
     if (!moved) {

@@ -89,7 +89,11 @@ describe("task folders the database has no record of", { timeout: 60_000 }, () =
     const cutShort = join(baseDir, "tasks", randomUUID());
     await mkdir(join(cutShort, "files"), { recursive: true });
     await writeFile(join(cutShort, "files", "half.bin"), "x".repeat(1000));
-    await writeFile(join(cutShort, "cubqueue.pending"), "");
+    await mkdir(join(cutShort, "cubqueue.pending"));
+    // As an older CubQueue marked it: an empty file.
+    const cutShortEarlier = join(baseDir, "tasks", randomUUID());
+    await mkdir(join(cutShortEarlier, "files"), { recursive: true });
+    await writeFile(join(cutShortEarlier, "cubqueue.pending"), "");
     const unknown = randomUUID();
     await mkdir(join(baseDir, "tasks", unknown, "output"), { recursive: true });
     await writeFile(join(baseDir, "tasks", unknown, "output", "result.txt"), "precious");
