@@ -50,6 +50,14 @@ export const scriptFileMismatch = (name: string, version: number) =>
     `The file of script "${name}" no longer matches its version ${version} on record (it was changed on disk, or a replace was cut short), so no task is given it; register it again with --replace.`,
   );
 
+/** The stored script file is not there: removed by hand, or registered by another server sharing the database. */
+export const scriptFileMissing = (name: string, filename: string) =>
+  new AppError(
+    409,
+    "script_file_missing",
+    `The file of script "${name}" (scripts/${filename}) is not in this server's base dir: it was removed by hand, or the script was registered on another CubQueue server sharing this database. Register it again with --replace, or submit to the server that has it.`,
+  );
+
 export const invalidScriptName = (name: string) =>
   new AppError(
     400,
@@ -108,6 +116,14 @@ export const taskFinishing = (id: string) =>
     409,
     "task_finishing",
     `Task ${id} has ended; its outcome is being recorded (the server cannot write to its database yet, e.g. its disk is full). Ask again later.`,
+  );
+
+/** Servers sharing one database each run, and keep the files of, the tasks submitted to them. */
+export const taskOnOtherServer = (id: string) =>
+  new AppError(
+    409,
+    "task_on_other_server",
+    `Task ${id} belongs to another CubQueue server sharing this database: its folder is in that server's base dir, and that server runs it. Ask that server.`,
   );
 
 export const payloadTooLarge = (message: string) => new AppError(413, "payload_too_large", message);

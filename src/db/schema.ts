@@ -73,6 +73,12 @@ export const tasks = sqliteTable(
     runStartAttempt: integer("run_start_attempt").notNull().default(0),
     /** A queued task is not claimed before this (a retry waiting out its delay). */
     notBefore: integer("not_before", { mode: "timestamp_ms" }),
+    /**
+     * The server instance whose base dir holds the task's folder (see server/instance.ts): only
+     * it runs the task or reads its files, when servers share a database. Null for tasks older
+     * than that record, which any server of the database takes as its own.
+     */
+    home: text("home"),
   },
   (table) => [
     uniqueIndex("tasks_id_unique").on(table.id),

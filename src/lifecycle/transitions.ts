@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/open.ts";
+import { isHomeOf } from "../db/queries/tasks.ts";
 import { storedHandle } from "../runner/attempt-handle.ts";
 import type { AttemptHandle } from "../runner/executor.ts";
 import { FINISHED_STATUSES, TaskStatus, taskAttempts, taskFiles, tasks, type TaskRow } from "../db/schema.ts";
@@ -58,16 +59,23 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
 
   return {
     /**
-     * queued → running: the oldest queued task that is due (not a retry still
-     * waiting out its delay), with its next attempt opened in the same batch,
-     * so a task is claimed exactly once and never runs without an attempt on record.
+     * queued → running: the oldest queued task of this server (`owner`: its base dir holds
+     * the folder) that is due (not a retry still waiting out its delay), with its next
+     * attempt opened in the same batch, so a task is claimed exactly once and never runs
+     * without an attempt on record.
      */
     async claimNext(executor: string, owner: string): Promise<{ task: TaskRow; attemptNumber: number; startedAt: Date } | undefined> {
       const at = now();
       const oldestQueued = db
         .select({ seq: tasks.seq })
         .from(tasks)
-        .where(and(eq(tasks.status, TaskStatus.queued), or(isNull(tasks.notBefore), lte(tasks.notBefore, at))))
+        .where(
+          and(
+            eq(tasks.status, TaskStatus.queued),
+            or(isNull(tasks.notBefore), lte(tasks.notBefore, at)),
+            isHomeOf(owner),
+          ),
+        )
         .orderBy(asc(tasks.seq))
         .limit(1);
       const [claimed] = await db.batch([

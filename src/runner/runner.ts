@@ -132,7 +132,7 @@ export function createRunner(options: RunnerOptions) {
 
   /** Nothing is due now: wake when the first waiting retry is. */
   async function wakeWhenRetryDue(): Promise<void> {
-    const due = await earliestRetryDue(db);
+    const due = await earliestRetryDue(db, instanceId);
     if (!due || stopping) return;
     if (dueWake && dueWake.at <= due.getTime()) return;
     if (dueWake) timers.clearTimeout(dueWake.timer);

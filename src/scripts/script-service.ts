@@ -9,6 +9,7 @@ import {
   nothingToReplace,
   reservedScriptName,
   scriptFileMismatch,
+  scriptFileMissing,
   scriptNameTaken,
   scriptNotFound,
   scriptNotRunnable,
@@ -183,7 +184,8 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
       // (any write changes the ctime, which nothing can set back), so the copy is that version.
       const after = copied ? await fileState(source).catch(() => undefined) : undefined;
       const vouched = after !== undefined && verified.get(row.filename) === `${row.sha256}@${after.identity}`;
-      if (!vouched && (!copied || (await sha256OfFile(destination)) !== row.sha256)) {
+      if (!copied) throw scriptFileMissing(name, row.filename);
+      if (!vouched && (await sha256OfFile(destination)) !== row.sha256) {
         verified.delete(row.filename);
         await rm(destination, { force: true });
         throw scriptFileMismatch(name, row.version);

@@ -62,19 +62,20 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     );
     cleanups.unshift(close);
     const transitions = createTransitions({ db });
+    const instanceId = await loadInstanceId(layout);
     const runner = createRunner({
       db,
       transitions,
       layout,
       executors: [createLocalExecutor({ interpreters: resolveInterpreters(config.interpreters) })],
-      instanceId: await loadInstanceId(layout),
+      instanceId,
       concurrency: config.concurrency,
       killGraceMs: config.killGraceMs,
       baseEnv: options.taskEnv ?? taskEnvironment(),
       onError: (error, taskId) => logError(error, taskId ? `task ${taskId}` : "runner"),
     });
     const scripts = createScriptService({ db, layout });
-    const tasks = createTaskService({ db, transitions, layout, runner, scripts, maxUploadSize: config.maxUploadSize });
+    const tasks = createTaskService({ db, transitions, layout, runner, scripts, instanceId, maxUploadSize: config.maxUploadSize });
     const app = createApp({
       scripts,
       tasks,

@@ -9,6 +9,8 @@ import { toTaskView, type TaskView } from "./task-view.ts";
 
 export interface DeleteDeps {
   db: Database;
+  /** This server's instance: a flush deletes only the tasks whose folders are here. */
+  home: string;
   transitions: Transitions;
   layout: Layout;
   /** The per-task lock restarts take too: a task is never restarted and deleted at once. */
@@ -33,7 +35,7 @@ const FLUSH_BATCH = 500;
  * the next start removes (see remove-unlisted-folders.ts); a crash before
  * leaves the task whole.
  */
-export function createDeleter({ db, transitions, layout, withTaskLock, now = () => new Date() }: DeleteDeps) {
+export function createDeleter({ db, home, transitions, layout, withTaskLock, now = () => new Date() }: DeleteDeps) {
   async function deleteTask(id: string): Promise<TaskView> {
     const found = isTaskId(id) ? await findTask(db, id) : undefined;
     if (!found) throw taskNotFound(id);
@@ -69,7 +71,7 @@ export function createDeleter({ db, transitions, layout, withTaskLock, now = () 
     const deleted: string[] = [];
     const skipped = new Set<string>();
     for (;;) {
-      const ids = (await listFinishedTaskIds(db, { status, finishedBefore, limit: FLUSH_BATCH + skipped.size })).filter((id) => !skipped.has(id));
+      const ids = (await listFinishedTaskIds(db, { home, status, finishedBefore, limit: FLUSH_BATCH + skipped.size })).filter((id) => !skipped.has(id));
       if (ids.length === 0) return deleted;
       for (const id of ids) {
         // One restarted (or deleted) meanwhile is not an error of the flush: it is left out.

@@ -33,6 +33,8 @@ export interface Submission {
 export interface SubmitDeps {
   db: Database;
   layout: Layout;
+  /** This server's instance: its base dir holds the folder, so only it runs the task. */
+  home: string;
   /**
    * Copies a registered script's current version to the path `destinationFor`
    * gives (which may refuse it), and answers with the version copied; see
@@ -93,6 +95,7 @@ export async function submitTask(deps: SubmitDeps, submission: Submission): Prom
       cancelRequestedAt: null,
       finishedAt: null,
       attemptCount: 0,
+      home: deps.home,
       ...policy,
     };
     const files: TaskFileRow[] = [...largeFiles].map(([placeholder, file]) => ({

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { findTask, findTaskRow, listTasks } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { FINISHED_STATUSES, TaskStatus, type TaskRow } from "../db/schema.ts";
-import { AppError, attemptNotFound, logUnreadable, taskFinished, taskFinishing, taskNotFound } from "../errors.ts";
+import { AppError, attemptNotFound, logUnreadable, taskFinished, taskFinishing, taskNotFound, taskOnOtherServer } from "../errors.ts";
 import type { Transitions } from "../lifecycle/transitions.ts";
 import type { Runner } from "../runner/runner.ts";
 import type { ScriptService } from "../scripts/script-service.ts";
@@ -26,6 +26,8 @@ export interface TaskServiceDeps {
   runner: Runner;
   /** Gives each submission its copy of the script (see ScriptService.copyForTask). */
   scripts: Pick<ScriptService, "copyForTask">;
+  /** This server's instance (see server/instance.ts): the tasks whose folders its base dir holds. */
+  instanceId: string;
   maxUploadSize?: number;
   now?: () => Date;
 }
@@ -44,15 +46,22 @@ export type TaskService = ReturnType<typeof createTaskService>;
 /** How many state changes a cancel follows before it gives up (each takes a task's own move). */
 const CANCEL_ROUNDS = 5;
 
-export function createTaskService({ db, transitions, layout, runner, scripts, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
-  const submitDeps = { db, layout, now, copyScript: scripts.copyForTask };
+export function createTaskService({ db, transitions, layout, runner, scripts, instanceId, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
+  const submitDeps = { db, layout, home: instanceId, now, copyScript: scripts.copyForTask };
   // Restarts and deletes of one task take turns.
   const withTaskLock = createKeyedLock();
   const restartTask = createRestarter({ db, transitions, layout, withTaskLock });
-  const deleter = createDeleter({ db, transitions, layout, withTaskLock, now });
+  const deleter = createDeleter({ db, home: instanceId, transitions, layout, withTaskLock, now });
   async function requireTaskRow(id: string): Promise<TaskRow> {
     const row = isTaskId(id) ? await findTaskRow(db, id) : undefined;
     if (!row) throw taskNotFound(id);
+    return row;
+  }
+
+  /** A task whose folder and process are this server's: another server sharing the database holds the rest. */
+  async function requireTaskHere(id: string): Promise<TaskRow> {
+    const row = await requireTaskRow(id);
+    if (row.home !== null && row.home !== instanceId) throw taskOnOtherServer(id);
     return row;
   }
 
@@ -80,6 +89,7 @@ export function createTaskService({ db, transitions, layout, runner, scripts, ma
 
     /** Queues a finished task again as its next attempt (see restart-task.ts); answers with its record. */
     async restart(id: string, request: RestartRequest): Promise<TaskView> {
+      await requireTaskHere(id);
       await restartTask(id, request);
       // The record as queued, read before the runner may claim it (as a submit answers).
       const queued = await get(id);
@@ -88,7 +98,10 @@ export function createTaskService({ db, transitions, layout, runner, scripts, ma
     },
 
     /** Deletes a finished task, its rows and its folder; answers with its last record. */
-    delete: (id: string): Promise<TaskView> => deleter.deleteTask(id),
+    async delete(id: string): Promise<TaskView> {
+      await requireTaskHere(id);
+      return deleter.deleteTask(id);
+    },
 
     /** Deletes the finished tasks a filter matches (status, finished longer ago than). */
     flush: (filter: FlushFilter): Promise<string[]> => deleter.flush(filter),
@@ -113,7 +126,7 @@ export function createTaskService({ db, transitions, layout, runner, scripts, ma
      * regular file of its own.
      */
     async log(id: string, lines: number, attempt?: number): Promise<{ task_id: string; status: TaskStatus; attempt: number; lines: number } & LogTail> {
-      const row = await requireTaskRow(id);
+      const row = await requireTaskHere(id);
       if (attempt !== undefined && (attempt < 1 || attempt > row.attemptCount)) throw attemptNotFound(id, attempt, row.attemptCount);
       const which = attempt ?? row.attemptCount;
       try {
@@ -127,7 +140,7 @@ export function createTaskService({ db, transitions, layout, runner, scripts, ma
 
     /** The task's metadata or output folder as a streamed archive. */
     async archive(id: string, folder: TaskFolder, format: ArchiveFormat) {
-      await requireTaskRow(id);
+      await requireTaskHere(id);
       const paths = layout.taskPaths(id);
       const plan = await planArchive(folder === "metadata" ? paths.metadataDir : paths.outputDir);
       return {
@@ -154,6 +167,8 @@ export function createTaskService({ db, transitions, layout, runner, scripts, ma
           if (await transitions.cancelQueued(id)) return get(id);
           continue; // It started between the read and the update.
         }
+        // Only the server that runs it can signal it.
+        if (row.home !== null && row.home !== instanceId) throw taskOnOtherServer(id);
         const result = await runner.cancelRunning(id);
         if (result === "finishing") throw taskFinishing(id);
         if (result === "cancelled") return get(id);

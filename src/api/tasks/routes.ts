@@ -12,6 +12,8 @@ import {
 } from "../schemas.ts";
 
 const tags = ["tasks"];
+/** Said of every 409 on a task's files or process: servers sharing a database each keep their own tasks. */
+const OTHER_SERVER = "`task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server.";
 const taskJson = { "application/json": { schema: TaskSchema } };
 const binary = { schema: { type: "string" as const, format: "binary" } };
 
@@ -30,7 +32,7 @@ export const submit = createRoute({
     409: {
       ...errorResponses(409)[409],
       description:
-        "The script cannot be given to a task: `reserved_script_name` (stored by an older CubQueue under a name that collides with a task's own files) or `script_file_mismatch` (its file no longer matches its current version's sha256; replace it again)",
+        "The script cannot be given to a task: `reserved_script_name` (stored by an older CubQueue under a name that collides with a task's own files), `script_file_mismatch` (its file no longer matches its current version's sha256; replace it again) or `script_file_missing` (its file is not in this server's base dir: removed by hand, or registered on another server sharing this database)",
     },
   },
 });
@@ -98,7 +100,8 @@ export const log = createRoute({
   },
   responses: {
     200: { description: "The log's tail", content: { "application/json": { schema: TaskLogSchema } } },
-    ...errorResponses(400, 404, 409),
+    ...errorResponses(400, 404),
+    409: { ...errorResponses(409)[409], description: `\`log_unreadable\`: log.txt is not a regular file of the task's own. ${OTHER_SERVER}` },
   },
 });
 
@@ -129,6 +132,7 @@ const archiveResponses = {
     content: { "application/gzip": binary, "application/x-tar": binary, "application/zip": binary },
   },
   ...errorResponses(400, 404),
+  409: { ...errorResponses(409)[409], description: OTHER_SERVER },
 };
 
 export const metadata = createRoute({
@@ -157,7 +161,8 @@ const cancelErrors = {
     ...errorResponses(409)[409],
     description:
       "`task_finished`: the task has already finished. `task_finishing`: its process has ended and its outcome is still being " +
-      "recorded (the server cannot write to its database yet, e.g. a full disk; it keeps trying): ask again later.",
+      "recorded (the server cannot write to its database yet, e.g. a full disk; it keeps trying): ask again later. " +
+      `A running task of another server: ${OTHER_SERVER}`,
   },
 };
 
@@ -190,13 +195,13 @@ export const restart = createRoute({
     ...errorResponses(400, 404, 408, 413),
     409: {
       ...errorResponses(409)[409],
-      description: "`task_not_finished`: the task is queued or running; cancel it first, or wait for it to finish.",
+      description: `\`task_not_finished\`: the task is queued or running; cancel it first, or wait for it to finish. ${OTHER_SERVER}`,
     },
   },
 });
 
 const notFinished409 = (what: string) => ({
-  409: { ...errorResponses(409)[409], description: `\`task_not_finished\`: the task is queued or running; ${what}` },
+  409: { ...errorResponses(409)[409], description: `\`task_not_finished\`: the task is queued or running; ${what} ${OTHER_SERVER}` },
 });
 
 export const remove = createRoute({

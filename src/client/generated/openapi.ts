@@ -797,7 +797,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The script cannot be given to a task: `reserved_script_name` (stored by an older CubQueue under a name that collides with a task's own files) or `script_file_mismatch` (its file no longer matches its current version's sha256; replace it again) */
+            /** @description The script cannot be given to a task: `reserved_script_name` (stored by an older CubQueue under a name that collides with a task's own files), `script_file_mismatch` (its file no longer matches its current version's sha256; replace it again) or `script_file_missing` (its file is not in this server's base dir: removed by hand, or registered on another server sharing this database) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -901,7 +901,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `task_not_finished`: the task is queued or running; cancel it first, or wait for it to finish. */
+            /** @description `task_not_finished`: the task is queued or running; cancel it first, or wait for it to finish. `task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1027,7 +1027,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `task_not_finished`: the task is queued or running; cancel it first, or wait for it to finish. */
+            /** @description `task_not_finished`: the task is queued or running; cancel it first, or wait for it to finish. `task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1134,7 +1134,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `task_finished`: the task has already finished. `task_finishing`: its process has ended and its outcome is still being recorded (the server cannot write to its database yet, e.g. a full disk; it keeps trying): ask again later. */
+            /** @description `task_finished`: the task has already finished. `task_finishing`: its process has ended and its outcome is still being recorded (the server cannot write to its database yet, e.g. a full disk; it keeps trying): ask again later. A running task of another server: `task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1206,7 +1206,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state (name taken, task already finished, a script stored under a name CubQueue reserves) */
+            /** @description `log_unreadable`: log.txt is not a regular file of the task's own. `task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1282,6 +1282,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     downloadTaskResult: {
@@ -1342,6 +1351,15 @@ export interface operations {
             };
             /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../open.ts";
 import {
   FINISHED_STATUSES,
@@ -28,6 +28,11 @@ export interface TaskRecord {
   attempt: TaskAttemptRow | undefined;
   /** Every attempt, first first. */
   attempts: TaskAttemptRow[];
+}
+
+/** The tasks whose folders are in this server's base dir (see tasks.home); tasks from before that record are everyone's. */
+export function isHomeOf(home: string): SQL {
+  return or(eq(tasks.home, home), isNull(tasks.home))!;
 }
 
 /** Records a new task and its uploads; resolves to the row as stored (with its seq). */
@@ -108,24 +113,25 @@ export async function listTaskIds(db: Database): Promise<string[]> {
 }
 
 /** When the first queued task that waits out a retry delay becomes due; undefined when none waits. */
-export async function earliestRetryDue(db: Database): Promise<Date | undefined> {
+export async function earliestRetryDue(db: Database, home: string): Promise<Date | undefined> {
   const [row] = await db
     .select({ due: sql<number | null>`min(${tasks.notBefore})` })
     .from(tasks)
-    .where(and(eq(tasks.status, TaskStatus.queued), isNotNull(tasks.notBefore)));
+    .where(and(eq(tasks.status, TaskStatus.queued), isNotNull(tasks.notBefore), isHomeOf(home)));
   return row?.due == null ? undefined : new Date(row.due);
 }
 
 /** Finished tasks (of one status, if given) that finished before a time, oldest first, one batch at a time. */
 export async function listFinishedTaskIds(
   db: Database,
-  { status, finishedBefore, limit }: { status?: TaskStatus; finishedBefore?: Date; limit: number },
+  { home, status, finishedBefore, limit }: { home: string; status?: TaskStatus; finishedBefore?: Date; limit: number },
 ): Promise<string[]> {
   const rows = await db
     .select({ id: tasks.id })
     .from(tasks)
     .where(
       and(
+        isHomeOf(home),
         status === undefined ? inArray(tasks.status, FINISHED_STATUSES) : eq(tasks.status, status),
         finishedBefore === undefined ? undefined : lt(tasks.finishedAt, finishedBefore),
       ),
