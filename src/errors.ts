@@ -102,6 +102,14 @@ export const taskNotFinished = (id: string, status: string, action: "restarted" 
     `Task ${id} is ${status}: only a finished task can be ${action}; cancel it first, or wait for it to finish.`,
   );
 
+/** A task in another state than the one an action needs (hold a queued task, resume a suspended one, …). */
+export const taskInWrongState = (id: string, status: string, action: string, needed: "queued" | "held" | "running" | "suspended" | "waiting") =>
+  new AppError(
+    409,
+    `task_not_${needed}`,
+    `Task ${id} is ${status}: only a ${needed === "waiting" ? "queued or held" : needed} task can be ${action}.`,
+  );
+
 /** The task's script put something other than a regular file (FIFO, symlink, directory, hard link) in log.txt's place. */
 export const logUnreadable = (id: string, found: string) =>
   new AppError(

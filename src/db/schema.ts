@@ -1,9 +1,16 @@
+import { desc } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-/** The states a task moves through: queued → running → succeeded | failed | cancelled, or queued → cancelled. */
+/**
+ * The states a task moves through: queued → running → succeeded | failed | cancelled, or
+ * queued → cancelled. A queued task may be held (kept from starting until released), and a
+ * running one suspended (its processes stopped until resumed).
+ */
 export const TaskStatus = Object.freeze({
   queued: "queued",
+  held: "held",
   running: "running",
+  suspended: "suspended",
   succeeded: "succeeded",
   failed: "failed",
   cancelled: "cancelled",
@@ -11,6 +18,14 @@ export const TaskStatus = Object.freeze({
 export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
 export const TASK_STATUSES = Object.values(TaskStatus) as [TaskStatus, ...TaskStatus[]];
 export const FINISHED_STATUSES: readonly TaskStatus[] = [TaskStatus.succeeded, TaskStatus.failed, TaskStatus.cancelled];
+/** Not started yet: what can still be edited, and what a dependency's failure cancels. */
+export const WAITING_STATUSES: readonly TaskStatus[] = [TaskStatus.queued, TaskStatus.held];
+/** An attempt is under way: its process exists (stopped, while suspended). */
+export const ACTIVE_STATUSES: readonly TaskStatus[] = [TaskStatus.running, TaskStatus.suspended];
+
+/** How a task waits for another (Slurm's words): for its success, or for its end whatever it was. */
+export const DependencyKind = Object.freeze({ afterok: "afterok", afterany: "afterany" } as const);
+export type DependencyKind = (typeof DependencyKind)[keyof typeof DependencyKind];
 
 export const scripts = sqliteTable("scripts", {
   name: text("name").primaryKey(),
@@ -79,13 +94,53 @@ export const tasks = sqliteTable(
      * than that record, which any server of the database takes as its own.
      */
     home: text("home"),
+    /** Higher starts first; equal ones oldest first. */
+    priority: integer("priority").notNull().default(0),
+    /** The CPU slots each attempt takes. */
+    cpus: integer("cpus").notNull().default(1),
+    /** How many GPUs each attempt takes (which ones is the attempt's). */
+    gpus: integer("gpus").notNull().default(0),
+    /** Variables set for every attempt, as a JSON object of strings; null for none. */
+    env: text("env"),
+    /** The array it was submitted in, if any (see taskArrays). */
+    arrayId: text("array_id"),
   },
   (table) => [
     uniqueIndex("tasks_id_unique").on(table.id),
     index("tasks_status_seq_idx").on(table.status, table.seq),
     index("tasks_script_seq_idx").on(table.scriptName, table.seq),
+    // The order the queue starts tasks in, so that choosing the next one reads the first rows only.
+    index("tasks_queue_order_idx").on(table.status, desc(table.priority), table.seq),
+    index("tasks_array_status_idx").on(table.arrayId, table.status),
   ],
 );
+
+/** What a task waits for before it may start: other tasks, each to succeed (afterok) or to end (afterany). */
+export const taskDependencies = sqliteTable(
+  "task_dependencies",
+  {
+    taskId: text("task_id").notNull(),
+    dependsOn: text("depends_on").notNull(),
+    kind: text("kind", { enum: [DependencyKind.afterok, DependencyKind.afterany] }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.dependsOn] }), index("task_dependencies_depends_on_idx").on(table.dependsOn)],
+);
+
+/** Tasks submitted together in one request, and how many of them may run at once. */
+export const taskArrays = sqliteTable("task_arrays", {
+  id: text("id").primaryKey(),
+  /** At most this many of its tasks run at once (Slurm's %K); null for no limit. */
+  maxRunning: integer("max_running"),
+  size: integer("size").notNull(),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+/** What a server keeps about its own queue: whether it is paused. One row per server instance. */
+export const queueStates = sqliteTable("queue_states", {
+  instance: text("instance").primaryKey(),
+  paused: integer("paused", { mode: "boolean" }).notNull().default(false),
+  changedAt: integer("changed_at", { mode: "timestamp_ms" }).notNull(),
+});
 
 /** The large files uploaded with a task; `<fileN>` in the argument file is the one with placeholder N. */
 export const taskFiles = sqliteTable(
@@ -122,6 +177,14 @@ export const taskAttempts = sqliteTable(
     signal: text("signal"),
     /** How this attempt ended, in words (the task's `error` is its latest attempt's). */
     error: text("error"),
+    /** The CPU slots it holds. */
+    cpus: integer("cpus").notNull().default(1),
+    /** The ids of the GPUs it holds, comma-separated ("" for none; null when its executor chose them). */
+    gpus: text("gpus"),
+    /** When it was last suspended, while it is; null while it runs. */
+    suspendedAt: integer("suspended_at", { mode: "timestamp_ms" }),
+    /** How long it has been suspended in all, before `suspendedAt`: its time limit does not count that. */
+    suspendedMs: integer("suspended_ms").notNull().default(0),
   },
   (table) => [primaryKey({ columns: [table.taskId, table.number] })],
 );
@@ -132,3 +195,5 @@ export type TaskRow = typeof tasks.$inferSelect;
 export type NewTaskRow = typeof tasks.$inferInsert;
 export type TaskFileRow = typeof taskFiles.$inferSelect;
 export type TaskAttemptRow = typeof taskAttempts.$inferSelect;
+export type TaskDependencyRow = typeof taskDependencies.$inferSelect;
+export type TaskArrayRow = typeof taskArrays.$inferSelect;

@@ -1,9 +1,23 @@
-import { and, asc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/open.ts";
+import { isReady } from "../db/queries/queue.ts";
 import { isHomeOf } from "../db/queries/tasks.ts";
 import { storedHandle } from "../runner/attempt-handle.ts";
 import type { AttemptHandle } from "../runner/executor.ts";
-import { FINISHED_STATUSES, TaskStatus, taskAttempts, taskFiles, tasks, type TaskRow } from "../db/schema.ts";
+import {
+  ACTIVE_STATUSES,
+  DependencyKind,
+  FINISHED_STATUSES,
+  TaskStatus,
+  WAITING_STATUSES,
+  taskAttempts,
+  taskDependencies,
+  taskFiles,
+  tasks,
+  type NewTaskRow,
+  type TaskDependencyRow,
+  type TaskRow,
+} from "../db/schema.ts";
 
 /** A committed change of a task's status, as the runner and the API caused it. */
 export interface TransitionEvent {
@@ -33,6 +47,9 @@ export interface TransitionsDeps {
 
 export type Transitions = ReturnType<typeof createTransitions>;
 
+/** The statuses of a task whose attempt is under way. */
+export type ActiveStatus = typeof TaskStatus.running | typeof TaskStatus.suspended;
+
 /**
  * Every change of a task's lifecycle state, and nothing else, writes here.
  * Each UPDATE carries the state it moves from (and, for a running task, the
@@ -46,9 +63,15 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
   const committed = (taskId: string, attempt: number, from: TaskStatus, to: TransitionEvent["to"], at: Date) =>
     onTransition({ taskId, attempt, from, to, at });
 
-  /** The task is running this attempt: what every write about an attempt's process must still find. */
+  /**
+   * The task is running this attempt (its process may be suspended): what every write about an
+   * attempt's process must still find.
+   */
   const runningAttempt = (taskId: string, attempt: number): SQL =>
-    and(eq(tasks.id, taskId), eq(tasks.status, TaskStatus.running), eq(tasks.attemptCount, attempt))!;
+    and(eq(tasks.id, taskId), inArray(tasks.status, ACTIVE_STATUSES), eq(tasks.attemptCount, attempt))!;
+
+  /** The task's status at the time of a write that just applied to an active attempt. */
+  const whileAttempt = (taskId: string, attempt: number) => sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${runningAttempt(taskId, attempt)})`;
 
   /** Closes an attempt with its outcome, if its task still is as `guard` says (by default: running it). */
   const closeAttempt = (taskId: string, attempt: number, outcome: AttemptOutcome, at: Date, guard = runningAttempt(taskId, attempt)) =>
@@ -59,36 +82,28 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
 
   return {
     /**
-     * queued → running: the oldest queued task of this server (`owner`: its base dir holds
-     * the folder) that is due (not a retry still waiting out its delay), with its next
-     * attempt opened in the same batch, so a task is claimed exactly once and never runs
-     * without an attempt on record.
+     * queued → running: a task the scheduler chose (see schedule.ts), if it is still queued
+     * and may start (due, dependencies met, this server's), with its next attempt opened in the
+     * same batch, holding the slots it was given: so a task is claimed exactly once and never
+     * runs without an attempt on record. `gpus` null: its executor chooses them.
      */
-    async claimNext(executor: string, owner: string): Promise<{ task: TaskRow; attemptNumber: number; startedAt: Date } | undefined> {
+    async claim(
+      taskId: string,
+      { executor, owner, cpus, gpus }: { executor: string; owner: string; cpus: number; gpus: readonly string[] | null },
+    ): Promise<{ task: TaskRow; attemptNumber: number; startedAt: Date } | undefined> {
       const at = now();
-      const oldestQueued = db
-        .select({ seq: tasks.seq })
-        .from(tasks)
-        .where(
-          and(
-            eq(tasks.status, TaskStatus.queued),
-            or(isNull(tasks.notBefore), lte(tasks.notBefore, at)),
-            isHomeOf(owner),
-          ),
-        )
-        .orderBy(asc(tasks.seq))
-        .limit(1);
       const [claimed] = await db.batch([
         db
           .update(tasks)
           .set({ status: TaskStatus.running, attemptCount: sql`${tasks.attemptCount} + 1`, notBefore: null })
-          .where(and(eq(tasks.seq, oldestQueued), eq(tasks.status, TaskStatus.queued)))
+          .where(and(eq(tasks.id, taskId), isReady(at), isHomeOf(owner)))
           .returning(),
-        // The attempt for whichever running task lacks its current one: the task just claimed.
+        // Its attempt, unless one already has its number (the claim above did not apply).
         db.run(sql`
-          INSERT INTO ${taskAttempts} (task_id, number, executor, owner, started_at)
-          SELECT ${tasks.id}, ${tasks.attemptCount}, ${executor}, ${owner}, ${at.getTime()} FROM ${tasks}
-          WHERE ${tasks.status} = ${TaskStatus.running} AND NOT EXISTS (
+          INSERT INTO ${taskAttempts} (task_id, number, executor, owner, started_at, cpus, gpus)
+          SELECT ${tasks.id}, ${tasks.attemptCount}, ${executor}, ${owner}, ${at.getTime()}, ${cpus}, ${gpus === null ? null : gpus.join(",")}
+          FROM ${tasks}
+          WHERE ${tasks.id} = ${taskId} AND ${tasks.status} = ${TaskStatus.running} AND NOT EXISTS (
             SELECT 1 FROM ${taskAttempts} WHERE ${taskAttempts.taskId} = ${tasks.id} AND ${taskAttempts.number} = ${tasks.attemptCount}
           )`),
       ]);
@@ -110,7 +125,7 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
           and(
             eq(taskAttempts.taskId, taskId),
             eq(taskAttempts.number, attempt),
-            sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${runningAttempt(taskId, attempt)})`,
+            whileAttempt(taskId, attempt),
           ),
         )
         .returning({ number: taskAttempts.number });
@@ -128,13 +143,7 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
         db
           .update(taskAttempts)
           .set({ finishedAt: at, error: "the script never started: the server stopped before letting it run" })
-          .where(
-            and(
-              eq(taskAttempts.taskId, taskId),
-              eq(taskAttempts.number, attempt),
-              sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${runningAttempt(taskId, attempt)})`,
-            ),
-          ),
+          .where(and(eq(taskAttempts.taskId, taskId), eq(taskAttempts.number, attempt), whileAttempt(taskId, attempt))),
         // An attempt that never ran uses up no retry.
         db
           .update(tasks)
@@ -148,11 +157,13 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
     },
 
     /**
-     * running → succeeded | failed | cancelled: closes the attempt and the task
+     * running | suspended → succeeded | failed | cancelled: closes the attempt and the task
      * together, if the task is still running that attempt (false, and nothing
      * written, when it is not). Both updates carry the same guard in one batch.
+     * The tasks that waited for it to succeed are cancelled when it did not
+     * (`from` is the status the runner knew it in, for the event).
      */
-    async finish(taskId: string, attempt: number, outcome: AttemptOutcome): Promise<boolean> {
+    async finish(taskId: string, attempt: number, outcome: AttemptOutcome, from: ActiveStatus = TaskStatus.running): Promise<boolean> {
       const at = now();
       const [, finished] = await db.batch([
         closeAttempt(taskId, attempt, outcome, at),
@@ -163,7 +174,8 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
           .returning({ id: tasks.id }),
       ]);
       if (finished.length !== 1) return false;
-      committed(taskId, attempt, TaskStatus.running, outcome.status, at);
+      committed(taskId, attempt, from, outcome.status, at);
+      if (outcome.status !== TaskStatus.succeeded) await cancelStrandedDependents();
       return true;
     },
 
@@ -172,7 +184,7 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
      * task waits `waitMs` for its next one (the claim skips it until then).
      * Guarded like finish, and never for a task someone asked to cancel.
      */
-    async retry(taskId: string, attempt: number, outcome: AttemptOutcome, waitMs: number): Promise<boolean> {
+    async retry(taskId: string, attempt: number, outcome: AttemptOutcome, waitMs: number, from: ActiveStatus = TaskStatus.running): Promise<boolean> {
       const at = now();
       const notCancelled = and(runningAttempt(taskId, attempt), isNull(tasks.cancelRequestedAt));
       const [, retried] = await db.batch([
@@ -184,7 +196,7 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
           .returning({ id: tasks.id }),
       ]);
       if (retried.length !== 1) return false;
-      committed(taskId, attempt, TaskStatus.running, TaskStatus.queued, at);
+      committed(taskId, attempt, from, TaskStatus.queued, at);
       return true;
     },
 
@@ -233,9 +245,14 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
       return true;
     },
 
-    /** queued → cancelled: a task that has not started; false when it is no longer queued. */
-    async cancelQueued(taskId: string): Promise<boolean> {
+    /**
+     * queued | held → cancelled: a task that has not started; false when it has meanwhile. The
+     * tasks that waited for it to succeed are cancelled too.
+     */
+    async cancelWaiting(taskId: string): Promise<boolean> {
       const at = now();
+      const [before] = await db.select({ status: tasks.status }).from(tasks).where(eq(tasks.id, taskId));
+      if (!before || !WAITING_STATUSES.includes(before.status)) return false;
       const updated = await db
         .update(tasks)
         .set({
@@ -246,25 +263,152 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
           // A retry waiting out its delay has run before.
           error: sql`CASE WHEN ${tasks.notBefore} IS NOT NULL THEN 'cancelled while waiting to be retried' ELSE 'cancelled before it started' END`,
         })
-        .where(and(eq(tasks.id, taskId), eq(tasks.status, TaskStatus.queued)))
+        .where(and(eq(tasks.id, taskId), eq(tasks.status, before.status)))
         .returning({ attempt: tasks.attemptCount });
       const [row] = updated;
       if (!row) return false;
-      committed(taskId, row.attempt, TaskStatus.queued, TaskStatus.cancelled, at);
+      committed(taskId, row.attempt, before.status, TaskStatus.cancelled, at);
+      await cancelStrandedDependents();
       return true;
     },
 
     /**
-     * Records that a running task is to be cancelled, before it is signalled
+     * Records that a running (or suspended) task is to be cancelled, before it is signalled
      * (its status changes when its attempt finishes); false when it is not running.
      */
     async requestCancel(taskId: string): Promise<boolean> {
       const updated = await db
         .update(tasks)
         .set({ cancelRequestedAt: now() })
-        .where(and(eq(tasks.id, taskId), eq(tasks.status, TaskStatus.running)))
+        .where(and(eq(tasks.id, taskId), inArray(tasks.status, ACTIVE_STATUSES)))
         .returning({ id: tasks.id });
       return updated.length === 1;
     },
+
+    /** queued → held: kept from starting until released; false when it is not queued. */
+    hold: (taskId: string) => move(taskId, TaskStatus.queued, TaskStatus.held),
+
+    /** held → queued: it may start again; false when it is not held. */
+    release: (taskId: string) => move(taskId, TaskStatus.held, TaskStatus.queued),
+
+    /**
+     * running → suspended: recorded before its processes are stopped, with when, so that its
+     * time limit leaves the suspension out; false when it no longer runs that attempt.
+     */
+    async suspend(taskId: string, attempt: number): Promise<boolean> {
+      const at = now();
+      const guard = and(eq(tasks.id, taskId), eq(tasks.status, TaskStatus.running), eq(tasks.attemptCount, attempt))!;
+      const [suspended] = await db.batch([
+        db.update(tasks).set({ status: TaskStatus.suspended }).where(guard).returning({ id: tasks.id }),
+        db
+          .update(taskAttempts)
+          .set({ suspendedAt: at })
+          .where(and(eq(taskAttempts.taskId, taskId), eq(taskAttempts.number, attempt), whileAttempt(taskId, attempt))),
+      ]);
+      if (suspended.length !== 1) return false;
+      committed(taskId, attempt, TaskStatus.running, TaskStatus.suspended, at);
+      return true;
+    },
+
+    /**
+     * suspended → running: recorded before its processes are continued; the suspension is
+     * added to the attempt's suspended time. False when it is not suspended in that attempt.
+     */
+    async resume(taskId: string, attempt: number): Promise<boolean> {
+      const at = now();
+      const guard = and(eq(tasks.id, taskId), eq(tasks.status, TaskStatus.suspended), eq(tasks.attemptCount, attempt))!;
+      const [, resumed] = await db.batch([
+        db
+          .update(taskAttempts)
+          .set({ suspendedMs: sql`${taskAttempts.suspendedMs} + max(0, ${at.getTime()} - ${taskAttempts.suspendedAt})`, suspendedAt: null })
+          .where(
+            and(
+              eq(taskAttempts.taskId, taskId),
+              eq(taskAttempts.number, attempt),
+              isNotNull(taskAttempts.suspendedAt),
+              sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${guard})`,
+            ),
+          ),
+        db.update(tasks).set({ status: TaskStatus.running }).where(guard).returning({ id: tasks.id }),
+      ]);
+      if (resumed.length !== 1) return false;
+      committed(taskId, attempt, TaskStatus.suspended, TaskStatus.running, at);
+      return true;
+    },
+
+    /**
+     * Changes what a task that has not started will run with (its row's settings, and what it
+     * waits for when `dependencies` is given, replacing all it waited for), if it is still
+     * `from`; false when it has started (or changed state) meanwhile. Not a change of state:
+     * no event.
+     */
+    async edit(taskId: string, from: TaskStatus, changes: Partial<NewTaskRow>, dependencies?: readonly TaskDependencyRow[]): Promise<boolean> {
+      const stillFrom = and(eq(tasks.id, taskId), eq(tasks.status, from), inArray(tasks.status, WAITING_STATUSES))!;
+      const whileFrom = sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${stillFrom})`;
+      const [updated] = await db.batch([
+        // Setting the status to itself makes an edit with nothing else to change still say whether it applied.
+        db.update(tasks).set({ ...changes, status: from }).where(stillFrom).returning({ id: tasks.id }),
+        ...(dependencies === undefined
+          ? []
+          : [
+              db.delete(taskDependencies).where(and(eq(taskDependencies.taskId, taskId), whileFrom)),
+              ...dependencies.map((row) =>
+                db.run(sql`INSERT INTO ${taskDependencies} (task_id, depends_on, kind) SELECT ${row.taskId}, ${row.dependsOn}, ${row.kind} WHERE ${whileFrom}`),
+              ),
+            ]),
+      ]);
+      return updated.length === 1;
+    },
+
+    cancelStrandedDependents,
   };
+
+  /** A status change with nothing else to it (queued ↔ held), if the task is still `from`. */
+  async function move(taskId: string, from: TaskStatus, to: TaskStatus): Promise<boolean> {
+    const at = now();
+    const updated = await db
+      .update(tasks)
+      .set({ status: to })
+      .where(and(eq(tasks.id, taskId), eq(tasks.status, from)))
+      .returning({ attempt: tasks.attemptCount });
+    const [row] = updated;
+    if (!row) return false;
+    committed(taskId, row.attempt, from, to, at);
+    return true;
+  }
+
+  /**
+   * queued | held → cancelled, for every task that waited for another to succeed
+   * (afterok) when that one failed or was cancelled, and so on down the chain,
+   * each saying which of its dependencies ended so. Run after each such end,
+   * and at start (a crash may come between an end and this); never fails them
+   * twice. Resolves to how many it cancelled.
+   */
+  async function cancelStrandedDependents(): Promise<number> {
+    let cancelled = 0;
+    for (;;) {
+      const at = now();
+      const stranded = sql`
+        SELECT 1 FROM ${taskDependencies} d JOIN ${tasks} p ON p.id = d.depends_on
+        WHERE d.task_id = ${tasks.id} AND d.kind = ${DependencyKind.afterok} AND p.status IN (${TaskStatus.failed}, ${TaskStatus.cancelled})`;
+      const rows = await db
+        .update(tasks)
+        .set({
+          status: TaskStatus.cancelled,
+          finishedAt: at,
+          notBefore: null,
+          error: sql`(
+            SELECT 'cancelled: it was to run after ' || p.id || ' succeeded, and that task ' || CASE p.status WHEN ${TaskStatus.failed} THEN 'failed' ELSE 'was cancelled' END
+            FROM ${taskDependencies} d JOIN ${tasks} p ON p.id = d.depends_on
+            WHERE d.task_id = ${tasks.id} AND d.kind = ${DependencyKind.afterok} AND p.status IN (${TaskStatus.failed}, ${TaskStatus.cancelled})
+            LIMIT 1)`,
+        })
+        .where(and(inArray(tasks.status, WAITING_STATUSES), sql`EXISTS (${stranded})`))
+        .returning({ id: tasks.id, attempt: tasks.attemptCount });
+      if (rows.length === 0) return cancelled;
+      // Each was queued or held; which one is not worth a read per task in a cascade.
+      for (const row of rows) committed(row.id, row.attempt, TaskStatus.queued, TaskStatus.cancelled, at);
+      cancelled += rows.length;
+    }
+  }
 }

@@ -39,6 +39,11 @@ export interface AttemptSpec {
    * so that its bytes are known without reading them; null once a script could have changed it.
    */
   scriptSha256: string | null;
+  /**
+   * The slots the attempt holds: its CPUs, and the ids of its GPUs (null when the
+   * executor's own scheduler chooses them, as a cluster's does).
+   */
+  resources: { cpus: number; gpus: readonly string[] | null };
   /** The script's arguments (the argument file). */
   args: readonly string[];
   env: Readonly<Record<string, string>>;
@@ -72,13 +77,18 @@ export interface RunningAttempt {
   /** Settles once, when the whole attempt is over (nothing of it is left running). Never rejects. */
   readonly exited: Promise<ProcessExit>;
   /**
-   * Asks the attempt to stop (TERM to all it started), and ends it by force
-   * (KILL) if it is still there after `graceMs`. Whatever outlived the script
+   * Asks the attempt to stop (TERM to all it started, and CONT, so that a
+   * suspended one can act on it), and ends it by force (KILL) if it is still
+   * there after `graceMs`. Whatever outlived the script
    * is ended once the script has exited. Calling it again changes nothing.
    */
   terminate(options: { graceMs: number }): void;
   /** Stops watching (the server is going away; the attempt keeps running). `exited` then never settles. */
   detach(): void;
+  /** Stops all its processes where they are (SIGSTOP), until `resume`. Asked again, it changes nothing. */
+  suspend(): void;
+  /** Lets its processes go on after a `suspend`; harmless when they were not stopped. */
+  resume(): void;
 }
 
 export interface LaunchedAttempt extends RunningAttempt {

@@ -118,6 +118,7 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
           description: `process (pid ${pid})`,
           exited,
           terminate: terminator(pid, exited),
+          ...stopper(pid),
           release: () => child.stdin!.end("go\n"),
           abandon: () => child.stdin!.end(),
           detach: () => {
@@ -148,6 +149,7 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
         description: `process (pid ${handle.pid})`,
         exited: watch.exited,
         terminate: terminator(handle.pid, watch.exited),
+        ...stopper(handle.pid),
         detach: watch.stop,
       };
     },
@@ -212,11 +214,13 @@ function unknownHandle(exitFile: string): RunningAttempt {
     exited: readExitRecord(exitFile).then((record) => record ?? { kind: "lost" }),
     terminate: () => {},
     detach: () => {},
+    suspend: () => {},
+    resume: () => {},
   };
 }
 
 /**
- * TERM to the task's process group, then KILL if it is still there after the
+ * TERM (and CONT) to the task's process group, then KILL if it is still there after the
  * grace period; and KILL once the script has exited, for children that
  * ignored TERM and outlived it. Asked again, it does nothing more.
  */
@@ -226,11 +230,24 @@ function terminator(pid: number, exited: Promise<ProcessExit>): RunningAttempt["
     if (asked) return;
     asked = true;
     signalGroup(pid, "SIGTERM");
+    // A suspended task acts on TERM only once it goes on again.
+    signalGroup(pid, "SIGCONT");
     const timer = setTimeout(() => killLeftInGroup(pid), graceMs);
     void exited.then(() => {
       clearTimeout(timer);
       killLeftInGroup(pid);
     });
+  };
+}
+
+/**
+ * Suspends and resumes a task's process group (the wrapper, the script and the children that
+ * stayed in the group). A process that left the group (setsid) is not stopped.
+ */
+function stopper(pid: number): Pick<RunningAttempt, "suspend" | "resume"> {
+  return {
+    suspend: () => signalGroup(pid, "SIGSTOP"),
+    resume: () => signalGroup(pid, "SIGCONT"),
   };
 }
 

@@ -1,12 +1,15 @@
+import { listStartCandidates, readQueuePaused, writeQueuePaused } from "../db/queries/queue.ts";
 import { earliestRetryDue, lastLaunchedAttemptBefore, listRunningTasks } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
-import type { TaskRow } from "../db/schema.ts";
+import { TaskStatus, type TaskRow } from "../db/schema.ts";
 import { decideAttemptEnd, type AttemptEnding, type StopReason } from "../lifecycle/attempt-end.ts";
 import { policyOf } from "../lifecycle/run-policy.ts";
-import type { Transitions } from "../lifecycle/transitions.ts";
+import { chooseStarts, type FreeSlots } from "../lifecycle/schedule.ts";
+import type { ActiveStatus, Transitions } from "../lifecycle/transitions.ts";
 import { rotateAttemptLog } from "../store/attempt-logs.ts";
 import type { Layout } from "../store/layout.ts";
 import { parseStoredHandle } from "./attempt-handle.ts";
+import { attemptEnvironment, type AttemptSlots } from "./attempt-env.ts";
 import type { AttemptHandle, Executor, LaunchedAttempt, ProcessExit, RunningAttempt } from "./executor.ts";
 import { DEFAULT_BACKOFF, realTimers, retryUntilDone, type Backoff, type Retrying, type Timers } from "./retry.ts";
 
@@ -23,7 +26,13 @@ export interface RunnerOptions {
    * at start it takes back only its own, so servers sharing a database leave each other's alone.
    */
   instanceId: string;
+  /** How many tasks run at once (changed while running with setConcurrency). */
   concurrency: number;
+  /**
+   * The CPU slots and the GPUs (by id) this server hands out to its tasks. A task starts
+   * only when the slots it asks for are free, and holds them until its attempt is over.
+   */
+  slots: { cpus: number; gpus: readonly string[] };
   killGraceMs: number;
   /** The environment tasks inherit, before the CUBQUEUE_* variables are added. */
   baseEnv: Readonly<Record<string, string | undefined>>;
@@ -52,6 +61,12 @@ type RunPhase = "starting" | "running" | "settling" | "detached";
 interface ActiveRun {
   task: TaskRow;
   attemptNumber: number;
+  /** The slots its attempt holds. */
+  slots: { cpus: number; gpus: string[] };
+  /** When it was suspended, while it is; null while it runs. */
+  suspendedAt: Date | null;
+  /** How long it was suspended before that: its time limit leaves this out. */
+  suspendedMs: number;
   process: RunningAttempt | undefined;
   phase: RunPhase;
   /** Set once the runner was asked to stop it (then, or before a restart of the server). */
@@ -76,6 +91,12 @@ interface ActiveRun {
 /** How a run gets its process: start a new one, or watch again one an earlier server started. */
 type ProcessSource = { kind: "launch" } | { kind: "adopt"; executor: Executor; handle: AttemptHandle; exitFile: string };
 
+/** What a request to suspend or resume a task came to. */
+export type SuspendResult = "done" | "not_running" | "starting";
+
+/** The most queued tasks weighed at once for each free place (see fill). */
+const CANDIDATES_PER_PLACE = 8;
+
 export type Runner = ReturnType<typeof createRunner>;
 
 /**
@@ -93,7 +114,10 @@ export function createRunner(options: RunnerOptions) {
   const timers = options.timers ?? realTimers;
   const retryOptions = { backoff: options.retryBackoff ?? DEFAULT_BACKOFF, timers: options.timers ?? realTimers };
   const active = new Map<string, ActiveRun>();
-  const concurrency = options.concurrency;
+  let concurrency = options.concurrency;
+  const totals = { cpus: options.slots.cpus, gpus: options.slots.gpus.length };
+  /** Paused: running tasks go on, nothing new starts. Read at start, kept in the database. */
+  let paused = false;
   const baseEnv = definedOnly(options.baseEnv);
   let filling: Retrying<void> | undefined;
   let fillAgain = false;
@@ -122,18 +146,45 @@ export function createRunner(options: RunnerOptions) {
     });
   }
 
+  /**
+   * Starts what the scheduler chooses (see schedule.ts) among the first queued tasks that may
+   * start, until nothing more fits. Each is claimed with a guard, so one that changed since it
+   * was read (cancelled, held, edited) is passed over.
+   */
   async function fill(): Promise<void> {
-    while (!stopping && active.size < concurrency) {
-      const claimed = await transitions.claimNext(executor.name, instanceId);
-      if (!claimed) return wakeWhenRetryDue();
-      startRun(claimed.task, claimed.attemptNumber, claimed.startedAt, { kind: "launch" });
+    while (!stopping && !paused) {
+      const free = freeSlots();
+      if (free.tasks <= 0) return;
+      const candidates = await listStartCandidates(db, instanceId, new Date(), free.tasks * CANDIDATES_PER_PLACE);
+      const starts = chooseStarts(candidates, free, totals);
+      let started = 0;
+      for (const start of starts) {
+        if (stopping || paused) return;
+        const claimed = await transitions.claim(start.id, { executor: executor.name, owner: instanceId, cpus: start.cpus, gpus: start.gpus });
+        if (!claimed) continue;
+        startRun(claimed.task, claimed.attemptNumber, claimed.startedAt, { kind: "launch" }, { cpus: start.cpus, gpus: start.gpus });
+        started++;
+      }
+      // Nothing could start: a run's end, a submit or a due retry wakes the queue again.
+      if (started === 0) return wakeWhenRetryDue();
     }
+  }
+
+  /** What is free now: places under the concurrency limit, CPUs, and GPUs no run holds. */
+  function freeSlots(): FreeSlots {
+    let cpus = totals.cpus;
+    const held = new Set<string>();
+    for (const run of active.values()) {
+      cpus -= run.slots.cpus;
+      for (const gpu of run.slots.gpus) held.add(gpu);
+    }
+    return { tasks: concurrency - active.size, cpus, gpus: options.slots.gpus.filter((gpu) => !held.has(gpu)) };
   }
 
   /** Nothing is due now: wake when the first waiting retry is. */
   async function wakeWhenRetryDue(): Promise<void> {
     const due = await earliestRetryDue(db, instanceId);
-    if (!due || stopping) return;
+    if (!due || stopping || paused) return;
     if (dueWake && dueWake.at <= due.getTime()) return;
     if (dueWake) timers.clearTimeout(dueWake.timer);
     const wait = Math.min(Math.max(0, due.getTime() - Date.now()), MAX_TIMER_MS);
@@ -146,13 +197,23 @@ export function createRunner(options: RunnerOptions) {
     };
   }
 
-  function startRun(task: TaskRow, attemptNumber: number, startedAt: Date, source: ProcessSource): void {
+  function startRun(
+    task: TaskRow,
+    attemptNumber: number,
+    startedAt: Date,
+    source: ProcessSource,
+    slots: { cpus: number; gpus: string[] },
+    suspension: { at: Date | null; ms: number } = { at: null, ms: 0 },
+  ): void {
     let markReady!: () => void;
     let markFinished!: () => void;
     let markEndWriteFailed!: () => void;
     const run: ActiveRun = {
       task,
       attemptNumber,
+      slots,
+      suspendedAt: suspension.at,
+      suspendedMs: suspension.ms,
       process: undefined,
       phase: "starting",
       stopReason: task.cancelRequestedAt !== null ? "cancel" : null,
@@ -192,6 +253,8 @@ export function createRunner(options: RunnerOptions) {
     }
     run.phase = "running";
     if (run.stopReason) terminate(run);
+    // As the database has it (an earlier server may have stopped between recording and signalling).
+    else if (run.adopted) (run.suspendedAt ? run.process.suspend() : run.process.resume());
     const exit = await run.process.exited;
     if (isDetached(run)) return;
     timers.clearTimeout(run.deadline);
@@ -205,7 +268,7 @@ export function createRunner(options: RunnerOptions) {
 
   /** Launches a task held at its gate, records the process, and only then lets the script run. */
   async function launchRecorded(run: ActiveRun): Promise<RunningAttempt> {
-    const process = await launch(run.task, run.attemptNumber);
+    const process = await launch(run);
     try {
       if (!(await transitions.recordProcess(run.task.id, run.attemptNumber, process.handle))) {
         throw new Error(`the task is no longer running attempt ${run.attemptNumber}`);
@@ -220,9 +283,11 @@ export function createRunner(options: RunnerOptions) {
     return process;
   }
 
-  async function launch(task: TaskRow, attemptNumber: number): Promise<LaunchedAttempt> {
+  async function launch(run: ActiveRun): Promise<LaunchedAttempt> {
+    const { task, attemptNumber } = run;
     const paths = layout.taskPaths(task.id);
     if (attemptNumber > 1) await rotateAttemptLog(paths, await lastLaunchedAttemptBefore(db, task.id, attemptNumber));
+    const slots: AttemptSlots = { cpus: run.slots.cpus, gpus: run.slots.gpus };
     return executor.launch({
       taskId: task.id,
       attempt: attemptNumber,
@@ -230,20 +295,11 @@ export function createRunner(options: RunnerOptions) {
       script: paths.script(task.scriptFilename),
       // Submission checked the copy against this; only an attempt's script could have changed it since.
       scriptSha256: attemptNumber === 1 ? task.scriptSha256 : null,
+      resources: slots,
       args: [paths.argFile],
       logFile: paths.logFile,
       exitFile: paths.exitFile,
-      env: {
-        ...baseEnv,
-        // Scripts' output should reach the log as it is written, not when a buffer fills.
-        PYTHONUNBUFFERED: "1",
-        CUBQUEUE_TASK_ID: task.id,
-        CUBQUEUE_TASK_DIR: paths.dir,
-        CUBQUEUE_ARG_FILE: paths.argFile,
-        CUBQUEUE_FILES_DIR: paths.filesDir,
-        CUBQUEUE_METADATA_DIR: paths.metadataDir,
-        CUBQUEUE_OUTPUT_DIR: paths.outputDir,
-      },
+      env: attemptEnvironment(baseEnv, task, paths, slots, { gpusManaged: totals.gpus > 0 }),
     });
   }
 
@@ -260,29 +316,33 @@ export function createRunner(options: RunnerOptions) {
     });
     const { id } = run.task;
     const attempt = run.attemptNumber;
+    const from: ActiveStatus = run.suspendedAt ? TaskStatus.suspended : TaskStatus.running;
     switch (decision.kind) {
       case "requeue":
         return recordEnd(run, () => transitions.requeue(id, attempt));
       case "finish":
-        return recordEnd(run, () => transitions.finish(id, attempt, decision.outcome));
+        return recordEnd(run, () => transitions.finish(id, attempt, decision.outcome, from));
       case "retry":
         // Refused when a cancel was asked for as the script ended on its own: its failure then stands.
         return recordEnd(
           run,
-          async () => (await transitions.retry(id, attempt, decision.outcome, decision.waitMs)) || transitions.finish(id, attempt, decision.outcome),
+          async () =>
+            (await transitions.retry(id, attempt, decision.outcome, decision.waitMs, from)) || transitions.finish(id, attempt, decision.outcome, from),
         );
     }
   }
 
   /**
    * Stops the run once its time limit has passed since its attempt was claimed
-   * (also when an earlier server claimed it: a restart does not reset the clock).
-   * A timer longer than setTimeout can hold is set again when it fires.
+   * (also when an earlier server claimed it: a restart does not reset the clock),
+   * leaving out the time it spent suspended; a suspended run has no timer. A
+   * timer longer than setTimeout can hold is set again when it fires.
    */
   function armDeadline(run: ActiveRun): void {
     const { timeoutMs } = run.task;
-    if (timeoutMs === null) return;
-    const left = run.startedAt.getTime() + timeoutMs - Date.now();
+    timers.clearTimeout(run.deadline);
+    if (timeoutMs === null || run.suspendedAt) return;
+    const left = run.startedAt.getTime() + run.suspendedMs + timeoutMs - Date.now();
     if (left > 0) {
       run.deadline = timers.setTimeout(() => armDeadline(run), Math.min(left, MAX_TIMER_MS));
       return;
@@ -354,12 +414,81 @@ export function createRunner(options: RunnerOptions) {
           if (!owner) throw new Error(`attempt ${attempt.number} ran on the executor "${attempt.executor}", which this server does not have`);
           // Worked out here, not in the run: a task whose id names no folder is reported, not failed.
           const { exitFile } = layout.taskPaths(task.id);
-          startRun(task, attempt.number, attempt.startedAt, { kind: "adopt", executor: owner, handle: parseStoredHandle(attempt.handle), exitFile });
+          // It keeps the slots it was given: no other task gets its GPUs while it runs.
+          const slots = { cpus: attempt.cpus, gpus: attempt.gpus ? attempt.gpus.split(",") : [] };
+          const suspension = { at: task.status === TaskStatus.suspended ? (attempt.suspendedAt ?? new Date()) : null, ms: attempt.suspendedMs };
+          startRun(task, attempt.number, attempt.startedAt, { kind: "adopt", executor: owner, handle: parseStoredHandle(attempt.handle), exitFile }, slots, suspension);
         } catch (error) {
           onError(error, task.id);
         }
       }
+      // A crash may have come between a task's end and the cancel of those that waited for its success.
+      await transitions.cancelStrandedDependents();
+      paused = await readQueuePaused(db, instanceId);
       wake();
+    },
+
+    /** Whether new tasks are kept from starting. */
+    get paused() {
+      return paused;
+    },
+
+    /** How many tasks run at once. */
+    get concurrency() {
+      return concurrency;
+    },
+
+    /** The CPU slots and GPUs in all, and those the running attempts hold. */
+    slotUse() {
+      const free = freeSlots();
+      return { cpus: { total: totals.cpus, used: totals.cpus - free.cpus }, gpus: { total: [...options.slots.gpus], free: free.gpus } };
+    },
+
+    /** Keeps new tasks from starting (running ones go on), until resume; recorded first, so a restart keeps it. */
+    async pause(): Promise<void> {
+      await writeQueuePaused(db, instanceId, true, new Date());
+      paused = true;
+      if (dueWake) timers.clearTimeout(dueWake.timer);
+      dueWake = undefined;
+    },
+
+    /** Lets queued tasks start again. */
+    async resume(): Promise<void> {
+      await writeQueuePaused(db, instanceId, false, new Date());
+      paused = false;
+      wake();
+    },
+
+    /** Changes how many tasks run at once: more start at once, or running ones finish before others start. */
+    setConcurrency(value: number): void {
+      concurrency = value;
+      wake();
+    },
+
+    /** Stops a running task's processes where they are; recorded first. Its time limit stops counting. */
+    async suspend(taskId: string): Promise<SuspendResult> {
+      const run = active.get(taskId);
+      if (!run) return "not_running";
+      await run.ready;
+      if (run.phase !== "running" || !run.process) return run.phase === "starting" ? "starting" : "not_running";
+      if (run.suspendedAt) return "done";
+      if (!(await transitions.suspend(taskId, run.attemptNumber))) return "not_running";
+      run.suspendedAt = new Date();
+      timers.clearTimeout(run.deadline);
+      run.process.suspend();
+      return "done";
+    },
+
+    /** Lets a suspended task's processes go on; recorded first. Its time limit counts again from where it stopped. */
+    async resumeTask(taskId: string): Promise<SuspendResult> {
+      const run = active.get(taskId);
+      if (!run?.process || !run.suspendedAt) return "not_running";
+      if (!(await transitions.resume(taskId, run.attemptNumber))) return "not_running";
+      run.suspendedMs += Math.max(0, Date.now() - run.suspendedAt.getTime());
+      run.suspendedAt = null;
+      run.process.resume();
+      armDeadline(run);
+      return "done";
     },
 
     wake,

@@ -15,6 +15,7 @@ import { createTaskService } from "../tasks/task-service.ts";
 import { databaseStartupError, describeDatabaseLocation } from "./database-error.ts";
 import { claimBaseDir, loadInstanceId } from "./instance.ts";
 
+import { detectGpus } from "./detect-gpus.ts";
 import { checkListenPolicy } from "./listen-policy.ts";
 import { recoverAtStart } from "./recover-at-start.ts";
 
@@ -63,6 +64,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     cleanups.unshift(close);
     const transitions = createTransitions({ db });
     const instanceId = await loadInstanceId(layout);
+    const taskEnv = options.taskEnv ?? taskEnvironment();
+    // Found where the tasks will look for them: on the PATH they inherit.
+    const gpus = config.gpus ?? (await detectGpus(taskEnv));
     const runner = createRunner({
       db,
       transitions,
@@ -70,12 +74,22 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       executors: [createLocalExecutor({ interpreters: resolveInterpreters(config.interpreters) })],
       instanceId,
       concurrency: config.concurrency,
+      slots: { cpus: config.cpus, gpus },
       killGraceMs: config.killGraceMs,
-      baseEnv: options.taskEnv ?? taskEnvironment(),
+      baseEnv: taskEnv,
       onError: (error, taskId) => logError(error, taskId ? `task ${taskId}` : "runner"),
     });
     const scripts = createScriptService({ db, layout });
-    const tasks = createTaskService({ db, transitions, layout, runner, scripts, instanceId, maxUploadSize: config.maxUploadSize });
+    const tasks = createTaskService({
+      db,
+      transitions,
+      layout,
+      runner,
+      scripts,
+      instanceId,
+      slots: { cpus: config.cpus, gpus: gpus.length },
+      maxUploadSize: config.maxUploadSize,
+    });
     const app = createApp({
       scripts,
       tasks,

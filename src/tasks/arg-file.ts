@@ -1,6 +1,9 @@
 import { Buffer } from "node:buffer";
+import { join } from "node:path";
 import { badRequest, payloadTooLarge } from "../errors.ts";
-import { placeholdersIn } from "./placeholders.ts";
+import { writeFileAtomic } from "../store/atomic-write.ts";
+import { PRIVATE_FILE_MODE } from "../store/layout.ts";
+import { placeholdersIn, resolvePlaceholders } from "./placeholders.ts";
 
 /** The largest argument file accepted: it is kept in memory while checked, and read whole by scripts. */
 export const MAX_ARG_FILE_SIZE = 16 * 1024 * 1024;
@@ -49,4 +52,17 @@ export function checkPlaceholders(argFile: Buffer, numbers: ReadonlySet<number>,
 /** Orders digit strings as the numbers they write, however long. */
 function byNumber(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * Writes a task's argument file anew, whole (a reader, or the next attempt, sees the old
+ * one or the new one), with its placeholders naming the files the task already has.
+ */
+export async function rewriteArgFile(
+  paths: { argFile: string; filesDir: string },
+  files: ReadonlyArray<{ placeholder: string; storedName: string }>,
+  bytes: Buffer,
+): Promise<void> {
+  const pathOf = new Map(files.map((file) => [file.placeholder, join(paths.filesDir, file.storedName)]));
+  await writeFileAtomic(paths.argFile, resolvePlaceholders(bytes, pathOf), PRIVATE_FILE_MODE);
 }

@@ -1,15 +1,11 @@
-import { randomUUID } from "node:crypto";
-import { rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { Buffer } from "node:buffer";
 import { findTask } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { FINISHED_STATUSES } from "../db/schema.ts";
 import { taskNotFinished, taskNotFound } from "../errors.ts";
 import type { Transitions } from "../lifecycle/transitions.ts";
-import { PRIVATE_FILE_MODE, isTaskId, type Layout } from "../store/layout.ts";
-import { checkArgFile, checkPlaceholders } from "./arg-file.ts";
-import { resolvePlaceholders } from "./placeholders.ts";
+import { isTaskId, type Layout } from "../store/layout.ts";
+import { checkArgFile, checkPlaceholders, rewriteArgFile } from "./arg-file.ts";
 
 export interface RestartDeps {
   db: Database;
@@ -47,23 +43,8 @@ export function createRestarter({ db, transitions, layout, withTaskLock }: Resta
     await withTaskLock(id, async () => {
       const current = await findTask(db, id);
       if (!current || !FINISHED_STATUSES.includes(current.task.status)) throw taskNotFinished(id, current?.task.status ?? "removed");
-      if (argFile) {
-        const pathOf = new Map(current.files.map((file) => [file.placeholder, join(paths.filesDir, file.storedName)]));
-        await replaceFile(paths.argFile, resolvePlaceholders(argFile.bytes, pathOf));
-      }
+      if (argFile) await rewriteArgFile(paths, current.files, argFile.bytes);
       if (!(await transitions.restart(id, current.task.status, argFile?.text))) throw taskNotFinished(id, "restarted meanwhile");
     });
   };
-}
-
-/** Replaces a file in a task folder whole: readers, and the next attempt, see the old one or the new one. */
-async function replaceFile(path: string, content: Buffer): Promise<void> {
-  const temporary = `${path}.${randomUUID()}.tmp`;
-  try {
-    await writeFile(temporary, content, { flag: "wx", mode: PRIVATE_FILE_MODE });
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }

@@ -9,6 +9,9 @@ import type { RunPolicy } from "../lifecycle/run-policy.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
 import type { UploadedFile } from "../store/uploaded-file.ts";
 import { checkArgFile, checkPlaceholders } from "./arg-file.ts";
+import { checkDependencies, checkSlots, type ServerSlots } from "./check-settings.ts";
+import { dependencyRows, settingsRow } from "./settings-rows.ts";
+import type { TaskSettings } from "./task-settings.ts";
 import { resolvePlaceholders } from "./placeholders.ts";
 
 /** Large files are numbered file1 … file1000: as many as one submission may upload. */
@@ -28,6 +31,7 @@ export interface Submission {
   /** The large files by number (file1 is 1). The task takes them over: they are moved into it, or removed when it is refused. */
   largeFiles: ReadonlyMap<number, UploadedFile>;
   policy: RunPolicy;
+  settings: TaskSettings;
 }
 
 export interface SubmitDeps {
@@ -35,6 +39,8 @@ export interface SubmitDeps {
   layout: Layout;
   /** This server's instance: its base dir holds the folder, so only it runs the task. */
   home: string;
+  /** What this server can give a task: asking for more is refused. */
+  slots: ServerSlots;
   /**
    * Copies a registered script's current version to the path `destinationFor`
    * gives (which may refuse it), and answers with the version copied; see
@@ -55,7 +61,7 @@ export interface SubmitDeps {
  */
 export async function submitTask(deps: SubmitDeps, submission: Submission): Promise<TaskRecord> {
   const { db, layout, now } = deps;
-  const { scriptName, largeFiles, policy } = submission;
+  const { scriptName, largeFiles, policy, settings } = submission;
   const id = randomUUID();
   const staging = layout.stagingTaskDir(id);
   const finalPaths = layout.taskPaths(id);
@@ -64,6 +70,8 @@ export async function submitTask(deps: SubmitDeps, submission: Submission): Prom
   try {
     const submittedArgs = checkArgFile(submission.argFile, submission.argFileName);
     checkPlaceholders(submittedArgs.bytes, new Set(largeFiles.keys()), "uploaded");
+    checkSlots(settings, deps.slots);
+    await checkDependencies(db, deps.home, settings.dependencies);
     // The folder and its pending marker (an empty folder) in one call, then its children side by
     // side: no recursive walk, no EEXIST races. The marker travels with the folder until the row
     // exists (see removeUnlistedTaskFolders).
@@ -89,7 +97,7 @@ export async function submitTask(deps: SubmitDeps, submission: Submission): Prom
       scriptVersion: script.version,
       scriptSha256: script.sha256,
       argFile: submittedArgs.text,
-      status: TaskStatus.queued,
+      status: settings.hold ? TaskStatus.held : TaskStatus.queued,
       error: null,
       createdAt: now(),
       cancelRequestedAt: null,
@@ -97,6 +105,7 @@ export async function submitTask(deps: SubmitDeps, submission: Submission): Prom
       attemptCount: 0,
       home: deps.home,
       ...policy,
+      ...settingsRow(settings),
     };
     const files: TaskFileRow[] = [...largeFiles].map(([placeholder, file]) => ({
       taskId: id,
@@ -114,7 +123,7 @@ export async function submitTask(deps: SubmitDeps, submission: Submission): Prom
     let stored: TaskRecord["task"];
     try {
       // The stored row is the answer: no need to read the task back.
-      stored = await insertTask(db, task, files);
+      stored = await insertTask(db, task, files, dependencyRows(id, settings.dependencies));
     } catch (error) {
       await rm(finalPaths.dir, { recursive: true, force: true });
       throw error;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { findTask, findTaskRow, listTasks } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
-import { FINISHED_STATUSES, TaskStatus, type TaskRow } from "../db/schema.ts";
+import { FINISHED_STATUSES, WAITING_STATUSES, type TaskRow, type TaskStatus } from "../db/schema.ts";
 import { AppError, attemptNotFound, logUnreadable, taskFinished, taskFinishing, taskNotFound, taskOnOtherServer } from "../errors.ts";
 import type { Transitions } from "../lifecycle/transitions.ts";
 import type { Runner } from "../runner/runner.ts";
@@ -15,6 +15,8 @@ import { NotRegularFileError } from "../store/open-task-file.ts";
 import { createKeyedLock } from "../util/keyed-lock.ts";
 import { createDeleter, type FlushFilter } from "./delete-task.ts";
 import { createRestarter, type RestartRequest } from "./restart-task.ts";
+import type { ServerSlots } from "./check-settings.ts";
+import { createSteering, type TaskEdit } from "./steer-task.ts";
 import { submitTask, type Submission } from "./submit-task.ts";
 import { toTaskView, type TaskView } from "./task-view.ts";
 
@@ -28,6 +30,8 @@ export interface TaskServiceDeps {
   scripts: Pick<ScriptService, "copyForTask">;
   /** This server's instance (see server/instance.ts): the tasks whose folders its base dir holds. */
   instanceId: string;
+  /** What this server can give a task (see runner): asking for more is refused at submission. */
+  slots: ServerSlots;
   maxUploadSize?: number;
   now?: () => Date;
 }
@@ -46,10 +50,11 @@ export type TaskService = ReturnType<typeof createTaskService>;
 /** How many state changes a cancel follows before it gives up (each takes a task's own move). */
 const CANCEL_ROUNDS = 5;
 
-export function createTaskService({ db, transitions, layout, runner, scripts, instanceId, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
-  const submitDeps = { db, layout, home: instanceId, now, copyScript: scripts.copyForTask };
-  // Restarts and deletes of one task take turns.
+export function createTaskService({ db, transitions, layout, runner, scripts, instanceId, slots, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
+  const submitDeps = { db, layout, home: instanceId, slots, now, copyScript: scripts.copyForTask };
+  // Restarts, deletes and edits of one task take turns.
   const withTaskLock = createKeyedLock();
+  const steering = createSteering({ db, transitions, runner, layout, home: instanceId, slots, withTaskLock });
   const restartTask = createRestarter({ db, transitions, layout, withTaskLock });
   const deleter = createDeleter({ db, home: instanceId, transitions, layout, withTaskLock, now });
   async function requireTaskRow(id: string): Promise<TaskRow> {
@@ -63,6 +68,13 @@ export function createTaskService({ db, transitions, layout, runner, scripts, in
     const row = await requireTaskRow(id);
     if (row.home !== null && row.home !== instanceId) throw taskOnOtherServer(id);
     return row;
+  }
+
+  /** Does something to one of this server's tasks, and answers with the task's record after it. */
+  async function steer(id: string, action: (id: string) => Promise<void>): Promise<TaskView> {
+    await requireTaskHere(id);
+    await action(id);
+    return get(id);
   }
 
   async function get(id: string): Promise<TaskView> {
@@ -83,8 +95,10 @@ export function createTaskService({ db, transitions, layout, runner, scripts, in
     /** Makes a task of a submission (see submit-task.ts); answers with its record, queued. */
     async submit(submission: Submission): Promise<TaskView> {
       const queued = toTaskView(await submitTask(submitDeps, submission));
+      // A dependency that failed since it was checked has not cancelled this one: do it now.
+      if (submission.settings.dependencies.length > 0) await transitions.cancelStrandedDependents();
       runner.wake();
-      return queued;
+      return get(queued.task_id);
     },
 
     /** Queues a finished task again as its next attempt (see restart-task.ts); answers with its record. */
@@ -96,6 +110,17 @@ export function createTaskService({ db, transitions, layout, runner, scripts, in
       runner.wake();
       return queued;
     },
+
+    /** Keeps a queued task from starting until it is released; answers with its record. */
+    hold: (id: string) => steer(id, steering.hold),
+    /** Lets a held task start again. */
+    release: (id: string) => steer(id, steering.release),
+    /** Stops a running task's processes until resumed (SIGSTOP to its group). */
+    suspend: (id: string) => steer(id, steering.suspend),
+    /** Lets a suspended task's processes go on. */
+    resume: (id: string) => steer(id, steering.resume),
+    /** Changes a task that has not started (see steer-task.ts); answers with its record. */
+    edit: (id: string, edit: TaskEdit) => steer(id, (task) => steering.edit(task, edit)),
 
     /** Deletes a finished task, its rows and its folder; answers with its last record. */
     async delete(id: string): Promise<TaskView> {
@@ -163,8 +188,9 @@ export function createTaskService({ db, transitions, layout, runner, scripts, in
       for (let round = 0; round < CANCEL_ROUNDS; round++) {
         const row = await requireTaskRow(id);
         if (FINISHED_STATUSES.includes(row.status)) throw taskFinished(id, row.status);
-        if (row.status === TaskStatus.queued) {
-          if (await transitions.cancelQueued(id)) return get(id);
+        if (WAITING_STATUSES.includes(row.status)) {
+          // Those that waited for it to end (after_any) may start now.
+          if (await transitions.cancelWaiting(id)) return (runner.wake(), get(id));
           continue; // It started between the read and the update.
         }
         // Only the server that runs it can signal it.

@@ -25,6 +25,7 @@ async function launch(script: string) {
     dir: dir.path,
     script: join(dir.path, "job.sh"),
     scriptSha256: null,
+    resources: { cpus: 1, gpus: [] },
     args: [],
     env: { PATH: globalThis.process.env.PATH ?? "/usr/bin:/bin", CUBQUEUE_TASK_ID: taskId },
     logFile: join(dir.path, "log.txt"),

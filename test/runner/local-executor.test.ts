@@ -26,6 +26,7 @@ async function specFor(filename: string, source: string): Promise<AttemptSpec> {
     dir: dir.path,
     script: join(dir.path, filename),
     scriptSha256: null,
+    resources: { cpus: 1, gpus: [] },
     args: ["one arg"],
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
     logFile: join(dir.path, "log.txt"),

@@ -14,6 +14,9 @@ import { waitUntil } from "../support/api.ts";
 import { createFakeExecutor, type FakeExecutorOptions } from "../support/fake-executor.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
 
+/** How these tests claim a task by hand, as the runner of instance-a would. */
+const CLAIM = { executor: "fake", owner: "instance-a", cpus: 1, gpus: [] };
+
 const diskFull = () => Object.assign(new Error("SQLITE_FULL: database or disk is full"), { code: "SQLITE_FULL" });
 
 interface HarnessOptions extends FakeExecutorOptions {
@@ -46,6 +49,7 @@ async function harness({ concurrency = 2, overrides, ...executorOptions }: Harne
       executors,
       instanceId,
       concurrency,
+      slots: { cpus: 64, gpus: [] },
       killGraceMs: 20,
       baseEnv: {},
       onError: (error) => errors.push(error),
@@ -282,9 +286,9 @@ describe("the runner, over a fake executor", () => {
     expect(await h.real.requeue(id, 1)).toBe(false);
     expect(await h.real.recordProcess(id, 1, { pid: 1, startToken: null })).toBe(false);
     expect(await h.real.requestCancel(id)).toBe(false);
-    const claimed = await h.real.claimNext("fake", "instance-a");
+    const claimed = await h.real.claim(id, CLAIM);
     expect(claimed).toMatchObject({ task: { id }, attemptNumber: 1 });
-    expect(await h.real.cancelQueued(id)).toBe(false);
+    expect(await h.real.cancelWaiting(id)).toBe(false);
     // An outcome for another attempt than the one running is refused.
     expect(await h.real.finish(id, 2, { status: TaskStatus.succeeded, error: null, exitCode: 0, signal: null })).toBe(false);
     expect(await h.statusOf(id)).toBe(TaskStatus.running);
@@ -375,12 +379,12 @@ describe("the runner, over a fake executor", () => {
     const id = await h.addTask();
     const paths = h.layout.taskPaths(id);
     // Attempt 1 ran and wrote its log; the task was restarted; attempt 2 was claimed, and the server died before launching it.
-    await h.real.claimNext("fake", "instance-a");
+    await h.real.claim(id, CLAIM);
     await h.real.recordProcess(id, 1, { pid: 1, startToken: null });
     await writeFile(paths.logFile, "attempt one\n");
     await h.real.finish(id, 1, { status: TaskStatus.failed, error: "x", exitCode: 1, signal: null });
     await h.real.restart(id, TaskStatus.failed);
-    await h.real.claimNext("fake", "instance-a");
+    await h.real.claim(id, CLAIM);
     await h.runner.start(); // requeues attempt 2 (no process) and runs attempt 3
     const third = await h.fake.processOf(id);
     expect(await readFile(join(paths.dir, "log.1.txt"), "utf8")).toBe("attempt one\n");

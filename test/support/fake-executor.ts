@@ -10,6 +10,8 @@ export interface FakeProcess {
   gate: "waiting" | "released" | "abandoned";
   /** Each terminate() the runner asked for, with its grace. */
   terminations: number[];
+  /** Whether the runner has it suspended now. */
+  suspended: boolean;
   detached: boolean;
   adopted: boolean;
   /** Ends the process as the executor would report it. */
@@ -50,6 +52,7 @@ export function createFakeExecutor(options: FakeExecutorOptions = {}) {
       description: `fake process ${pid}`,
       gate: adopted ? "released" : "waiting",
       terminations: [],
+      suspended: false,
       detached: false,
       adopted,
       exited,
@@ -64,6 +67,12 @@ export function createFakeExecutor(options: FakeExecutorOptions = {}) {
       },
       detach() {
         fake.detached = true;
+      },
+      suspend() {
+        fake.suspended = true;
+      },
+      resume() {
+        fake.suspended = false;
       },
       release() {
         fake.gate = "released";

@@ -9,6 +9,7 @@ import { createScriptService } from "../../src/scripts/script-service.ts";
 import { storeFirstVersion } from "../../src/scripts/store-script.ts";
 import { createLayout } from "../../src/store/layout.ts";
 import { submitTask, type Submission } from "../../src/tasks/submit-task.ts";
+import { DEFAULT_TASK_SETTINGS } from "../../src/tasks/task-settings.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
 
 /** A base dir with one registered script, and submitTask over it: no HTTP, no multipart. */
@@ -29,8 +30,8 @@ async function harness() {
   const scripts = createScriptService({ db, layout });
   const submit = (submission: Partial<Submission>) =>
     submitTask(
-      { db, layout, home: "test-instance", now: () => new Date(), copyScript: scripts.copyForTask },
-      { scriptName: "echo", argFile: Buffer.from("{}"), argFileName: "args.json", largeFiles: new Map(), policy: DEFAULT_RUN_POLICY, ...submission },
+      { db, layout, home: "test-instance", slots: { cpus: 4, gpus: 0 }, now: () => new Date(), copyScript: scripts.copyForTask },
+      { scriptName: "echo", argFile: Buffer.from("{}"), argFileName: "args.json", largeFiles: new Map(), policy: DEFAULT_RUN_POLICY, settings: DEFAULT_TASK_SETTINGS, ...submission },
     );
   /** A large file as a form's reception leaves it: in the incoming folder, under a random name. */
   const received = async (name: string, content: string) => {

@@ -7,6 +7,7 @@ import { receiveMultipart, type InMemoryDestination, type ReceivedFile } from ".
 import { ARG_FILE_TOO_LARGE, MAX_ARG_FILE_SIZE } from "../../tasks/arg-file.ts";
 import type { UploadedFile } from "../../store/uploaded-file.ts";
 import { MAX_LARGE_FILES, type Submission } from "../../tasks/submit-task.ts";
+import { parseTaskSettings } from "../../tasks/task-settings.ts";
 
 const LARGE_FILE_FIELD = /^file([1-9][0-9]*)$/;
 
@@ -59,11 +60,12 @@ export async function receiveSubmission(body: Readable, contentType: string | un
   const largeFiles = numberLargeFiles(form.files);
   try {
     const policy = parseRunPolicy(form.fields);
+    const settings = parseTaskSettings(form.fields);
     const scriptName = form.fields.script_name;
     if (!scriptName) throw badRequest("missing_field", 'Missing the field "script_name" (a registered script).');
     const argFile = form.files.find((file) => file.field === "arg_file");
     if (!argFile) throw badRequest("missing_file", 'Missing the file field "arg_file" (the JSON argument file).');
-    return { scriptName, argFile: argFile.content ?? Buffer.alloc(0), argFileName: argFile.originalName, largeFiles, policy };
+    return { scriptName, argFile: argFile.content ?? Buffer.alloc(0), argFileName: argFile.originalName, largeFiles, policy, settings };
   } catch (error) {
     await Promise.all([...largeFiles.values()].map((file) => rm(file.path, { force: true })));
     throw error;

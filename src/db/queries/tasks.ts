@@ -1,12 +1,15 @@
 import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../open.ts";
 import {
+  ACTIVE_STATUSES,
   FINISHED_STATUSES,
   TaskStatus,
   taskAttempts,
+  taskDependencies,
   taskFiles,
   tasks,
   type TaskAttemptRow,
+  type TaskDependencyRow,
   type TaskFileRow,
   type NewTaskRow,
   type TaskRow,
@@ -35,10 +38,14 @@ export function isHomeOf(home: string): SQL {
   return or(eq(tasks.home, home), isNull(tasks.home))!;
 }
 
-/** Records a new task and its uploads; resolves to the row as stored (with its seq). */
-export async function insertTask(db: Database, task: NewTaskRow, files: TaskFileRow[]): Promise<TaskRow> {
+/** Records a new task, its uploads and what it waits for, in one go; resolves to the row as stored (with its seq). */
+export async function insertTask(db: Database, task: NewTaskRow, files: TaskFileRow[], dependencies: TaskDependencyRow[] = []): Promise<TaskRow> {
   const insertRow = db.insert(tasks).values(task).returning();
-  const [inserted] = files.length === 0 ? await insertRow : (await db.batch([insertRow, db.insert(taskFiles).values(files)]))[0];
+  const more = [
+    ...(files.length === 0 ? [] : [db.insert(taskFiles).values(files)]),
+    ...(dependencies.length === 0 ? [] : [db.insert(taskDependencies).values(dependencies)]),
+  ];
+  const [inserted] = more.length === 0 ? await insertRow : (await db.batch([insertRow, ...more]))[0];
   if (!inserted) throw new Error(`The task ${task.id} was not stored`);
   return inserted;
 }
@@ -100,9 +107,9 @@ async function withDetails(db: Database, rows: TaskRow[]): Promise<TaskRecord[]>
   });
 }
 
-/** Tasks the database says are running, with their latest attempt. */
+/** Tasks the database says are running (or suspended), with their latest attempt. */
 export async function listRunningTasks(db: Database): Promise<TaskRecord[]> {
-  const rows = await db.select().from(tasks).where(eq(tasks.status, TaskStatus.running)).orderBy(asc(tasks.seq));
+  const rows = await db.select().from(tasks).where(inArray(tasks.status, ACTIVE_STATUSES)).orderBy(asc(tasks.seq));
   return withDetails(db, rows);
 }
 

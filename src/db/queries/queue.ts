@@ -1,0 +1,114 @@
+import { and, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import type { Candidate } from "../../lifecycle/schedule.ts";
+import type { Database } from "../open.ts";
+import { ACTIVE_STATUSES, DependencyKind, TaskStatus, queueStates, taskArrays, taskDependencies, tasks } from "../schema.ts";
+import { isHomeOf } from "./tasks.ts";
+
+/**
+ * The dependencies of the task in the outer query that are not met yet: a task
+ * waiting for another's success (afterok) until it has succeeded, one waiting
+ * for its end (afterany) until it has finished somehow. A dependency that was
+ * deleted has finished, and its afterok dependents were cancelled at once had
+ * it failed, so it is met.
+ */
+export const unmetDependencies = (): SQL => sql`
+  SELECT 1 FROM ${taskDependencies} d JOIN ${tasks} p ON p.id = d.depends_on
+  WHERE d.task_id = ${tasks.id} AND NOT (
+    p.status = ${TaskStatus.succeeded}
+    OR (d.kind = ${DependencyKind.afterany} AND p.status IN (${TaskStatus.failed}, ${TaskStatus.cancelled}))
+  )`;
+
+/** A queued task that may start now: due (not a retry waiting out its delay) and with its dependencies met. */
+export function isReady(now: Date): SQL {
+  return and(
+    eq(tasks.status, TaskStatus.queued),
+    or(isNull(tasks.notBefore), lte(tasks.notBefore, now)),
+    sql`NOT EXISTS (${unmetDependencies()})`,
+  )!;
+}
+
+/** How many tasks of an array run now (its running and suspended ones). */
+const runningInArray = sql<number>`(
+  SELECT count(*) FROM ${tasks} r WHERE r.array_id = ${tasks.arrayId} AND r.status IN (${sql.join(
+    ACTIVE_STATUSES.map((status) => sql`${status}`),
+    sql`, `,
+  )})
+)`;
+
+/**
+ * The first queued tasks of this server that may start now, in queue order
+ * (higher priority first, then oldest), leaving out those whose array already
+ * runs its max_running: what chooseStarts weighs. It reads the queue's index in
+ * order, so it costs the same with ten tasks queued or a hundred thousand.
+ */
+export async function listStartCandidates(db: Database, home: string, now: Date, limit: number): Promise<Candidate[]> {
+  const rows = await db
+    .select({
+      id: tasks.id,
+      cpus: tasks.cpus,
+      gpus: tasks.gpus,
+      arrayId: tasks.arrayId,
+      maxRunning: taskArrays.maxRunning,
+      running: runningInArray,
+    })
+    .from(tasks)
+    .leftJoin(taskArrays, eq(taskArrays.id, tasks.arrayId))
+    .where(and(isReady(now), isHomeOf(home), sql`(${taskArrays.maxRunning} IS NULL OR ${runningInArray} < ${taskArrays.maxRunning})`))
+    .orderBy(sql`${tasks.priority} DESC`, tasks.seq)
+    .limit(limit);
+  return rows.map((row) => ({
+    id: row.id,
+    cpus: row.cpus,
+    gpus: row.gpus,
+    arrayId: row.arrayId,
+    arrayRoom: row.maxRunning === null ? null : Math.max(0, row.maxRunning - Number(row.running)),
+  }));
+}
+
+/** How many of this server's tasks are in each state. */
+export async function countTasksByStatus(db: Database, home: string): Promise<Record<TaskStatus, number>> {
+  const rows = await db
+    .select({ status: tasks.status, count: sql<number>`count(*)` })
+    .from(tasks)
+    .where(isHomeOf(home))
+    .groupBy(tasks.status);
+  const counts = Object.fromEntries(Object.values(TaskStatus).map((status) => [status, 0])) as Record<TaskStatus, number>;
+  for (const row of rows) counts[row.status] = Number(row.count);
+  return counts;
+}
+
+/** Whether this server's queue is paused (false for a server that never paused it). */
+export async function readQueuePaused(db: Database, instance: string): Promise<boolean> {
+  const [row] = await db.select({ paused: queueStates.paused }).from(queueStates).where(eq(queueStates.instance, instance));
+  return row?.paused ?? false;
+}
+
+/** Records whether this server's queue is paused, so that a restart keeps it so. */
+export async function writeQueuePaused(db: Database, instance: string, paused: boolean, at: Date): Promise<void> {
+  await db
+    .insert(queueStates)
+    .values({ instance, paused, changedAt: at })
+    .onConflictDoUpdate({ target: queueStates.instance, set: { paused, changedAt: at } });
+}
+
+/** The tasks among `ids` that exist, with where they are and how they stand. */
+export async function findDependencyTargets(db: Database, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db.select({ id: tasks.id, status: tasks.status, home: tasks.home }).from(tasks).where(inArray(tasks.id, [...ids]));
+}
+
+/** True when `taskId` is among what `dependencies` wait for, directly or down the chain (adding them would close a cycle). */
+export async function wouldCloseCycle(db: Database, taskId: string, dependencies: readonly string[]): Promise<boolean> {
+  if (dependencies.length === 0) return false;
+  const start = sql.join(
+    dependencies.map((id) => sql`SELECT ${id}`),
+    sql` UNION `,
+  );
+  const rows = await db.all<{ found: number }>(sql`
+    WITH RECURSIVE upstream(id) AS (
+      ${start}
+      UNION SELECT d.depends_on FROM ${taskDependencies} d JOIN upstream ON d.task_id = upstream.id
+    )
+    SELECT 1 AS found FROM upstream WHERE id = ${taskId} LIMIT 1`);
+  return rows.length > 0;
+}
