@@ -6,14 +6,17 @@ import { browserGuard, CLIENT_HEADER } from "./api/browser-guard.ts";
 import { requireToken } from "./api/require-token.ts";
 import { securityHeaders } from "./api/security-headers.ts";
 import { createScriptRouter } from "./api/scripts/index.ts";
+import { createQueueRouter } from "./api/queue/index.ts";
 import { createTaskRouter } from "./api/tasks/index.ts";
 import type { ScriptService } from "./scripts/script-service.ts";
+import type { QueueService } from "./tasks/queue-service.ts";
 import type { TaskService } from "./tasks/task-service.ts";
 import { API_INFO } from "./api-info.ts";
 
 export interface AppDeps {
   scripts: ScriptService;
   tasks: TaskService;
+  queue: QueueService;
   /** Where unexpected errors are reported (the answer to the client stays generic). */
   logError?: (error: unknown) => void;
   /** When set, every /api request must carry it as a bearer token. */
@@ -32,7 +35,7 @@ export const OPENAPI_CONFIG = {
 };
 
 /** Builds the HTTP app from its services. It reads no environment and opens nothing itself. */
-export function createApp({ scripts, tasks, logError = console.error, token, host = "127.0.0.1", maxUploadSize }: AppDeps) {
+export function createApp({ scripts, tasks, queue, logError = console.error, token, host = "127.0.0.1", maxUploadSize }: AppDeps) {
   const app = createRouter();
   app.onError(createErrorHandler(logError));
   app.notFound(notFoundHandler);
@@ -40,7 +43,7 @@ export function createApp({ scripts, tasks, logError = console.error, token, hos
   // Before the token: a foreign page or Host is refused whether or not the server has one.
   app.use("*", browserGuard({ host, tokenRequired: token !== undefined }));
   if (token !== undefined) app.use("/api/*", requireToken(token));
-  app.use("/api/task", declaredSizeLimit(maxUploadSize));
+  for (const uploads of ["/api/task", "/api/task/array"]) app.use(uploads, declaredSizeLimit(maxUploadSize));
   // The document says a token may be needed: whether it is depends on how the server was started.
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -49,6 +52,7 @@ export function createApp({ scripts, tasks, logError = console.error, token, hos
   });
   app.route("/", createScriptRouter(scripts));
   app.route("/", createTaskRouter(tasks));
+  app.route("/", createQueueRouter(queue));
   app.doc31("/openapi.json", OPENAPI_CONFIG);
   app.get(
     "/docs",

@@ -55,6 +55,29 @@ export const restartTaskBody: RequestBody = {
   },
 };
 
+/** A text field of a form. */
+type TextField = { type: "string"; pattern?: string; enum?: string[]; description: string };
+
+/** The run policy's fields, as submit, array and edit take them (text, as forms send them). */
+const policyFields: Record<string, TextField> = {
+  max_retries: { type: "string", pattern: "^[0-9]+$", description: "How many times a failed or timed-out attempt is run again (0-100; default 0). A cancel is never retried." },
+  retry_delay_s: { type: "string", description: "Seconds to wait before a retry (0 to 604800; default 0)." },
+  retry_backoff: { type: "string", enum: ["true", "false"], description: "true: each further retry waits twice as long as the one before." },
+  timeout_s: { type: "string", description: "How long one attempt may run, in seconds (0.001 to 31536000): then TERM, KILL after the grace, and it fails. An edit may send \"none\" to remove the limit." },
+};
+
+/** The scheduling fields, as submit, array and edit take them. */
+const schedulingFields = {
+  priority: { type: "string", pattern: "^-?[0-9]+$", description: "Higher starts first (-1000000 to 1000000; default 0); equal ones oldest first." },
+  after: { type: "string", description: "Task ids, comma-separated: start only once each has succeeded. A failure or cancel of one cancels this task." },
+  after_any: { type: "string", description: "Task ids, comma-separated: start only once each has ended, however." },
+  cpus: { type: "string", pattern: "^[0-9]+$", description: "The CPU slots each attempt takes (default 1; at most the server's `--cpus`)." },
+  gpus: { type: "string", pattern: "^[0-9]+$", description: "How many GPUs each attempt takes (default 0; at most the server's). It gets CUDA_VISIBLE_DEVICES and CUBQUEUE_GPUS naming its own." },
+  env: { type: "string", description: 'Variables for every attempt, as a JSON object of strings, e.g. {"OMP_NUM_THREADS": "4"}. Names starting with CUBQUEUE_ are refused.' },
+} satisfies Record<string, TextField>;
+
+const hold: TextField = { type: "string", enum: ["true", "false"], description: "true: the task is held (it starts only once released)." };
+
 export const submitTaskBody: RequestBody = {
   required: true,
   content: {
@@ -65,11 +88,71 @@ export const submitTaskBody: RequestBody = {
         properties: {
           script_name: { type: "string", description: "A registered script." },
           arg_file: { ...binary, description: "The JSON argument file. `<fileN>` in its string values becomes the path of fileN." },
+          ...policyFields,
+          ...schedulingFields,
+          hold,
         },
         additionalProperties: {
           ...binary,
           description: "Large files, as fields file1, file2, …; each is streamed to disk.",
         },
+      },
+    },
+  },
+};
+
+export const submitArrayBody: RequestBody = {
+  required: true,
+  content: {
+    "multipart/form-data": {
+      schema: {
+        type: "object",
+        required: ["script_name"],
+        properties: {
+          script_name: { type: "string", description: "A registered script." },
+          arg_file: {
+            type: "array",
+            items: binary,
+            description: "Argument files, one task each, in order (repeat the field). `<fileN>` in each names the shared fileN.",
+          },
+          arg_lines: { ...binary, description: "A JSON-lines file: each non-blank line is the argument file of one more task." },
+          max_running: { type: "string", pattern: "^[0-9]+$", description: "At most this many of the array's tasks run at once (default: no limit)." },
+          ...policyFields,
+          ...schedulingFields,
+          hold,
+        },
+        additionalProperties: {
+          ...binary,
+          description: "Large files shared by every task of the array, as fields file1, file2, …: uploaded once and stored once (read-only, hard-linked into each task's files/).",
+        },
+      },
+    },
+  },
+};
+
+const editProperties: Record<string, TextField> = {
+  ...policyFields,
+  ...schedulingFields,
+  after: { ...schedulingFields.after, description: `${schedulingFields.after.description} Given (with or without after_any), it replaces everything the task waited for; empty: nothing.` },
+};
+
+export const editTaskBody: RequestBody = {
+  required: true,
+  content: {
+    "multipart/form-data": {
+      schema: {
+        type: "object",
+        properties: {
+          ...editProperties,
+          arg_file: { ...binary, description: "A new JSON argument file; its `<fileN>` placeholders name the files the task already has." },
+        },
+      },
+    },
+    "application/json": {
+      schema: {
+        type: "object",
+        description: "The same fields as the form (strings or numbers), without a new argument file.",
+        properties: editProperties,
       },
     },
   },

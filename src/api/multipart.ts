@@ -55,6 +55,11 @@ export interface InMemoryDestination {
   inMemory: true;
   maxBytes: number;
   tooLargeMessage: string;
+  /**
+   * What the parts kept in memory may take together, shared by every destination that names
+   * it and counted down as their bytes arrive: past it, the upload fails with 413 and `message`.
+   */
+  budget?: { left: number; message: string };
 }
 
 /** How to store the files of a form, and how much to accept. */
@@ -289,6 +294,8 @@ class Reception {
         write(chunk: Buffer, _encoding, callback) {
           size += chunk.length;
           if (size > destination.maxBytes) return callback(payloadTooLarge(destination.tooLargeMessage));
+          const budget = destination.budget;
+          if (budget && (budget.left -= chunk.length) < 0) return callback(payloadTooLarge(budget.message));
           chunks.push(chunk);
           callback();
         },

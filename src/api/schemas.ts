@@ -96,8 +96,26 @@ export const TaskAttemptSchema = z
     log: z.string().nullable().openapi({
       description: "Its log in the task folder: log.txt for the latest attempt, log.<number>.txt for earlier ones; null for one that never started.",
     }),
+    cpus: z.number().int().openapi({ description: "The CPU slots it held." }),
+    gpu_ids: z
+      .array(z.string())
+      .nullable()
+      .openapi({ description: "The GPUs it was given (what CUDA_VISIBLE_DEVICES named); null when its executor chose them.", example: ["0"] }),
+    suspended_s: z.number().openapi({ description: "How long it has been suspended in all; its time limit leaves this out." }),
   })
   .openapi("TaskAttempt");
+
+export const DependencyKindSchema = z.enum(["afterok", "afterany"]).openapi("DependencyKind", {
+  description: "afterok: start once that task succeeded (a failure or cancel cancels the waiting task); afterany: start once it ended, however.",
+});
+
+export const TaskDependencySchema = z
+  .object({
+    task_id: z.string().openapi({ format: "uuid" }),
+    kind: DependencyKindSchema,
+    status: TaskStatusSchema.nullable().openapi({ description: "How that task stands now; null when it was deleted (it had finished)." }),
+  })
+  .openapi("TaskDependency");
 
 export const TaskSchema = z
   .object({
@@ -122,6 +140,13 @@ export const TaskSchema = z
     retry_backoff: z.boolean().openapi({ description: "Whether each further retry waits twice as long as the one before." }),
     timeout_s: z.number().nullable().openapi({ description: "How long one attempt may run, in seconds; null for no limit." }),
     next_attempt_at: timestamp().openapi({ description: "For a queued retry still waiting out its delay: when it may start." }),
+    priority: z.number().int().openapi({ description: "Higher starts first; equal ones oldest first." }),
+    cpus: z.number().int().openapi({ description: "The CPU slots each attempt takes." }),
+    gpus: z.number().int().openapi({ description: "How many GPUs each attempt takes." }),
+    env: z.record(z.string(), z.string()).openapi({ description: "Variables set for every attempt (besides the CUBQUEUE_* ones)." }),
+    array_id: z.string().nullable().openapi({ description: "The array it was submitted in (POST /api/task/array), if any." }),
+    dependencies: z.array(TaskDependencySchema).openapi({ description: "The tasks it waits (or waited) for." }),
+    waiting_for: z.array(z.string()).openapi({ description: "For a queued or held task: the ids of the dependencies not met yet." }),
     attempt_history: z.array(TaskAttemptSchema).openapi({ description: "Every attempt, the first first." }),
     files: z.array(TaskFileSchema),
   })
@@ -162,3 +187,23 @@ export const FlushResultSchema = z
 export const TaskIdParamsSchema = z.object({
   task_id: z.string().min(1).openapi({ param: { name: "task_id", in: "path" }, example: "4f1c2d3e-…" }),
 });
+
+export const TaskArraySchema = z
+  .object({
+    array_id: z.string().openapi({ format: "uuid" }),
+    task_ids: z.array(z.string()).openapi({ description: "Its tasks, in the order of their argument files." }),
+    max_running: z.number().int().nullable().openapi({ description: "At most this many of its tasks run at once; null for no limit." }),
+  })
+  .openapi("TaskArray");
+
+export const QueueSchema = z
+  .object({
+    paused: z.boolean().openapi({ description: "Paused: running tasks go on, nothing new starts (kept across restarts)." }),
+    concurrency: z.number().int().openapi({ description: "How many tasks run at once." }),
+    counts: z.record(TaskStatusSchema, z.number().int()).openapi({ description: "This server's tasks, by state." }),
+    cpus: z.object({ total: z.number().int(), used: z.number().int() }).openapi({ description: "CPU slots in all, and held by running tasks." }),
+    gpus: z
+      .object({ total: z.array(z.string()), free: z.array(z.string()) })
+      .openapi({ description: "The GPUs this server hands out, by id, and those no running task holds." }),
+  })
+  .openapi("Queue");

@@ -29,19 +29,30 @@ export interface RunPolicyFields {
 
 /** Reads the policy fields of a submission; anything out of range is a 400 saying the range. */
 export function parseRunPolicy(fields: RunPolicyFields): RunPolicy {
-  const maxRetries = numberField("max_retries", fields.max_retries, { min: 0, max: MAX_RETRIES, integer: true }) ?? 0;
-  const retryDelayS = numberField("retry_delay_s", fields.retry_delay_s, { min: 0, max: MAX_RETRY_DELAY_S }) ?? 0;
-  const timeoutS = numberField("timeout_s", fields.timeout_s, { min: 0.001, max: MAX_TIMEOUT_S });
-  const backoff = fields.retry_backoff;
-  if (backoff !== undefined && backoff !== "true" && backoff !== "false") {
-    throw badRequest("invalid_field", `Invalid retry_backoff "${backoff}": send true or false.`);
+  return { ...DEFAULT_RUN_POLICY, ...parseRunPolicyChanges(fields) };
+}
+
+/**
+ * Only the policy fields a form names (an edit changes those and keeps the rest);
+ * timeout_s "none" removes the time limit.
+ */
+export function parseRunPolicyChanges(fields: RunPolicyFields): Partial<RunPolicy> {
+  const changes: Partial<RunPolicy> = {};
+  const maxRetries = numberField("max_retries", fields.max_retries, { min: 0, max: MAX_RETRIES, integer: true });
+  if (maxRetries !== undefined) changes.maxRetries = maxRetries;
+  const retryDelayS = numberField("retry_delay_s", fields.retry_delay_s, { min: 0, max: MAX_RETRY_DELAY_S });
+  if (retryDelayS !== undefined) changes.retryDelayMs = Math.round(retryDelayS * 1000);
+  if (fields.timeout_s === "none") changes.timeoutMs = null;
+  else {
+    const timeoutS = numberField("timeout_s", fields.timeout_s, { min: 0.001, max: MAX_TIMEOUT_S });
+    if (timeoutS !== undefined) changes.timeoutMs = Math.max(1, Math.round(timeoutS * 1000));
   }
-  return {
-    maxRetries,
-    retryDelayMs: Math.round(retryDelayS * 1000),
-    retryBackoff: backoff === "true",
-    timeoutMs: timeoutS === undefined ? null : Math.max(1, Math.round(timeoutS * 1000)),
-  };
+  const backoff = fields.retry_backoff;
+  if (backoff !== undefined && backoff !== "") {
+    if (backoff !== "true" && backoff !== "false") throw badRequest("invalid_field", `Invalid retry_backoff "${backoff}": send true or false.`);
+    changes.retryBackoff = backoff === "true";
+  }
+  return changes;
 }
 
 function numberField(name: string, text: string | undefined, range: { min: number; max: number; integer?: boolean }): number | undefined {

@@ -227,16 +227,18 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
     },
 
     /**
-     * succeeded | failed | cancelled → deleted: the task's rows (task, uploads, attempts) go
+     * succeeded | failed | cancelled → deleted: the task's rows (task, uploads, attempts, dependencies) go
      * together, if it is still `from`. Its folder is the caller's to remove (see delete-task.ts).
      */
     async remove(taskId: string, from: TaskStatus): Promise<boolean> {
       const at = now();
       const stillFinished = and(eq(tasks.id, taskId), eq(tasks.status, from), inArray(tasks.status, FINISHED_STATUSES))!;
       const whileFinished = sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${stillFinished})`;
-      const [, , removed] = await db.batch([
+      const [, , , removed] = await db.batch([
         db.delete(taskAttempts).where(and(eq(taskAttempts.taskId, taskId), whileFinished)),
         db.delete(taskFiles).where(and(eq(taskFiles.taskId, taskId), whileFinished)),
+        // What it waited for; what waits for it stays, and reads as met (it had finished).
+        db.delete(taskDependencies).where(and(eq(taskDependencies.taskId, taskId), whileFinished)),
         db.delete(tasks).where(stillFinished).returning({ attempt: tasks.attemptCount }),
       ]);
       const [row] = removed;

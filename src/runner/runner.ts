@@ -441,7 +441,7 @@ export function createRunner(options: RunnerOptions) {
     /** The CPU slots and GPUs in all, and those the running attempts hold. */
     slotUse() {
       const free = freeSlots();
-      return { cpus: { total: totals.cpus, used: totals.cpus - free.cpus }, gpus: { total: [...options.slots.gpus], free: free.gpus } };
+      return { cpus: { total: totals.cpus, used: totals.cpus - free.cpus }, gpus: { total: [...options.slots.gpus], free: [...free.gpus] } };
     },
 
     /** Keeps new tasks from starting (running ones go on), until resume; recorded first, so a restart keeps it. */

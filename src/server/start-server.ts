@@ -11,6 +11,7 @@ import { serveFetch } from "../runtime/serve.ts";
 import { createScriptService } from "../scripts/script-service.ts";
 import { PRIVATE_DIR_MODE, createLayout, type Layout } from "../store/layout.ts";
 import { startRetention } from "../tasks/retention.ts";
+import { createQueueService } from "../tasks/queue-service.ts";
 import { createTaskService } from "../tasks/task-service.ts";
 import { databaseStartupError, describeDatabaseLocation } from "./database-error.ts";
 import { claimBaseDir, loadInstanceId } from "./instance.ts";
@@ -93,6 +94,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     const app = createApp({
       scripts,
       tasks,
+      queue: createQueueService({ db, runner, instanceId }),
       logError: (error) => logError(error, "request"),
       token: config.token,
       host: config.host,

@@ -1,37 +1,53 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
+import { chmod, copyFile, link, mkdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { insertTask, type TaskRecord } from "../db/queries/tasks.ts";
+import { insertTasks, type TaskRecord } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { TaskStatus, type NewTaskRow, type ScriptRow, type TaskFileRow } from "../db/schema.ts";
 import { scriptNameReserved } from "../errors.ts";
 import type { RunPolicy } from "../lifecycle/run-policy.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
 import type { UploadedFile } from "../store/uploaded-file.ts";
+import { mapInBatches } from "../util/map-in-batches.ts";
 import { checkArgFile, checkPlaceholders } from "./arg-file.ts";
 import { checkDependencies, checkSlots, type ServerSlots } from "./check-settings.ts";
+import { resolvePlaceholders } from "./placeholders.ts";
 import { dependencyRows, settingsRow } from "./settings-rows.ts";
 import type { TaskSettings } from "./task-settings.ts";
-import { resolvePlaceholders } from "./placeholders.ts";
 
 /** Large files are numbered file1 … file1000: as many as one submission may upload. */
 export const MAX_LARGE_FILES = 1000;
+/** The most tasks one array submission makes. */
+export const MAX_ARRAY_SIZE = 10_000;
+/** How many task folders are built at once: enough to keep the disk busy, few enough to leave the server answering. */
+const FOLDERS_AT_ONCE = 16;
+/** Shared inputs are read-only: a task that writes to its input would change every other task's. */
+const SHARED_INPUT_MODE = 0o400;
+
+/** An argument file as sent: the script gets these bytes with only the placeholders replaced. */
+export interface ArgFile {
+  bytes: Buffer;
+  /** Names it in error messages (the client's file name, or the line of a JSON-lines file). */
+  name: string;
+}
 
 /**
- * What a task is made from, however it arrived: a multipart form
- * (api/tasks/receive-submission.ts), or CubQueue itself (no files, an argument
- * file it wrote).
+ * What tasks are made from, however it arrived: a multipart form
+ * (api/tasks/receive-submission.ts), or CubQueue itself. One argument file
+ * makes one task; several make an array, whose tasks share the large files.
  */
 export interface Submission {
   scriptName: string;
-  /** The argument file, as sent: the script gets these bytes with only the placeholders replaced. */
-  argFile: Buffer;
-  /** Names the argument file in error messages (the client's file name). */
-  argFileName: string;
-  /** The large files by number (file1 is 1). The task takes them over: they are moved into it, or removed when it is refused. */
+  argFiles: readonly ArgFile[];
+  /** The large files by number (file1 is 1). The tasks take them over: they are moved (or linked) into them, or removed when refused. */
   largeFiles: ReadonlyMap<number, UploadedFile>;
   policy: RunPolicy;
   settings: TaskSettings;
+  /**
+   * Made as an array (POST /api/task/array, even of one argument file): the tasks share
+   * the large files, and at most `maxRunning` of them run at once (null: no limit).
+   */
+  array?: { maxRunning: number | null };
 }
 
 export interface SubmitDeps {
@@ -51,92 +67,135 @@ export interface SubmitDeps {
   now: () => Date;
 }
 
+/** What a submission made: its tasks as stored (queued or held, no attempt yet), and its array's id if it made one. */
+export interface Submitted {
+  records: TaskRecord[];
+  arrayId: string | null;
+}
+
 /**
- * Makes a task of a submission: checks it, builds its folder in a staging
- * place (the script's copy, the argument file, the large files moved in), and
- * only then moves the folder into tasks/ and records the task. Any failure
- * removes the staging folder and the uploads: a refused submission leaves
- * nothing behind. Resolves to the new task's record, as stored (queued, no
- * attempt yet).
+ * Makes tasks of a submission: checks it whole, builds each task's folder in a
+ * staging place (the script's copy, the argument file, the large files: moved
+ * into a single task, hard-linked read-only into each of an array's, so they
+ * are stored once), and only then moves the folders into tasks/ and records
+ * the tasks, all in one write. Any failure removes the staged folders and the
+ * uploads: a refused submission leaves nothing behind.
  */
-export async function submitTask(deps: SubmitDeps, submission: Submission): Promise<TaskRecord> {
+export async function submitTasks(deps: SubmitDeps, submission: Submission): Promise<Submitted> {
   const { db, layout, now } = deps;
   const { scriptName, largeFiles, policy, settings } = submission;
-  const id = randomUUID();
-  const staging = layout.stagingTaskDir(id);
-  const finalPaths = layout.taskPaths(id);
-  let moved = false;
-  let staged = false;
+  const isArray = submission.array !== undefined;
+  if (!isArray && submission.argFiles.length !== 1) throw new Error("A submission that is not an array makes one task");
+  const ids = submission.argFiles.map(() => randomUUID());
+  const staged: string[] = [];
+  const moved: string[] = [];
+  let stored = false;
   try {
-    const submittedArgs = checkArgFile(submission.argFile, submission.argFileName);
-    checkPlaceholders(submittedArgs.bytes, new Set(largeFiles.keys()), "uploaded");
+    const numbers = new Set(largeFiles.keys());
+    const args = submission.argFiles.map((argFile) => {
+      const checked = checkArgFile(argFile.bytes, argFile.name);
+      checkPlaceholders(checked.bytes, numbers, "uploaded");
+      return checked;
+    });
     checkSlots(settings, deps.slots);
     await checkDependencies(db, deps.home, settings.dependencies);
-    // The folder and its pending marker (an empty folder) in one call, then its children side by
-    // side: no recursive walk, no EEXIST races. The marker travels with the folder until the row
-    // exists (see removeUnlistedTaskFolders).
-    staged = true;
-    await mkdir(layout.stagingPendingMarker(id), { recursive: true, mode: PRIVATE_DIR_MODE });
-    await Promise.all(["files", "metadata", "output"].map((name) => mkdir(join(staging, name), { mode: PRIVATE_DIR_MODE })));
-    const script = await deps.copyScript(scriptName, (found) => {
-      // Registration refuses these names; a database from before that still may hold one.
-      const reserved = reservedScriptFilename(found.filename);
-      if (reserved) throw scriptNameReserved(found.name, found.filename, reserved);
-      return join(staging, found.filename);
-    });
-    // Into the folder under the names they were received as (same file system: a rename each).
-    await Promise.all([...largeFiles.values()].map((file) => rename(file.path, join(staging, "files", basename(file.path)))));
-    const pathOf = new Map([...largeFiles].map(([n, file]) => [String(n), join(finalPaths.filesDir, basename(file.path))]));
-    // The bytes as sent, with only the placeholder strings replaced.
-    await writeFile(join(staging, "arg_file.json"), resolvePlaceholders(submittedArgs.bytes, pathOf), { mode: PRIVATE_FILE_MODE });
+    if (isArray) await Promise.all([...largeFiles.values()].map((file) => chmod(file.path, SHARED_INPUT_MODE)));
 
-    const task: NewTaskRow = {
-      id,
-      scriptName,
-      scriptFilename: script.filename,
-      scriptVersion: script.version,
-      scriptSha256: script.sha256,
-      argFile: submittedArgs.text,
-      status: settings.hold ? TaskStatus.held : TaskStatus.queued,
-      error: null,
-      createdAt: now(),
-      cancelRequestedAt: null,
-      finishedAt: null,
-      attemptCount: 0,
-      home: deps.home,
-      ...policy,
-      ...settingsRow(settings),
+    // The first task's script copy is made (and checked) from the registered script, the others from it.
+    let script: ScriptRow | undefined;
+    const stage = async (id: string, index: number) => {
+      const staging = layout.stagingTaskDir(id);
+      staged.push(staging);
+      // The folder and its pending marker (an empty folder) in one call, then its children side by
+      // side: no recursive walk, no EEXIST races. The marker travels with the folder until the row
+      // exists (see removeUnlistedTaskFolders).
+      await mkdir(layout.stagingPendingMarker(id), { recursive: true, mode: PRIVATE_DIR_MODE });
+      await Promise.all(["files", "metadata", "output"].map((name) => mkdir(join(staging, name), { mode: PRIVATE_DIR_MODE })));
+      if (script === undefined) {
+        script = await deps.copyScript(scriptName, (found) => {
+          // Registration refuses these names; a database from before that still may hold one.
+          const reserved = reservedScriptFilename(found.filename);
+          if (reserved) throw scriptNameReserved(found.name, found.filename, reserved);
+          return join(staging, found.filename);
+        });
+      } else {
+        await copyFile(join(layout.stagingTaskDir(ids[0]!), script.filename), join(staging, script.filename));
+      }
+      // Under the names they were received as (same file system: a rename, or a link, each).
+      const place = isArray ? link : rename;
+      await Promise.all([...largeFiles.values()].map((file) => place(file.path, join(staging, "files", basename(file.path)))));
+      const paths = layout.taskPaths(id);
+      const pathOf = new Map([...largeFiles].map(([n, file]) => [String(n), join(paths.filesDir, basename(file.path))]));
+      // The bytes as sent, with only the placeholder strings replaced.
+      await writeFile(join(staging, "arg_file.json"), resolvePlaceholders(args[index]!.bytes, pathOf), { mode: PRIVATE_FILE_MODE });
     };
-    const files: TaskFileRow[] = [...largeFiles].map(([placeholder, file]) => ({
-      taskId: id,
-      placeholder,
-      originalName: file.originalName,
-      storedName: basename(file.path),
-      size: file.size,
-      sha256: file.sha256,
-    }));
-    // The folder moves into place before the row exists, so a task that can be
-    // seen always has its folder; a crash in between leaves only an unlisted
-    // folder, still marked pending, which the next start removes.
-    await rename(staging, finalPaths.dir);
-    moved = true;
-    let stored: TaskRecord["task"];
-    try {
-      // The stored row is the answer: no need to read the task back.
-      stored = await insertTask(db, task, files, dependencyRows(id, settings.dependencies));
-    } catch (error) {
-      await rm(finalPaths.dir, { recursive: true, force: true });
-      throw error;
-    }
-    // The task exists now. A marker left behind (this rmdir failing) is harmless
-    // while the row exists, so it must not turn a stored task into an error.
-    await rmdir(finalPaths.pendingMarker).catch(() => undefined);
-    return { task: stored, files: files.map((file) => ({ ...file, placeholder: String(file.placeholder) })), attempt: undefined, attempts: [] };
+    await stage(ids[0]!, 0);
+    await mapInBatches(ids.slice(1), FOLDERS_AT_ONCE, (id, index) => stage(id, index + 1));
+    const copied = script!;
+
+    const arrayId = isArray ? randomUUID() : null;
+    const createdAt = now();
+    const rows = ids.map(
+      (id, index): NewTaskRow => ({
+        id,
+        scriptName,
+        scriptFilename: copied.filename,
+        scriptVersion: copied.version,
+        scriptSha256: copied.sha256,
+        argFile: args[index]!.text,
+        status: settings.hold ? TaskStatus.held : TaskStatus.queued,
+        error: null,
+        createdAt,
+        cancelRequestedAt: null,
+        finishedAt: null,
+        attemptCount: 0,
+        home: deps.home,
+        arrayId,
+        ...policy,
+        ...settingsRow(settings),
+      }),
+    );
+    const files = ids.map((id) =>
+      [...largeFiles].map(
+        ([placeholder, file]): TaskFileRow => ({
+          taskId: id,
+          placeholder,
+          originalName: file.originalName,
+          storedName: basename(file.path),
+          size: file.size,
+          sha256: file.sha256,
+        }),
+      ),
+    );
+    // The folders move into place before the rows exist, so a task that can be seen
+    // always has its folder; a crash in between leaves only unlisted folders, still
+    // marked pending, which the next start removes.
+    await mapInBatches(ids, FOLDERS_AT_ONCE, async (id) => {
+      await rename(layout.stagingTaskDir(id), layout.taskDir(id));
+      moved.push(layout.taskDir(id));
+    });
+    const array = arrayId === null ? undefined : { id: arrayId, maxRunning: submission.array?.maxRunning ?? null, size: ids.length, createdAt };
+    const inserted = await insertTasks(db, { tasks: rows, files: files.flat(), dependencies: ids.flatMap((id) => dependencyRows(id, settings.dependencies)), array });
+    stored = true;
+    // The tasks exist now. A marker left behind (an rmdir failing) is harmless
+    // while the row exists, so it must not turn stored tasks into an error.
+    await mapInBatches(ids, FOLDERS_AT_ONCE, (id) => rmdir(layout.taskPaths(id).pendingMarker).catch(() => undefined));
+    return {
+      arrayId,
+      records: inserted.map((task, index) => ({
+        task,
+        files: files[index]!.map((file) => ({ ...file, placeholder: String(file.placeholder) })),
+        // As they stood when checked; the caller reads the task again when it has any.
+        dependencies: settings.dependencies.map((each) => ({ ...each, status: null })),
+        attempt: undefined,
+        attempts: [],
+      })),
+    };
   } finally {
-    if (!moved) {
-      if (staged) await rm(staging, { recursive: true, force: true });
-      // Those not moved into the staging folder yet are still where they were received.
-      await Promise.all([...largeFiles.values()].map((file) => rm(file.path, { force: true })));
+    if (!stored) {
+      await mapInBatches([...staged, ...moved], FOLDERS_AT_ONCE, (dir) => rm(dir, { recursive: true, force: true }));
     }
+    // Received into incoming/: moved into a single task, or linked into each of an array's (or refused).
+    if (!stored || isArray) await Promise.all([...largeFiles.values()].map((file) => rm(file.path, { force: true })));
   }
 }

@@ -17,7 +17,7 @@ import { createDeleter, type FlushFilter } from "./delete-task.ts";
 import { createRestarter, type RestartRequest } from "./restart-task.ts";
 import type { ServerSlots } from "./check-settings.ts";
 import { createSteering, type TaskEdit } from "./steer-task.ts";
-import { submitTask, type Submission } from "./submit-task.ts";
+import { submitTasks, type Submission } from "./submit-task.ts";
 import { toTaskView, type TaskView } from "./task-view.ts";
 
 export interface TaskServiceDeps {
@@ -70,6 +70,14 @@ export function createTaskService({ db, transitions, layout, runner, scripts, in
     return row;
   }
 
+  async function submitted(submission: Submission) {
+    const made = await submitTasks(submitDeps, submission);
+    runner.wake();
+    // A dependency that failed since it was checked has not cancelled these: do it now.
+    if (submission.settings.dependencies.length > 0) await transitions.cancelStrandedDependents();
+    return made;
+  }
+
   /** Does something to one of this server's tasks, and answers with the task's record after it. */
   async function steer(id: string, action: (id: string) => Promise<void>): Promise<TaskView> {
     await requireTaskHere(id);
@@ -92,13 +100,17 @@ export function createTaskService({ db, transitions, layout, runner, scripts, in
       maxTotalSize: maxUploadSize,
     },
 
-    /** Makes a task of a submission (see submit-task.ts); answers with its record, queued. */
+    /** Makes a task of a submission of one argument file (see submit-task.ts); answers with its record, queued. */
     async submit(submission: Submission): Promise<TaskView> {
-      const queued = toTaskView(await submitTask(submitDeps, submission));
-      // A dependency that failed since it was checked has not cancelled this one: do it now.
-      if (submission.settings.dependencies.length > 0) await transitions.cancelStrandedDependents();
-      runner.wake();
-      return get(queued.task_id);
+      const { records } = await submitted(submission);
+      const queued = toTaskView(records[0]!);
+      return submission.settings.dependencies.length === 0 ? queued : get(queued.task_id);
+    },
+
+    /** Makes an array of tasks, one per argument file, sharing the large files; answers with their ids. */
+    async submitArray(submission: Submission): Promise<{ array_id: string; task_ids: string[]; max_running: number | null }> {
+      const { records, arrayId } = await submitted(submission);
+      return { array_id: arrayId!, task_ids: records.map((record) => record.task.id), max_running: submission.array?.maxRunning ?? null };
     },
 
     /** Queues a finished task again as its next attempt (see restart-task.ts); answers with its record. */

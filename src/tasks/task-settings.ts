@@ -49,11 +49,11 @@ export function parseTaskSettings(fields: TaskSettingsFields): TaskSettings {
 /** Only the settings a form names (an edit changes those and keeps the rest). */
 export function parseTaskSettingsChanges(fields: TaskSettingsFields): Partial<Omit<TaskSettings, "hold">> {
   const changes: Partial<Omit<TaskSettings, "hold">> = {};
-  const priority = integerField("priority", fields.priority, PRIORITY_RANGE.min, PRIORITY_RANGE.max);
+  const priority = parseIntegerField("priority", fields.priority, PRIORITY_RANGE.min, PRIORITY_RANGE.max);
   if (priority !== undefined) changes.priority = priority;
-  const cpus = integerField("cpus", fields.cpus, 1, 65_536);
+  const cpus = parseIntegerField("cpus", fields.cpus, 1, 65_536);
   if (cpus !== undefined) changes.cpus = cpus;
-  const gpus = integerField("gpus", fields.gpus, 0, 1024);
+  const gpus = parseIntegerField("gpus", fields.gpus, 0, 1024);
   if (gpus !== undefined) changes.gpus = gpus;
   if (fields.after !== undefined || fields.after_any !== undefined) changes.dependencies = parseDependencies(fields.after, fields.after_any);
   if (fields.env !== undefined) changes.env = parseEnv(fields.env);
@@ -107,7 +107,8 @@ function parseEnv(text: string): Record<string, string> {
   return env;
 }
 
-function integerField(name: string, text: string | undefined, min: number, max: number): number | undefined {
+/** A whole number form field from min to max; absent or blank is undefined; anything else is a 400 naming the range. */
+export function parseIntegerField(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined || text.trim() === "") return undefined;
   const value = /^\s*-?[0-9]+\s*$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {

@@ -1,11 +1,12 @@
-import type { TaskRecord } from "../db/queries/tasks.ts";
-import type { TaskAttemptRow } from "../db/schema.ts";
+import type { TaskDependencyView, TaskRecord } from "../db/queries/tasks.ts";
+import { DependencyKind, FINISHED_STATUSES, TaskStatus, WAITING_STATUSES, type TaskAttemptRow } from "../db/schema.ts";
+import { taskVariables } from "../runner/attempt-env.ts";
 import { parseStoredHandle } from "../runner/attempt-handle.ts";
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
 /** A task as the API shows it. */
-export function toTaskView({ task, files, attempt, attempts }: TaskRecord) {
+export function toTaskView({ task, files, dependencies, attempt, attempts }: TaskRecord) {
   return {
     task_id: task.id,
     script_name: task.scriptName,
@@ -26,6 +27,13 @@ export function toTaskView({ task, files, attempt, attempts }: TaskRecord) {
     retry_backoff: task.retryBackoff,
     timeout_s: task.timeoutMs === null ? null : task.timeoutMs / 1000,
     next_attempt_at: task.status === "queued" ? iso(task.notBefore) : null,
+    priority: task.priority,
+    cpus: task.cpus,
+    gpus: task.gpus,
+    env: taskVariables(task.env),
+    array_id: task.arrayId,
+    dependencies: dependencies.map((each) => ({ task_id: each.id, kind: each.kind, status: each.status })),
+    waiting_for: WAITING_STATUSES.includes(task.status) ? dependencies.filter((each) => !isMet(each)).map((each) => each.id) : [],
     attempt_history: attempts.map((each) => ({
       number: each.number,
       started_at: each.startedAt.toISOString(),
@@ -35,6 +43,9 @@ export function toTaskView({ task, files, attempt, attempts }: TaskRecord) {
       error: each.error,
       executor: each.executor,
       pid: pidOf(each),
+      cpus: each.cpus,
+      gpu_ids: each.gpus === null ? null : each.gpus === "" ? [] : each.gpus.split(","),
+      suspended_s: suspendedMs(each) / 1000,
       // An attempt that never started (its server stopped first) wrote no log.
       log: each.handle === null ? null : each.number === task.attemptCount ? "log.txt" : `log.${each.number}.txt`,
     })),
@@ -46,6 +57,17 @@ export function toTaskView({ task, files, attempt, attempts }: TaskRecord) {
       sha256: file.sha256,
     })),
   };
+}
+
+/** Whether a dependency is met (as the queue decides it, see db/queries/queue.ts): one deleted since had finished. */
+function isMet({ kind, status }: TaskDependencyView): boolean {
+  if (status === null || status === TaskStatus.succeeded) return true;
+  return kind === DependencyKind.afterany && FINISHED_STATUSES.includes(status);
+}
+
+/** How long the attempt has been suspended in all, up to now if it is. */
+function suspendedMs(attempt: TaskAttemptRow): number {
+  return attempt.suspendedMs + (attempt.suspendedAt ? Math.max(0, Date.now() - attempt.suspendedAt.getTime()) : 0);
 }
 
 /** The attempt's process id, when its executor ran it as a process here (the local executor's handle has one). */

@@ -22,6 +22,7 @@ describe("the OpenAPI contract", () => {
     expect(operations.map((entry) => entry.route).sort()).toEqual([
       "DELETE /api/script/{name}",
       "DELETE /api/task/{task_id}",
+      "GET /api/queue",
       "GET /api/script",
       "GET /api/script/{name}",
       "GET /api/task",
@@ -29,11 +30,20 @@ describe("the OpenAPI contract", () => {
       "GET /api/task/{task_id}/log",
       "GET /api/task/{task_id}/metadata",
       "GET /api/task/{task_id}/result",
+      "PATCH /api/queue",
+      "PATCH /api/task/{task_id}",
+      "POST /api/queue/pause",
+      "POST /api/queue/resume",
       "POST /api/script",
       "POST /api/task",
+      "POST /api/task/array",
       "POST /api/task/flush",
       "POST /api/task/{task_id}/delete",
+      "POST /api/task/{task_id}/hold",
+      "POST /api/task/{task_id}/release",
       "POST /api/task/{task_id}/restart",
+      "POST /api/task/{task_id}/resume",
+      "POST /api/task/{task_id}/suspend",
     ]);
     for (const { route, operation } of operations) {
       if (route.includes("{task_id}") || route.includes("{name}")) expect(Object.keys(operation.responses), route).toContain("404");

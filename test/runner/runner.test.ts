@@ -3,9 +3,8 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { openDatabase } from "../../src/db/open.ts";
-import { findTask, insertTask } from "../../src/db/queries/tasks.ts";
-import { TaskStatus } from "../../src/db/schema.ts";
-import type { RunPolicy } from "../../src/lifecycle/run-policy.ts";
+import { findTask, insertTasks } from "../../src/db/queries/tasks.ts";
+import { TaskStatus, type DependencyKind, type NewTaskRow } from "../../src/db/schema.ts";
 import { createTransitions, type TransitionEvent, type Transitions } from "../../src/lifecycle/transitions.ts";
 import type { Executor } from "../../src/runner/executor.ts";
 import { createRunner } from "../../src/runner/runner.ts";
@@ -65,17 +64,17 @@ async function harness({ concurrency = 2, overrides, ...executorOptions }: Harne
     await dir.remove();
   });
 
-  /** A queued task with its folder and script, as submit leaves it. */
-  async function addTask(policy: Partial<RunPolicy> = {}): Promise<string> {
+  /** A queued task with its folder and script, as submit leaves it; `row` sets its policy, priority, slots, … */
+  async function addTask(row: Partial<NewTaskRow> = {}, dependencies: Array<{ id: string; kind: DependencyKind }> = []): Promise<string> {
     const id = randomUUID();
     const paths = layout.taskPaths(id);
     await mkdir(paths.dir, { recursive: true });
     await writeFile(paths.script("job.sh"), "#!/bin/sh\ntrue\n");
-    await insertTask(
-      db,
-      { id, scriptName: "job", scriptFilename: "job.sh", argFile: "{}", status: TaskStatus.queued, createdAt: new Date(), ...policy },
-      [],
-    );
+    await insertTasks(db, {
+      tasks: [{ id, scriptName: "job", scriptFilename: "job.sh", argFile: "{}", status: TaskStatus.queued, createdAt: new Date(), ...row }],
+      files: [],
+      dependencies: dependencies.map((each) => ({ taskId: id, dependsOn: each.id, kind: each.kind })),
+    });
     return id;
   }
 

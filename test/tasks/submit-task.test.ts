@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { openDatabase } from "../../src/db/open.ts";
@@ -8,7 +8,7 @@ import { DEFAULT_RUN_POLICY } from "../../src/lifecycle/run-policy.ts";
 import { createScriptService } from "../../src/scripts/script-service.ts";
 import { storeFirstVersion } from "../../src/scripts/store-script.ts";
 import { createLayout } from "../../src/store/layout.ts";
-import { submitTask, type Submission } from "../../src/tasks/submit-task.ts";
+import { submitTasks, type Submission } from "../../src/tasks/submit-task.ts";
 import { DEFAULT_TASK_SETTINGS } from "../../src/tasks/task-settings.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
 
@@ -29,9 +29,9 @@ async function harness() {
   await storeFirstVersion({ db, layout }, { name: "echo", desc: "", filename: "echo.sh", sha256, size: script.length, createdAt: new Date(), version: 1 }, upload);
   const scripts = createScriptService({ db, layout });
   const submit = (submission: Partial<Submission>) =>
-    submitTask(
+    submitTasks(
       { db, layout, home: "test-instance", slots: { cpus: 4, gpus: 0 }, now: () => new Date(), copyScript: scripts.copyForTask },
-      { scriptName: "echo", argFile: Buffer.from("{}"), argFileName: "args.json", largeFiles: new Map(), policy: DEFAULT_RUN_POLICY, settings: DEFAULT_TASK_SETTINGS, ...submission },
+      { scriptName: "echo", argFiles: [{ bytes: Buffer.from("{}"), name: "args.json" }], largeFiles: new Map(), policy: DEFAULT_RUN_POLICY, settings: DEFAULT_TASK_SETTINGS, ...submission },
     );
   /** A large file as a form's reception leaves it: in the incoming folder, under a random name. */
   const received = async (name: string, content: string) => {
@@ -46,8 +46,11 @@ describe("submitTask takes a parsed submission", () => {
   it("makes a task of bytes and files already received, moving the files in and naming them in the argument file", async () => {
     const { db, layout, submit, received } = await harness();
     const file = await received("0b5e-data.csv", "a,b\n");
-    const record = await submit({ argFile: Buffer.from('{"input": "<file1>"}'), largeFiles: new Map([[1, file]]), policy: { ...DEFAULT_RUN_POLICY, maxRetries: 2 } });
+    const {
+      records: [record],
+    } = await submit({ argFiles: [{ bytes: Buffer.from('{"input": "<file1>"}'), name: "args.json" }], largeFiles: new Map([[1, file]]), policy: { ...DEFAULT_RUN_POLICY, maxRetries: 2 } });
 
+    if (!record) throw new Error("no task made");
     expect(record.task).toMatchObject({ scriptName: "echo", scriptVersion: 1, status: "queued", maxRetries: 2 });
     const paths = layout.taskPaths(record.task.id);
     const stored = join(paths.filesDir, "0b5e-data.csv");
@@ -57,10 +60,39 @@ describe("submitTask takes a parsed submission", () => {
     expect((await findTask(db, record.task.id))?.files).toEqual([expect.objectContaining({ placeholder: "1", originalName: "0b5e-data.csv", size: 4 })]);
   });
 
+  it("an array makes a task of each argument file, its large files stored once (read-only hard links) and the array recorded", async () => {
+    const { db, layout, submit, received } = await harness();
+    const file = await received("77aa-ref.fa", "ACGT\n");
+    const argFiles = ["a", "b", "c"].map((name) => ({ bytes: Buffer.from(`{"sample": "${name}", "ref": "<file1>"}`), name: `${name}.json` }));
+    const made = await submit({ argFiles, largeFiles: new Map([[1, file]]), array: { maxRunning: 2 } });
+
+    expect(made.arrayId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(made.records.map((record) => record.task.arrayId)).toEqual([made.arrayId, made.arrayId, made.arrayId]);
+    const stored = await Promise.all(made.records.map((record) => stat(join(layout.taskPaths(record.task.id).filesDir, "77aa-ref.fa"))));
+    expect(new Set(stored.map((each) => each.ino)).size).toBe(1);
+    expect(stored[0]!.nlink).toBe(3);
+    expect(stored[0]!.mode & 0o777).toBe(0o400);
+    expect(await readdir(layout.incomingDir)).toEqual([]);
+    for (const [index, record] of made.records.entries()) {
+      const args = JSON.parse(await readFile(layout.taskPaths(record.task.id).argFile, "utf8"));
+      expect(args).toEqual({ sample: ["a", "b", "c"][index], ref: join(layout.taskPaths(record.task.id).filesDir, "77aa-ref.fa") });
+    }
+    expect((await findTask(db, made.records[2]!.task.id))?.files).toHaveLength(1);
+  });
+
+  it("an array with one bad argument file is refused whole: no task, no folder, no upload left", async () => {
+    const { layout, submit, received } = await harness();
+    const file = await received("88bb-ref.fa", "ACGT\n");
+    const argFiles = [{ bytes: Buffer.from("{}"), name: "good.json" }, { bytes: Buffer.from('{"x": "<file2>"}'), name: "bad.json" }];
+    await expect(submit({ argFiles, largeFiles: new Map([[1, file]]), array: { maxRunning: null } })).rejects.toMatchObject({ code: "unknown_placeholder" });
+    expect(await readdir(layout.incomingDir)).toEqual([]);
+    expect(await readdir(layout.tasksDir)).toEqual([]);
+  });
+
   it("a refused submission removes the files it was given and leaves no folder", async () => {
     const { layout, submit, received } = await harness();
     const file = await received("1c2d-data.csv", "x");
-    await expect(submit({ argFile: Buffer.from("{not json"), largeFiles: new Map([[1, file]]) })).rejects.toMatchObject({ code: "invalid_arg_file" });
+    await expect(submit({ argFiles: [{ bytes: Buffer.from("{not json"), name: "args.json" }], largeFiles: new Map([[1, file]]) })).rejects.toMatchObject({ code: "invalid_arg_file" });
     const other = await received("3e4f-data.csv", "y");
     await expect(submit({ scriptName: "missing", largeFiles: new Map([[1, other]]) })).rejects.toMatchObject({ code: "script_not_found" });
     expect(await readdir(layout.incomingDir)).toEqual([]);

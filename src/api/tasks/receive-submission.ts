@@ -6,8 +6,8 @@ import { parseRunPolicy } from "../../lifecycle/run-policy.ts";
 import { receiveMultipart, type InMemoryDestination, type ReceivedFile } from "../multipart.ts";
 import { ARG_FILE_TOO_LARGE, MAX_ARG_FILE_SIZE } from "../../tasks/arg-file.ts";
 import type { UploadedFile } from "../../store/uploaded-file.ts";
-import { MAX_LARGE_FILES, type Submission } from "../../tasks/submit-task.ts";
-import { parseTaskSettings } from "../../tasks/task-settings.ts";
+import { MAX_ARRAY_SIZE, MAX_LARGE_FILES, type ArgFile, type Submission } from "../../tasks/submit-task.ts";
+import { parseIntegerField, parseTaskSettings } from "../../tasks/task-settings.ts";
 
 const LARGE_FILE_FIELD = /^file([1-9][0-9]*)$/;
 
@@ -21,25 +21,40 @@ export interface UploadPlace {
   maxTotalSize: number | undefined;
 }
 
+/** What the argument files of one array submission may take in memory together. */
+const MAX_ARRAY_ARGS_BYTES = 64 * 1024 * 1024;
+
 /**
- * Reads a submission form (multipart: `script_name`, the run policy's fields,
- * file `arg_file`, files `file1`…`fileN`): the argument file into memory, each
- * large file straight to disk in the incoming folder, hashed on the way. Form
- * mistakes are refused here, with every file received so far removed; what
- * the submission means (its script, its JSON, its placeholders) is for
- * submitTask to check.
+ * Reads a submission form (multipart: `script_name`, the run policy's and the
+ * scheduling fields, file `arg_file`, files `file1`…`fileN`): the argument file
+ * into memory, each large file straight to disk in the incoming folder, hashed
+ * on the way. With `array`, the form may carry many argument files (`arg_file`
+ * repeated, and/or `arg_lines`: one JSON document per line) and `max_running`,
+ * and makes one task of each. Form mistakes are refused here, with every file
+ * received so far removed; what the submission means (its script, its JSON, its
+ * placeholders) is for submitTasks to check.
  */
-export async function receiveSubmission(body: Readable, contentType: string | undefined, place: UploadPlace): Promise<Submission> {
+export async function receiveSubmission(
+  body: Readable,
+  contentType: string | undefined,
+  place: UploadPlace,
+  { array = false }: { array?: boolean } = {},
+): Promise<Submission> {
   const seen = new Set<string>();
+  const budget = { left: MAX_ARRAY_ARGS_BYTES, message: `The argument files of one array are larger than ${MAX_ARRAY_ARGS_BYTES / 1024 / 1024} MiB together; submit it in parts.` };
   const form = await receiveMultipart(body, contentType, {
     maxTotalFileSize: place.maxTotalSize,
-    // The large files and the argument file: the limit is on large files, arg_file comes on top.
-    maxFiles: MAX_LARGE_FILES + 1,
-    tooManyFilesMessage: `Too many files: at most ${MAX_LARGE_FILES} large files (file1 … file${MAX_LARGE_FILES}) and the argument file can be uploaded at once.`,
+    // The large files and the argument files: the limit is on large files, argument files come on top.
+    maxFiles: MAX_LARGE_FILES + (array ? MAX_ARRAY_SIZE + 1 : 1),
+    tooManyFilesMessage: array
+      ? `Too many files: at most ${MAX_LARGE_FILES} large files and ${MAX_ARRAY_SIZE} argument files can be uploaded at once.`
+      : `Too many files: at most ${MAX_LARGE_FILES} large files (file1 … file${MAX_LARGE_FILES}) and the argument file can be uploaded at once.`,
     destinationFor(part) {
-      if (seen.has(part.field)) throw badRequest("duplicate_field", `The file field "${part.field}" was sent twice.`);
+      const repeatable = array && part.field === "arg_file";
+      if (seen.has(part.field) && !repeatable) throw badRequest("duplicate_field", `The file field "${part.field}" was sent twice.`);
       seen.add(part.field);
-      if (part.field === "arg_file") return ARG_FILE_IN_MEMORY;
+      if (part.field === "arg_file") return array ? { ...ARG_FILE_IN_MEMORY, budget } : ARG_FILE_IN_MEMORY;
+      if (array && part.field === "arg_lines") return { inMemory: true, maxBytes: MAX_ARRAY_ARGS_BYTES, tooLargeMessage: budget.message, budget };
       const largeFile = LARGE_FILE_FIELD.exec(part.field);
       if (largeFile) {
         // Compared as digits first: a longer number is out of range however Number() would round it.
@@ -51,10 +66,8 @@ export async function receiveSubmission(body: Readable, contentType: string | un
         }
         return place.pathFor(part.originalName);
       }
-      throw badRequest(
-        "unexpected_field",
-        `Unexpected file field "${part.field}": send the argument file as "arg_file" and large files as "file1", "file2", ….`,
-      );
+      const argFields = array ? '"arg_file" (repeated) or "arg_lines"' : '"arg_file"';
+      throw badRequest("unexpected_field", `Unexpected file field "${part.field}": send the argument file as ${argFields} and large files as "file1", "file2", ….`);
     },
   });
   const largeFiles = numberLargeFiles(form.files);
@@ -63,15 +76,38 @@ export async function receiveSubmission(body: Readable, contentType: string | un
     const settings = parseTaskSettings(form.fields);
     const scriptName = form.fields.script_name;
     if (!scriptName) throw badRequest("missing_field", 'Missing the field "script_name" (a registered script).');
-    const argFile = form.files.find((file) => file.field === "arg_file");
-    if (!argFile) throw badRequest("missing_file", 'Missing the file field "arg_file" (the JSON argument file).');
-    return { scriptName, argFile: argFile.content ?? Buffer.alloc(0), argFileName: argFile.originalName, largeFiles, policy, settings };
+    const argFiles = form.files.filter((file) => file.field === "arg_file").map((file) => ({ bytes: file.content ?? Buffer.alloc(0), name: file.originalName }));
+    const lines = form.files.find((file) => file.field === "arg_lines");
+    if (lines) argFiles.push(...splitArgLines(lines.content ?? Buffer.alloc(0), lines.originalName));
+    if (argFiles.length === 0) {
+      throw badRequest("missing_file", array ? 'Send the argument files as file fields "arg_file" (one task each), or as "arg_lines" (one JSON document per line).' : 'Missing the file field "arg_file" (the JSON argument file).');
+    }
+    if (argFiles.length > MAX_ARRAY_SIZE) throw badRequest("too_many_files", `An array makes at most ${MAX_ARRAY_SIZE} tasks; this one names ${argFiles.length}. Submit it in parts.`);
+    const submission = { scriptName, argFiles, largeFiles, policy, settings };
+    if (!array) return submission;
+    return { ...submission, array: { maxRunning: parseIntegerField("max_running", form.fields.max_running, 1, MAX_ARRAY_SIZE) ?? null } };
   } catch (error) {
     await Promise.all([...largeFiles.values()].map((file) => rm(file.path, { force: true })));
     throw error;
   }
 }
 
+/** One argument file per non-blank line of a JSON-lines file, named by its line for messages. */
+function splitArgLines(content: Buffer, name: string): ArgFile[] {
+  const files: ArgFile[] = [];
+  let start = 0;
+  let line = 1;
+  while (start <= content.length) {
+    const end = content.indexOf(0x0a, start);
+    const stop = end === -1 ? content.length : end;
+    const bytes = content.subarray(start, stop > start && content[stop - 1] === 0x0d ? stop - 1 : stop);
+    if (bytes.some((byte) => byte !== 0x20 && byte !== 0x09)) files.push({ bytes: Buffer.from(bytes), name: `${name || "arg_lines"}, line ${line}` });
+    if (end === -1) break;
+    start = end + 1;
+    line += 1;
+  }
+  return files;
+}
 function numberLargeFiles(files: ReceivedFile[]): Map<number, UploadedFile> {
   const numbered = new Map<number, UploadedFile>();
   for (const file of files) {

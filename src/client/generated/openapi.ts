@@ -67,6 +67,131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/task/array": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit an array: one task per argument file, sharing the large files
+         * @description Makes one task of each argument file (`arg_file` repeated, and/or each line of `arg_lines`), all of one script and with the same settings. The large files are uploaded once and stored once, read-only, hard-linked into each task's files/; `<fileN>` in every argument file names the shared fileN. All the tasks are made, or none. `max_running` caps how many of them run at once.
+         */
+        post: operations["submitTaskArray"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/task/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task's status and record */
+        get: operations["getTask"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a queued or running task
+         * @description A running task's process group gets TERM, then KILL after a grace period; the answer comes once it has stopped.
+         */
+        delete: operations["cancelTask"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a task that has not started
+         * @description Changes the priority, dependencies, retries, time limit, slots, variables or argument file of a queued or held task; what is not sent stays. Refused (409) once it has started.
+         */
+        patch: operations["editTask"];
+        trace?: never;
+    };
+    "/api/task/{task_id}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Keep a queued task from starting
+         * @description A held task stays in the queue, with its place, until released; held tasks can be edited and cancelled.
+         */
+        post: operations["holdTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/task/{task_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Let a held task start
+         * @description The task is queued again, in its place by priority and age.
+         */
+        post: operations["releaseTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/task/{task_id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a running task
+         * @description Stops the task's processes where they are (SIGSTOP to its process group; a process that left the group goes on). It keeps its slots; its time limit stops counting. A restart of the server keeps it suspended.
+         */
+        post: operations["suspendTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/task/{task_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a suspended task
+         * @description Lets its processes go on (SIGCONT); its time limit counts again from where it stopped.
+         */
+        post: operations["resumeTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/task/{task_id}/restart": {
         parameters: {
             query?: never;
@@ -127,27 +252,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/task/{task_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A task's status and record */
-        get: operations["getTask"];
-        put?: never;
-        post?: never;
-        /**
-         * Cancel a queued or running task
-         * @description A running task's process group gets TERM, then KILL after a grace period; the answer comes once it has stopped.
-         */
-        delete: operations["cancelTask"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/task/{task_id}/log": {
         parameters: {
             query?: never;
@@ -196,6 +300,64 @@ export interface paths {
         get: operations["downloadTaskResult"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The queue: paused or not, concurrency, tasks by state, slots in use */
+        get: operations["getQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change how many tasks run at once
+         * @description Up: more start at once. Down: running tasks finish, and fewer start after them. Until the server stops; the next start uses --concurrency.
+         */
+        patch: operations["updateQueue"];
+        trace?: never;
+    };
+    "/api/queue/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause the queue
+         * @description Running tasks go on; no queued task starts until resume. Kept across restarts of the server.
+         */
+        post: operations["pauseQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/queue/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume the queue */
+        post: operations["resumeQueue"];
         delete?: never;
         options?: never;
         head?: never;
@@ -329,12 +491,39 @@ export interface components {
              * @description For a queued retry still waiting out its delay: when it may start.
              */
             next_attempt_at: string | null;
+            /** @description Higher starts first; equal ones oldest first. */
+            priority: number;
+            /** @description The CPU slots each attempt takes. */
+            cpus: number;
+            /** @description How many GPUs each attempt takes. */
+            gpus: number;
+            /** @description Variables set for every attempt (besides the CUBQUEUE_* ones). */
+            env: {
+                [key: string]: string;
+            };
+            /** @description The array it was submitted in (POST /api/task/array), if any. */
+            array_id: string | null;
+            /** @description The tasks it waits (or waited) for. */
+            dependencies: components["schemas"]["TaskDependency"][];
+            /** @description For a queued or held task: the ids of the dependencies not met yet. */
+            waiting_for: string[];
             /** @description Every attempt, the first first. */
             attempt_history: components["schemas"]["TaskAttempt"][];
             files: components["schemas"]["TaskFile"][];
         };
         /** @enum {string} */
-        TaskStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+        TaskStatus: "queued" | "held" | "running" | "suspended" | "succeeded" | "failed" | "cancelled";
+        TaskDependency: {
+            /** Format: uuid */
+            task_id: string;
+            kind: components["schemas"]["DependencyKind"];
+            status: components["schemas"]["TaskStatus"] & (string | null);
+        };
+        /**
+         * @description afterok: start once that task succeeded (a failure or cancel cancels the waiting task); afterany: start once it ended, however.
+         * @enum {string}
+         */
+        DependencyKind: "afterok" | "afterany";
         TaskAttempt: {
             /** @description 1 for the first run. */
             number: number;
@@ -355,6 +544,17 @@ export interface components {
             pid: number | null;
             /** @description Its log in the task folder: log.txt for the latest attempt, log.<number>.txt for earlier ones; null for one that never started. */
             log: string | null;
+            /** @description The CPU slots it held. */
+            cpus: number;
+            /**
+             * @description The GPUs it was given (what CUDA_VISIBLE_DEVICES named); null when its executor chose them.
+             * @example [
+             *       "0"
+             *     ]
+             */
+            gpu_ids: string[] | null;
+            /** @description How long it has been suspended in all; its time limit leaves this out. */
+            suspended_s: number;
         };
         TaskFile: {
             /** @example <file1> */
@@ -365,6 +565,14 @@ export interface components {
             stored_name: string;
             size: number;
             sha256: string;
+        };
+        TaskArray: {
+            /** Format: uuid */
+            array_id: string;
+            /** @description Its tasks, in the order of their argument files. */
+            task_ids: string[];
+            /** @description At most this many of its tasks run at once; null for no limit. */
+            max_running: number | null;
         };
         FlushResult: {
             /** @description How many tasks were deleted. */
@@ -389,6 +597,32 @@ export interface components {
             bytes: number;
             /** @description True when the requested lines held more than 1 MiB: `content` is then the last 1 MiB of the log (starting at a whole UTF-8 character), not all the lines asked for. */
             truncated: boolean;
+        };
+        Queue: {
+            /** @description Paused: running tasks go on, nothing new starts (kept across restarts). */
+            paused: boolean;
+            /** @description How many tasks run at once. */
+            concurrency: number;
+            /** @description This server's tasks, by state. */
+            counts: {
+                queued?: number;
+                held?: number;
+                running?: number;
+                suspended?: number;
+                succeeded?: number;
+                failed?: number;
+                cancelled?: number;
+            };
+            /** @description CPU slots in all, and held by running tasks. */
+            cpus: {
+                total: number;
+                used: number;
+            };
+            /** @description The GPUs this server hands out, by id, and those no running task holds. */
+            gpus: {
+                total: string[];
+                free: string[];
+            };
         };
     };
     responses: never;
@@ -737,6 +971,34 @@ export interface operations {
                      * @description The JSON argument file. `<fileN>` in its string values becomes the path of fileN.
                      */
                     arg_file: string;
+                    /** @description How many times a failed or timed-out attempt is run again (0-100; default 0). A cancel is never retried. */
+                    max_retries?: string;
+                    /** @description Seconds to wait before a retry (0 to 604800; default 0). */
+                    retry_delay_s?: string;
+                    /**
+                     * @description true: each further retry waits twice as long as the one before.
+                     * @enum {string}
+                     */
+                    retry_backoff?: "true" | "false";
+                    /** @description How long one attempt may run, in seconds (0.001 to 31536000): then TERM, KILL after the grace, and it fails. An edit may send "none" to remove the limit. */
+                    timeout_s?: string;
+                    /** @description Higher starts first (-1000000 to 1000000; default 0); equal ones oldest first. */
+                    priority?: string;
+                    /** @description Task ids, comma-separated: start only once each has succeeded. A failure or cancel of one cancels this task. */
+                    after?: string;
+                    /** @description Task ids, comma-separated: start only once each has ended, however. */
+                    after_any?: string;
+                    /** @description The CPU slots each attempt takes (default 1; at most the server's `--cpus`). */
+                    cpus?: string;
+                    /** @description How many GPUs each attempt takes (default 0; at most the server's). It gets CUDA_VISIBLE_DEVICES and CUBQUEUE_GPUS naming its own. */
+                    gpus?: string;
+                    /** @description Variables for every attempt, as a JSON object of strings, e.g. {"OMP_NUM_THREADS": "4"}. Names starting with CUBQUEUE_ are refused. */
+                    env?: string;
+                    /**
+                     * @description true: the task is held (it starts only once released).
+                     * @enum {string}
+                     */
+                    hold?: "true" | "false";
                 } & {
                     [key: string]: string;
                 };
@@ -817,6 +1079,626 @@ export interface operations {
             };
             /** @description The server's disk is full */
             507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    submitTaskArray: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** @description A registered script. */
+                    script_name: string;
+                    /** @description Argument files, one task each, in order (repeat the field). `<fileN>` in each names the shared fileN. */
+                    arg_file?: string[];
+                    /**
+                     * Format: binary
+                     * @description A JSON-lines file: each non-blank line is the argument file of one more task.
+                     */
+                    arg_lines?: string;
+                    /** @description At most this many of the array's tasks run at once (default: no limit). */
+                    max_running?: string;
+                    /** @description How many times a failed or timed-out attempt is run again (0-100; default 0). A cancel is never retried. */
+                    max_retries?: string;
+                    /** @description Seconds to wait before a retry (0 to 604800; default 0). */
+                    retry_delay_s?: string;
+                    /**
+                     * @description true: each further retry waits twice as long as the one before.
+                     * @enum {string}
+                     */
+                    retry_backoff?: "true" | "false";
+                    /** @description How long one attempt may run, in seconds (0.001 to 31536000): then TERM, KILL after the grace, and it fails. An edit may send "none" to remove the limit. */
+                    timeout_s?: string;
+                    /** @description Higher starts first (-1000000 to 1000000; default 0); equal ones oldest first. */
+                    priority?: string;
+                    /** @description Task ids, comma-separated: start only once each has succeeded. A failure or cancel of one cancels this task. */
+                    after?: string;
+                    /** @description Task ids, comma-separated: start only once each has ended, however. */
+                    after_any?: string;
+                    /** @description The CPU slots each attempt takes (default 1; at most the server's `--cpus`). */
+                    cpus?: string;
+                    /** @description How many GPUs each attempt takes (default 0; at most the server's). It gets CUDA_VISIBLE_DEVICES and CUBQUEUE_GPUS naming its own. */
+                    gpus?: string;
+                    /** @description Variables for every attempt, as a JSON object of strings, e.g. {"OMP_NUM_THREADS": "4"}. Names starting with CUBQUEUE_ are refused. */
+                    env?: string;
+                    /**
+                     * @description true: the task is held (it starts only once released).
+                     * @enum {string}
+                     */
+                    hold?: "true" | "false";
+                } & {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The array: its id and its tasks' ids, in order */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskArray"];
+                };
+            };
+            /** @description A field or an argument file is invalid (`invalid_arg_file` names the file or line, `unknown_placeholder`, `invalid_field`, `invalid_dependency`, `exceeds_server_slots`, `too_many_files`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `upload_stalled`: the upload sent nothing for longer than the server's idle timeout (`cubqueue start --idle-timeout`); nothing of it is kept */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `dependency_failed`: a task to wait for the success of has already failed; or the script cannot be given to a task (`script_file_mismatch`, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An upload is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server's disk is full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `task_finished`: the task has already finished. `task_finishing`: its process has ended and its outcome is still being recorded (the server cannot write to its database yet, e.g. a full disk; it keeps trying): ask again later. A running task of another server: `task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    editTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** @description How many times a failed or timed-out attempt is run again (0-100; default 0). A cancel is never retried. */
+                    max_retries?: string;
+                    /** @description Seconds to wait before a retry (0 to 604800; default 0). */
+                    retry_delay_s?: string;
+                    /**
+                     * @description true: each further retry waits twice as long as the one before.
+                     * @enum {string}
+                     */
+                    retry_backoff?: "true" | "false";
+                    /** @description How long one attempt may run, in seconds (0.001 to 31536000): then TERM, KILL after the grace, and it fails. An edit may send "none" to remove the limit. */
+                    timeout_s?: string;
+                    /** @description Higher starts first (-1000000 to 1000000; default 0); equal ones oldest first. */
+                    priority?: string;
+                    /** @description Task ids, comma-separated: start only once each has succeeded. A failure or cancel of one cancels this task. Given (with or without after_any), it replaces everything the task waited for; empty: nothing. */
+                    after?: string;
+                    /** @description Task ids, comma-separated: start only once each has ended, however. */
+                    after_any?: string;
+                    /** @description The CPU slots each attempt takes (default 1; at most the server's `--cpus`). */
+                    cpus?: string;
+                    /** @description How many GPUs each attempt takes (default 0; at most the server's). It gets CUDA_VISIBLE_DEVICES and CUBQUEUE_GPUS naming its own. */
+                    gpus?: string;
+                    /** @description Variables for every attempt, as a JSON object of strings, e.g. {"OMP_NUM_THREADS": "4"}. Names starting with CUBQUEUE_ are refused. */
+                    env?: string;
+                    /**
+                     * Format: binary
+                     * @description A new JSON argument file; its `<fileN>` placeholders name the files the task already has.
+                     */
+                    arg_file?: string;
+                };
+                "application/json": {
+                    /** @description How many times a failed or timed-out attempt is run again (0-100; default 0). A cancel is never retried. */
+                    max_retries?: string;
+                    /** @description Seconds to wait before a retry (0 to 604800; default 0). */
+                    retry_delay_s?: string;
+                    /**
+                     * @description true: each further retry waits twice as long as the one before.
+                     * @enum {string}
+                     */
+                    retry_backoff?: "true" | "false";
+                    /** @description How long one attempt may run, in seconds (0.001 to 31536000): then TERM, KILL after the grace, and it fails. An edit may send "none" to remove the limit. */
+                    timeout_s?: string;
+                    /** @description Higher starts first (-1000000 to 1000000; default 0); equal ones oldest first. */
+                    priority?: string;
+                    /** @description Task ids, comma-separated: start only once each has succeeded. A failure or cancel of one cancels this task. Given (with or without after_any), it replaces everything the task waited for; empty: nothing. */
+                    after?: string;
+                    /** @description Task ids, comma-separated: start only once each has ended, however. */
+                    after_any?: string;
+                    /** @description The CPU slots each attempt takes (default 1; at most the server's `--cpus`). */
+                    cpus?: string;
+                    /** @description How many GPUs each attempt takes (default 0; at most the server's). It gets CUDA_VISIBLE_DEVICES and CUBQUEUE_GPUS naming its own. */
+                    gpus?: string;
+                    /** @description Variables for every attempt, as a JSON object of strings, e.g. {"OMP_NUM_THREADS": "4"}. Names starting with CUBQUEUE_ are refused. */
+                    env?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The task as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `upload_stalled`: the upload sent nothing for longer than the server's idle timeout (`cubqueue start --idle-timeout`); nothing of it is kept */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `task_not_waiting`: the task has started (or finished); only a queued or held task can be edited. `dependency_failed`. `task_on_other_server`: the task belongs to another CubQueue server sharing this database. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An upload is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    holdTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task after it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `task_not_queued`: only a queued task can be held. `task_on_other_server`: the task belongs to another CubQueue server sharing this database. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    releaseTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task after it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `task_not_held`: the task is not held. `task_on_other_server`: the task belongs to another CubQueue server sharing this database. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    suspendTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task after it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `task_not_running`: only a running task can be suspended (also while it is still starting). `task_on_other_server`: the task belongs to another CubQueue server sharing this database. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resumeTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task after it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `task_not_suspended`: the task is not suspended. `task_on_other_server`: the task belongs to another CubQueue server sharing this database. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1028,113 +1910,6 @@ export interface operations {
                 };
             };
             /** @description `task_not_finished`: the task is queued or running; cancel it first, or wait for it to finish. `task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    getTask: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                task_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The task */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Task"];
-                };
-            };
-            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    cancelTask: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                task_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The cancelled task */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Task"];
-                };
-            };
-            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description `task_finished`: the task has already finished. `task_finishing`: its process has ended and its outcome is still being recorded (the server cannot write to its database yet, e.g. a full disk; it keeps trying): ask again later. A running task of another server: `task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1360,6 +2135,174 @@ export interface operations {
             };
             /** @description `task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queue"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description How many tasks run at once (1-1024). */
+                    concurrency: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The queue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queue"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    pauseQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queue, paused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queue"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resumeQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queue, taking tasks again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queue"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,13 +1,16 @@
 import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "../open.ts";
 import {
   ACTIVE_STATUSES,
   FINISHED_STATUSES,
   TaskStatus,
   taskAttempts,
+  taskArrays,
   taskDependencies,
   taskFiles,
   tasks,
+  type TaskArrayRow,
   type TaskAttemptRow,
   type TaskDependencyRow,
   type TaskFileRow,
@@ -23,10 +26,22 @@ import {
  */
 export type StoredTaskFile = Omit<TaskFileRow, "placeholder"> & { placeholder: string };
 
+/** One task another waits for, and how that one stands (null: deleted since). */
+export interface TaskDependencyView {
+  id: string;
+  kind: TaskDependencyRow["kind"];
+  status: TaskStatus | null;
+}
+
+/** The task a dependency names, read beside the one that waits for it. */
+const dependencyStatus = alias(tasks, "dependency");
+
 /** A task with its uploads and its attempts: everything a caller is shown. */
 export interface TaskRecord {
   task: TaskRow;
   files: StoredTaskFile[];
+  /** What it waits for (or waited for), in the order given. */
+  dependencies: TaskDependencyView[];
   /** The latest attempt. */
   attempt: TaskAttemptRow | undefined;
   /** Every attempt, first first. */
@@ -38,15 +53,28 @@ export function isHomeOf(home: string): SQL {
   return or(eq(tasks.home, home), isNull(tasks.home))!;
 }
 
-/** Records a new task, its uploads and what it waits for, in one go; resolves to the row as stored (with its seq). */
-export async function insertTask(db: Database, task: NewTaskRow, files: TaskFileRow[], dependencies: TaskDependencyRow[] = []): Promise<TaskRow> {
-  const insertRow = db.insert(tasks).values(task).returning();
-  const more = [
-    ...(files.length === 0 ? [] : [db.insert(taskFiles).values(files)]),
-    ...(dependencies.length === 0 ? [] : [db.insert(taskDependencies).values(dependencies)]),
+/** Rows per INSERT: a statement may bind only so many values (each task row binds about 30). */
+const ROWS_PER_INSERT = 200;
+
+/**
+ * Records new tasks, their uploads, what they wait for and their array, all in
+ * one write (none of them, or all); resolves to the task rows as stored (with
+ * their seq), in the order given.
+ */
+export async function insertTasks(
+  db: Database,
+  { tasks: rows, files, dependencies, array }: { tasks: NewTaskRow[]; files: TaskFileRow[]; dependencies: TaskDependencyRow[]; array?: TaskArrayRow },
+): Promise<TaskRow[]> {
+  const chunks = <T>(items: T[]) => Array.from({ length: Math.ceil(items.length / ROWS_PER_INSERT) }, (_, i) => items.slice(i * ROWS_PER_INSERT, (i + 1) * ROWS_PER_INSERT));
+  const statements = [
+    ...chunks(rows).map((chunk) => db.insert(tasks).values(chunk).returning()),
+    ...chunks(files).map((chunk) => db.insert(taskFiles).values(chunk)),
+    ...chunks(dependencies).map((chunk) => db.insert(taskDependencies).values(chunk)),
+    ...(array ? [db.insert(taskArrays).values(array)] : []),
   ];
-  const [inserted] = more.length === 0 ? await insertRow : (await db.batch([insertRow, ...more]))[0];
-  if (!inserted) throw new Error(`The task ${task.id} was not stored`);
+  const results = statements.length === 1 ? [await statements[0]!] : await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
+  const inserted = results.slice(0, Math.ceil(rows.length / ROWS_PER_INSERT)).flat() as TaskRow[];
+  if (inserted.length !== rows.length) throw new Error(`${rows.length - inserted.length} of ${rows.length} tasks were not stored`);
   return inserted;
 }
 
@@ -89,21 +117,35 @@ export async function listTasks(db: Database, query: TaskListQuery): Promise<Tas
 async function withDetails(db: Database, rows: TaskRow[]): Promise<TaskRecord[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
-  const [files, attempts] = await Promise.all([
+  const [files, attempts, dependencies] = await Promise.all([
     db
       .select({ ...getTableColumns(taskFiles), placeholder: sql<string>`cast(${taskFiles.placeholder} as text)` })
       .from(taskFiles)
       .where(inArray(taskFiles.taskId, ids))
       .orderBy(asc(taskFiles.placeholder)),
     db.select().from(taskAttempts).where(inArray(taskAttempts.taskId, ids)).orderBy(asc(taskAttempts.taskId), asc(taskAttempts.number)),
+    db
+      .select({ taskId: taskDependencies.taskId, id: taskDependencies.dependsOn, kind: taskDependencies.kind, status: dependencyStatus.status })
+      .from(taskDependencies)
+      .leftJoin(dependencyStatus, eq(dependencyStatus.id, taskDependencies.dependsOn))
+      .where(inArray(taskDependencies.taskId, ids))
+      .orderBy(sql`${taskDependencies}.rowid`),
   ]);
   const filesByTask = new Map<string, StoredTaskFile[]>();
   for (const file of files) filesByTask.set(file.taskId, [...(filesByTask.get(file.taskId) ?? []), file]);
   const attemptsByTask = new Map<string, TaskAttemptRow[]>();
   for (const attempt of attempts) attemptsByTask.set(attempt.taskId, [...(attemptsByTask.get(attempt.taskId) ?? []), attempt]);
+  const dependenciesByTask = new Map<string, TaskDependencyView[]>();
+  for (const { taskId, ...dependency } of dependencies) dependenciesByTask.set(taskId, [...(dependenciesByTask.get(taskId) ?? []), dependency]);
   return rows.map((task) => {
     const all = attemptsByTask.get(task.id) ?? [];
-    return { task, files: filesByTask.get(task.id) ?? [], attempt: all.find((each) => each.number === task.attemptCount), attempts: all };
+    return {
+      task,
+      files: filesByTask.get(task.id) ?? [],
+      dependencies: dependenciesByTask.get(task.id) ?? [],
+      attempt: all.find((each) => each.number === task.attemptCount),
+      attempts: all,
+    };
   });
 }
 
