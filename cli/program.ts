@@ -2,6 +2,8 @@ import { cac, type CAC } from "cac";
 import { API_INFO } from "../src/api-info.ts";
 import { registerScriptCommands } from "./commands/scripts.ts";
 import { registerServerCommands } from "./commands/server.ts";
+import { registerSteeringCommands } from "./commands/steering.ts";
+import { registerSubmitCommand } from "./commands/submit.ts";
 import { registerTaskCommands } from "./commands/tasks.ts";
 import { createCommandContext, type CommandContext, type GlobalOptions } from "./context.ts";
 import type { CliIO } from "./io.ts";
@@ -53,7 +55,9 @@ function buildProgram(run: CommandRunner): CAC {
   cli.option("--token <token>", "The server's token, if it requires one (also CUBQUEUE_TOKEN, or the record in --base-dir)");
   registerServerCommands(cli, run);
   registerScriptCommands(cli, run);
+  registerSubmitCommand(cli, run);
   registerTaskCommands(cli, run);
+  registerSteeringCommands(cli, run);
   cli.help();
   cli.version(API_INFO.version);
   return cli;

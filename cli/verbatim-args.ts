@@ -14,10 +14,11 @@ function looksNumeric(value: string): boolean {
   return value !== "" && Number.isFinite(+value);
 }
 
-/** The arguments, with each numeric-looking value (`123`, `--x 123`, `--x=123`) protected from mri. */
+/** The arguments, with each numeric-looking value (`123`, `-5`, `--x 123`, `--x=123`) protected from mri. */
 export function shieldNumericArgs(args: readonly string[]): string[] {
   return args.map((arg) => {
-    if (!arg.startsWith("-")) return looksNumeric(arg) ? MARK + arg : arg;
+    // A negative number (`--priority -5`) is a value, not a flag.
+    if (!arg.startsWith("-") || looksNumeric(arg)) return looksNumeric(arg) ? MARK + arg : arg;
     const equals = arg.indexOf("=");
     if (!arg.startsWith("--") || equals === -1) return arg;
     const value = arg.slice(equals + 1);

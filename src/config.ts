@@ -12,8 +12,11 @@ export const ServerConfigSchema = z.object({
   host: z.string().min(1).default("127.0.0.1"),
   port: z.coerce.number().int().min(0).max(65535).default(8000),
   concurrency: z.coerce.number().int().min(1).max(1024).default(() => availableParallelism()),
-  /** The CPU slots tasks share (each takes its `cpus`); all of the machine's by default. */
-  cpus: z.coerce.number().int().min(1).max(65536).default(() => availableParallelism()),
+  /**
+   * The CPU slots tasks share (each takes its `cpus`). When absent: the machine's CPUs, or the
+   * concurrency if that is higher (so that --concurrency alone still says how many run at once).
+   */
+  cpus: z.coerce.number().int().min(1).max(65536).optional(),
   /** The GPUs tasks are given, by id (what CUDA_VISIBLE_DEVICES takes); found with `nvidia-smi -L` when absent. */
   gpus: z.array(z.string().regex(/^[0-9A-Za-z_:.-]{1,64}$/, "a GPU id is a number such as 0, or a UUID")).max(1024).optional(),
   /** A libsql:// or http:// URL; the embedded `<base-dir>/cubqueue.db` when absent. */

@@ -15,6 +15,8 @@ interface StartOptions {
   port?: unknown;
   daemon?: boolean;
   concurrency?: unknown;
+  cpus?: unknown;
+  gpus?: unknown;
   python?: unknown;
   interpreter?: unknown;
   killGrace?: unknown;
@@ -33,6 +35,8 @@ export function registerServerCommands(cli: CAC, run: CommandRunner) {
     .option("--port <port>", "Port to listen on (0: any free port)", { default: 8000 })
     .option("--daemon", "Run in the background; returns once the server answers")
     .option("--concurrency <n>", "How many tasks run at once (default: number of CPUs)")
+    .option("--cpus <n>", "The CPU slots tasks share, each taking its --cpus (default: number of CPUs)")
+    .option("--gpus <ids>", "The GPUs tasks are given, e.g. 0,1,2,3, or none (default: those `nvidia-smi -L` lists)")
     .option("--python <path>", "The Python interpreter for .py scripts")
     .option("--interpreter <name=path>", "Another interpreter, e.g. bash=/usr/local/bin/bash (repeatable)")
     .option("--kill-grace <seconds>", "How long a cancelled task has between TERM and KILL", { default: 5 })
@@ -121,6 +125,8 @@ function serverConfigFrom(context: CommandContext, options: StartOptions & { bas
       host: text(options.host),
       port: options.port as number,
       concurrency: options.concurrency as number | undefined,
+      cpus: options.cpus as number | undefined,
+      gpus: gpuList(options.gpus),
       killGraceMs: options.killGrace === undefined ? undefined : Number(options.killGrace) * 1000,
       idleTimeoutMs: options.idleTimeout === undefined ? undefined : Math.round(Number(options.idleTimeout) * 1000),
       keepFinishedMs:
@@ -135,6 +141,18 @@ function serverConfigFrom(context: CommandContext, options: StartOptions & { bas
   } catch (error) {
     throw new CliError(`${(error as Error).message}; see cubqueue start --help.`, 2);
   }
+}
+
+/** --gpus: ids, comma-separated, or "none"; absent: found at start. */
+function gpuList(value: unknown): string[] | undefined {
+  const given = text(value);
+  if (given === undefined) return undefined;
+  if (given.trim().toLowerCase() === "none") return [];
+  const ids = given.split(",").map((id) => id.trim());
+  if (ids.some((id) => id === "") || new Set(ids).size !== ids.length) {
+    throw new CliError(`Invalid --gpus "${given}": give GPU ids separated by commas, each once (e.g. 0,1,2,3), or none.`, 2);
+  }
+  return ids;
 }
 
 /** The token of --token or --token-file (read here, once: the daemon child gets it by environment). */
@@ -164,6 +182,8 @@ function daemonArgs(options: StartOptions): string[] {
   add("--host", options.host);
   add("--port", options.port);
   add("--concurrency", options.concurrency);
+  add("--cpus", options.cpus);
+  add("--gpus", options.gpus);
   add("--python", options.python);
   for (const pair of list(options.interpreter)) add("--interpreter", pair);
   add("--kill-grace", options.killGrace);

@@ -1,31 +1,18 @@
 import { resolve } from "node:path";
 import type { CAC } from "cac";
-import type { Task, TaskStatus } from "../../src/client/index.ts";
+import { TASK_STATUSES, type Task, type TaskStatus } from "../../src/client/index.ts";
 import { CliError, list, requireOption, text } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";
 import { formatBytes, formatDuration, formatTime, json, table } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
 import { createProgress } from "../progress.ts";
 import { parseDurationSeconds } from "../duration.ts";
+import { wholeNumber } from "../task-options.ts";
 
-const STATUSES: readonly TaskStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
+const STATUSES: readonly TaskStatus[] = TASK_STATUSES;
 const taskIdOf = (options: { taskId?: unknown }) => requireOption(text(options.taskId), "--task-id", "the task's id");
 
 export function registerTaskCommands(cli: CAC, run: CommandRunner) {
-  cli
-    .command("submit", "Submit a task: a script, its JSON argument file, and large files")
-    .option("--script <name>", "A registered script")
-    .option("--arg-file <path>", "The JSON argument file; <file1>, <file2>, … in it name the large files")
-    .option("--large-files <path>", "A file to upload, in placeholder order (repeatable)")
-    .option("--retries <n>", "Run a failed or timed-out attempt again, up to n times (0-100; never after a cancel)")
-    .option("--retry-delay <duration>", "Wait this long before a retry (e.g. 30s, 5m; default 0)")
-    .option("--retry-backoff", "Double the wait before each further retry")
-    .option("--timeout <duration>", "Stop an attempt that runs longer (e.g. 90s, 2h): TERM, then KILL, and it fails")
-    .option("--quiet", "Print only the task id")
-    .example("cubqueue submit --script align --arg-file args.json --large-files reads1.fq --large-files reads2.fq")
-    .example("cubqueue submit --script align --arg-file args.json --retries 3 --retry-delay 30s --timeout 2h")
-    .action(run(submit));
-
   cli
     .command("list", "List tasks, newest first")
     .option("--status <status>", `Only tasks in this state (${STATUSES.join(", ")})`)
@@ -142,41 +129,6 @@ export function registerTaskCommands(cli: CAC, run: CommandRunner) {
     );
 }
 
-interface SubmitCliOptions {
-  script?: unknown;
-  argFile?: unknown;
-  largeFiles?: unknown;
-  retries?: unknown;
-  retryDelay?: unknown;
-  retryBackoff?: boolean;
-  timeout?: unknown;
-  quiet?: boolean;
-}
-
-async function submit(context: CommandContext, options: SubmitCliOptions) {
-  const script = requireOption(text(options.script), "--script", "the registered script to run");
-  const argFile = requireOption(text(options.argFile), "--arg-file", "the JSON argument file");
-  const files = list(options.largeFiles);
-  const policy = {
-    maxRetries: options.retries === undefined ? undefined : wholeNumber("--retries", options.retries, 0),
-    retryDelayS: options.retryDelay === undefined ? undefined : parseDurationSeconds("--retry-delay", String(options.retryDelay)),
-    retryBackoff: options.retryBackoff ? true : undefined,
-    timeoutS: options.timeout === undefined ? undefined : parseDurationSeconds("--timeout", String(options.timeout)),
-  };
-  const { client } = await context.connect();
-  const progress = createProgress(context.io, "Uploading");
-  let taskId: string;
-  try {
-    taskId = await client.submitTask(script, argFile, files, { ...policy, onProgress: ({ sent, total }) => progress.update(sent, total) });
-  } finally {
-    progress.finish();
-  }
-  if (options.quiet) return context.io.stdout(`${taskId}\n`);
-  if (context.json) return context.io.stdout(json(await client.getTaskStatus(taskId)));
-  const uploaded = files.length === 0 ? "" : ` with ${files.length} file${files.length === 1 ? "" : "s"}`;
-  context.io.stdout(`Submitted task ${taskId} (script ${script}${uploaded}).\nFollow it with: cubqueue status --task-id ${taskId}\n`);
-}
-
 async function listTasks(context: CommandContext, options: { status?: unknown; script?: unknown; limit?: unknown }) {
   const status = text(options.status);
   if (status !== undefined && !STATUSES.includes(status as TaskStatus)) {
@@ -249,6 +201,15 @@ function describeTask(task: Task): string {
     ["exit", exit(task)],
   ];
   if (task.error) rows.push(["error", task.error]);
+  if (task.priority !== 0) rows.push(["priority", String(task.priority)]);
+  for (const dependency of task.dependencies) {
+    const how = dependency.kind === "afterok" ? "its success" : "its end";
+    rows.push(["after", `${dependency.task_id} (${how}; it is ${dependency.status ?? "deleted"})`]);
+  }
+  if (task.waiting_for.length > 0) rows.push(["waits for", task.waiting_for.join(", ")]);
+  if (task.array_id) rows.push(["array", task.array_id]);
+  if (task.cpus !== 1 || task.gpus !== 0) rows.push(["slots", slotsLine(task)]);
+  for (const [name, value] of Object.entries(task.env)) rows.push(["env", `${name}=${value}`]);
   rows.push(["attempts", attemptsLine(task)]);
   if (task.timeout_s !== null) rows.push(["timeout", formatDuration(task.timeout_s * 1000)]);
   if (task.next_attempt_at) rows.push(["next try", formatTime(task.next_attempt_at)]);
@@ -265,6 +226,13 @@ function scriptLine(task: Task): string {
   return `${task.script_name}, version ${task.script_version}${task.script_sha256 ? ` (sha256 ${task.script_sha256})` : ""}`;
 }
 
+/** "4 CPUs, 1 GPU (now: 2)": what each attempt takes, and the GPUs the latest one holds. */
+function slotsLine(task: Task): string {
+  const held = task.attempt_history.at(-1)?.gpu_ids;
+  const gpus = task.gpus === 0 ? "" : `, ${task.gpus} GPU${task.gpus === 1 ? "" : "s"}${held && held.length > 0 ? ` (now: ${held.join(",")})` : ""}`;
+  return `${task.cpus} CPU${task.cpus === 1 ? "" : "s"}${gpus}`;
+}
+
 /** "2 (retries: up to 3, 30s apart, doubling)". */
 function attemptsLine(task: Task): string {
   if (task.max_retries === 0) return String(task.attempts);
@@ -276,13 +244,6 @@ function attemptsLine(task: Task): string {
 function attemptLine(attempt: Task["attempt_history"][number]): string {
   const end = attempt.finished_at ? (attempt.error ?? "succeeded") : "running";
   return `${formatTime(attempt.started_at)}  ${end}  (${attempt.log ?? "never started, no log"})`;
-}
-
-/** A whole-number option of at least `min`, or one line saying what to give. */
-function wholeNumber(option: string, value: unknown, min: number): number {
-  const number = Number(value);
-  if (!/^[0-9]+$/.test(String(value).trim()) || number < min) throw new CliError(`Invalid ${option} "${String(value)}": give a whole number of at least ${min}.`, 2);
-  return number;
 }
 
 function duration(task: Task): string {

@@ -4,6 +4,7 @@ import { CubQueueConnectionError, apiErrorFrom, describeFetchFailure } from "./e
 import { CLIENT_HEADER } from "../api-info.ts";
 import { httpFetch } from "./http-fetch.ts";
 import { streamingMultipart, type FormPart, type UploadProgress } from "./multipart-upload.ts";
+import { taskFields, type EditOptions, type SubmitArrayOptions, type SubmitOptions } from "./task-options.ts";
 import { unpackArchive, type UnpackResult } from "./unpack.ts";
 
 export type Script = components["schemas"]["Script"];
@@ -14,8 +15,17 @@ export type TaskList = components["schemas"]["TaskList"];
 export type TaskStatus = components["schemas"]["TaskStatus"];
 export type TaskLog = components["schemas"]["TaskLog"];
 export type FlushResult = components["schemas"]["FlushResult"];
+export type TaskArray = components["schemas"]["TaskArray"];
+export type Queue = components["schemas"]["Queue"];
 export type ArchiveFormat = "tar.gz" | "tar";
 export type { UploadProgress, UnpackResult };
+export type { EditOptions, SubmitArrayOptions, SubmitOptions, TaskOptions } from "./task-options.ts";
+
+/** Every state a task can be in, in the order a task moves through them (the API's TaskStatus, all of it). */
+export const TASK_STATUSES = ["queued", "held", "running", "suspended", "succeeded", "failed", "cancelled"] as const satisfies readonly TaskStatus[];
+// Fails to compile when the API gains a state this list lacks.
+const everyStatus: Record<TaskStatus, true> = Object.fromEntries(TASK_STATUSES.map((status) => [status, true])) as Record<(typeof TASK_STATUSES)[number], true>;
+void everyStatus;
 
 export const FINISHED: readonly TaskStatus[] = ["succeeded", "failed", "cancelled"];
 
@@ -44,18 +54,6 @@ export interface DownloadOptions {
   format?: ArchiveFormat;
   /** Called with the bytes received so far. */
   onProgress?: (received: number) => void;
-}
-
-export interface SubmitOptions {
-  onProgress?: (progress: UploadProgress) => void;
-  /** How many times a failed or timed-out attempt is run again (0-100; default 0). */
-  maxRetries?: number;
-  /** Seconds to wait before a retry (default 0). */
-  retryDelayS?: number;
-  /** Each further retry waits twice as long as the one before. */
-  retryBackoff?: boolean;
-  /** How long one attempt may run, in seconds: then TERM, KILL after the grace, and the attempt fails. */
-  timeoutS?: number;
 }
 
 export interface LogOptions {
@@ -146,21 +144,81 @@ export class CubQueueClient {
     largeFiles: readonly string[] = [],
     options: SubmitOptions = {},
   ): Promise<string> {
-    const policy: Array<[string, number | boolean | undefined]> = [
-      ["max_retries", options.maxRetries],
-      ["retry_delay_s", options.retryDelayS],
-      ["retry_backoff", options.retryBackoff],
-      ["timeout_s", options.timeoutS],
-    ];
     const parts: FormPart[] = [
       { field: "script_name", value: scriptName },
-      ...policy.filter(([, value]) => value !== undefined).map(([field, value]) => ({ field, value: String(value) })),
+      ...taskFields(options),
       { field: "arg_file", path: argFilePath },
       ...largeFiles.map((path, index) => ({ field: `file${index + 1}`, path })),
     ];
     const upload = await streamingMultipart(parts, options.onProgress);
     const task = await this.#call(() => this.#api.POST("/api/task", { ...this.#uploadInit(upload), body: {} as never }));
     return task.task_id;
+  }
+
+  /**
+   * Submits an array: one task per argument file (and per line of `argLinesPath`), all of one
+   * script and with the same options, sharing the large files, which are uploaded once.
+   * Resolves to the array's id and its tasks' ids, in order.
+   */
+  async submitArray(scriptName: string, argFilePaths: readonly string[], largeFiles: readonly string[] = [], options: SubmitArrayOptions = {}): Promise<TaskArray> {
+    const parts: FormPart[] = [
+      { field: "script_name", value: scriptName },
+      ...taskFields(options),
+      ...(options.maxRunning === undefined ? [] : [{ field: "max_running", value: String(options.maxRunning) }]),
+      ...argFilePaths.map((path) => ({ field: "arg_file", path })),
+      ...(options.argLinesPath === undefined ? [] : [{ field: "arg_lines", path: options.argLinesPath }]),
+      ...largeFiles.map((path, index) => ({ field: `file${index + 1}`, path })),
+    ];
+    const upload = await streamingMultipart(parts, options.onProgress);
+    return this.#call(() => this.#api.POST("/api/task/array", { ...this.#uploadInit(upload), body: {} as never }));
+  }
+
+  /** Changes a task that has not started (queued or held); what is not given stays. */
+  async editTask(taskId: string, changes: EditOptions): Promise<Task> {
+    const { argFilePath, timeoutS, ...rest } = changes;
+    const fields = [...taskFields(rest, { replacingDependencies: true }), ...(timeoutS === null ? [{ field: "timeout_s", value: "none" }] : taskFields({ timeoutS }))];
+    const parts: FormPart[] = [...fields, ...(argFilePath === undefined ? [] : [{ field: "arg_file", path: argFilePath }])];
+    const upload = await streamingMultipart(parts);
+    return this.#call(() => this.#api.PATCH("/api/task/{task_id}", { params: { path: { task_id: taskId } }, ...this.#uploadInit(upload), body: {} as never }));
+  }
+
+  /** Keeps a queued task from starting until released. */
+  async holdTask(taskId: string): Promise<Task> {
+    return this.#call(() => this.#api.POST("/api/task/{task_id}/hold", { params: { path: { task_id: taskId } } }));
+  }
+
+  /** Lets a held task start. */
+  async releaseTask(taskId: string): Promise<Task> {
+    return this.#call(() => this.#api.POST("/api/task/{task_id}/release", { params: { path: { task_id: taskId } } }));
+  }
+
+  /** Stops a running task's processes where they are, until resumed. */
+  async suspendTask(taskId: string): Promise<Task> {
+    return this.#call(() => this.#api.POST("/api/task/{task_id}/suspend", { params: { path: { task_id: taskId } } }));
+  }
+
+  /** Lets a suspended task's processes go on. */
+  async resumeTask(taskId: string): Promise<Task> {
+    return this.#call(() => this.#api.POST("/api/task/{task_id}/resume", { params: { path: { task_id: taskId } } }));
+  }
+
+  /** The queue: paused or not, concurrency, tasks by state, slots in use. */
+  async getQueue(): Promise<Queue> {
+    return this.#call(() => this.#api.GET("/api/queue"));
+  }
+
+  /** Running tasks go on; nothing new starts until resumeQueue (also across restarts). */
+  async pauseQueue(): Promise<Queue> {
+    return this.#call(() => this.#api.POST("/api/queue/pause"));
+  }
+
+  async resumeQueue(): Promise<Queue> {
+    return this.#call(() => this.#api.POST("/api/queue/resume"));
+  }
+
+  /** How many tasks run at once, until the server stops. */
+  async setConcurrency(concurrency: number): Promise<Queue> {
+    return this.#call(() => this.#api.PATCH("/api/queue", { body: { concurrency } }));
   }
 
   /** The newest tasks (one page; see listTasksPage for paging). */

@@ -31,8 +31,10 @@ export interface RunnerOptions {
   /**
    * The CPU slots and the GPUs (by id) this server hands out to its tasks. A task starts
    * only when the slots it asks for are free, and holds them until its attempt is over.
+   * With `cpusAtLeastConcurrency`, there are never fewer CPU slots than the concurrency
+   * (what a server started without --cpus has): raising it lets that many more start.
    */
-  slots: { cpus: number; gpus: readonly string[] };
+  slots: { cpus: number; gpus: readonly string[]; cpusAtLeastConcurrency?: boolean };
   killGraceMs: number;
   /** The environment tasks inherit, before the CUBQUEUE_* variables are added. */
   baseEnv: Readonly<Record<string, string | undefined>>;
@@ -115,7 +117,11 @@ export function createRunner(options: RunnerOptions) {
   const retryOptions = { backoff: options.retryBackoff ?? DEFAULT_BACKOFF, timers: options.timers ?? realTimers };
   const active = new Map<string, ActiveRun>();
   let concurrency = options.concurrency;
-  const totals = { cpus: options.slots.cpus, gpus: options.slots.gpus.length };
+  /** The slots there are in all now (the CPU slots may follow the concurrency). */
+  const totals = () => ({
+    cpus: options.slots.cpusAtLeastConcurrency ? Math.max(options.slots.cpus, concurrency) : options.slots.cpus,
+    gpus: options.slots.gpus.length,
+  });
   /** Paused: running tasks go on, nothing new starts. Read at start, kept in the database. */
   let paused = false;
   const baseEnv = definedOnly(options.baseEnv);
@@ -156,7 +162,7 @@ export function createRunner(options: RunnerOptions) {
       const free = freeSlots();
       if (free.tasks <= 0) return;
       const candidates = await listStartCandidates(db, instanceId, new Date(), free.tasks * CANDIDATES_PER_PLACE);
-      const starts = chooseStarts(candidates, free, totals);
+      const starts = chooseStarts(candidates, free, totals());
       let started = 0;
       for (const start of starts) {
         if (stopping || paused) return;
@@ -172,7 +178,7 @@ export function createRunner(options: RunnerOptions) {
 
   /** What is free now: places under the concurrency limit, CPUs, and GPUs no run holds. */
   function freeSlots(): FreeSlots {
-    let cpus = totals.cpus;
+    let cpus = totals().cpus;
     const held = new Set<string>();
     for (const run of active.values()) {
       cpus -= run.slots.cpus;
@@ -299,7 +305,7 @@ export function createRunner(options: RunnerOptions) {
       args: [paths.argFile],
       logFile: paths.logFile,
       exitFile: paths.exitFile,
-      env: attemptEnvironment(baseEnv, task, paths, slots, { gpusManaged: totals.gpus > 0 }),
+      env: attemptEnvironment(baseEnv, task, paths, slots, { gpusManaged: options.slots.gpus.length > 0 }),
     });
   }
 
@@ -441,8 +447,12 @@ export function createRunner(options: RunnerOptions) {
     /** The CPU slots and GPUs in all, and those the running attempts hold. */
     slotUse() {
       const free = freeSlots();
-      return { cpus: { total: totals.cpus, used: totals.cpus - free.cpus }, gpus: { total: [...options.slots.gpus], free: [...free.gpus] } };
+      const total = totals().cpus;
+      return { cpus: { total, used: total - free.cpus }, gpus: { total: [...options.slots.gpus], free: [...free.gpus] } };
     },
+
+    /** How many CPU slots and GPUs there are in all now: a task asking for more could never start. */
+    slotTotals: totals,
 
     /** Keeps new tasks from starting (running ones go on), until resume; recorded first, so a restart keeps it. */
     async pause(): Promise<void> {
@@ -471,7 +481,7 @@ export function createRunner(options: RunnerOptions) {
       if (!run) return "not_running";
       await run.ready;
       if (run.phase !== "running" || !run.process) return run.phase === "starting" ? "starting" : "not_running";
-      if (run.suspendedAt) return "done";
+      if (run.suspendedAt) return "not_running";
       if (!(await transitions.suspend(taskId, run.attemptNumber))) return "not_running";
       run.suspendedAt = new Date();
       timers.clearTimeout(run.deadline);

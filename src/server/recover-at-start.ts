@@ -1,11 +1,14 @@
 import { rm } from "node:fs/promises";
+import { countTasksByStatus } from "../db/queries/queue.ts";
 import type { Database } from "../db/open.ts";
+import { TaskStatus } from "../db/schema.ts";
 import type { Runner } from "../runner/runner.ts";
 import type { Layout } from "../store/layout.ts";
 import { removeUnlistedTaskFolders, unlistedFoldersWarning } from "../tasks/remove-unlisted-folders.ts";
 
 export interface RecoveryDeps {
   db: Database;
+  instanceId: string;
   layout: Layout;
   runner: Runner;
   log: (message: string) => void;
@@ -23,12 +26,17 @@ export interface RecoveryDeps {
  *    with one warning;
  * 3. the runner takes back the attempts this instance left running (watched
  *    again, or given the outcome their wrapper recorded, or requeued if their
- *    script never started), then starts what is queued.
+ *    script never started), then starts what is queued, unless the queue was
+ *    left paused; the log says how many queued tasks it resumed, or that the
+ *    queue is paused.
  */
-export async function recoverAtStart({ db, layout, runner, log, makePrivateDir }: RecoveryDeps): Promise<void> {
+export async function recoverAtStart({ db, instanceId, layout, runner, log, makePrivateDir }: RecoveryDeps): Promise<void> {
   await rm(layout.incomingDir, { recursive: true, force: true });
   await makePrivateDir(layout.incomingDir);
   const unlisted = await removeUnlistedTaskFolders(db, layout);
   if (unlisted.untouched > 0) log(unlistedFoldersWarning(layout, unlisted.untouched));
   await runner.start();
+  const waiting = (await countTasksByStatus(db, instanceId))[TaskStatus.queued];
+  if (runner.paused) log(`The queue is paused: ${waiting} queued task${waiting === 1 ? " waits" : "s wait"} for \`cubqueue resume\`.`);
+  else if (waiting > 0) log(`Resumed ${waiting} queued task${waiting === 1 ? "" : "s"}.`);
 }

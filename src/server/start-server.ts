@@ -1,4 +1,5 @@
 import { chmod, mkdir } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { createApp, type App } from "../app.ts";
 import { taskEnvironment, type ServerConfig } from "../config.ts";
 import { openDatabase, type Database } from "../db/open.ts";
@@ -75,7 +76,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       executors: [createLocalExecutor({ interpreters: resolveInterpreters(config.interpreters) })],
       instanceId,
       concurrency: config.concurrency,
-      slots: { cpus: config.cpus, gpus },
+      slots: { cpus: config.cpus ?? availableParallelism(), gpus, cpusAtLeastConcurrency: config.cpus === undefined },
       killGraceMs: config.killGraceMs,
       baseEnv: taskEnv,
       onError: (error, taskId) => logError(error, taskId ? `task ${taskId}` : "runner"),
@@ -88,7 +89,6 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       runner,
       scripts,
       instanceId,
-      slots: { cpus: config.cpus, gpus: gpus.length },
       maxUploadSize: config.maxUploadSize,
     });
     const app = createApp({
@@ -101,7 +101,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       maxUploadSize: config.maxUploadSize,
     });
     let stopOptions: StopOptions = {};
-    await usingDatabase(recoverAtStart({ db, layout, runner, log, makePrivateDir }));
+    await usingDatabase(recoverAtStart({ db, instanceId, layout, runner, log, makePrivateDir }));
     cleanups.unshift(() => runner.stop(stopOptions));
     if (config.keepFinishedMs !== undefined) {
       cleanups.unshift(startRetention(tasks, config.keepFinishedMs, (error) => logError(error, "retention")));

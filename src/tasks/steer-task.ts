@@ -26,7 +26,7 @@ export interface SteeringDeps {
   runner: Runner;
   layout: Layout;
   home: string;
-  slots: ServerSlots;
+  slots: () => ServerSlots;
   /** The per-task lock restarts and deletes take: an edit of the argument file takes it too. */
   withTaskLock: <T>(id: string, section: () => Promise<T>) => Promise<T>;
 }
@@ -82,7 +82,7 @@ export function createSteering({ db, transitions, runner, layout, home, slots, w
     async edit(id: string, edit: TaskEdit): Promise<void> {
       const row = await rowOf(id);
       if (!WAITING_STATUSES.includes(row.status)) throw taskInWrongState(id, row.status, "edited", "waiting");
-      checkSlots(edit.settings, slots);
+      checkSlots(edit.settings, slots());
       if (edit.settings.dependencies) await checkDependencies(db, home, edit.settings.dependencies, id);
       const changes: Partial<NewTaskRow> = { ...edit.policy, ...settingsRow(edit.settings) };
       const dependencies = edit.settings.dependencies && dependencyRows(id, edit.settings.dependencies);

@@ -56,7 +56,7 @@ export interface SubmitDeps {
   /** This server's instance: its base dir holds the folder, so only it runs the task. */
   home: string;
   /** What this server can give a task: asking for more is refused. */
-  slots: ServerSlots;
+  slots: () => ServerSlots;
   /**
    * Copies a registered script's current version to the path `destinationFor`
    * gives (which may refuse it), and answers with the version copied; see
@@ -97,7 +97,7 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
       checkPlaceholders(checked.bytes, numbers, "uploaded");
       return checked;
     });
-    checkSlots(settings, deps.slots);
+    checkSlots(settings, deps.slots());
     await checkDependencies(db, deps.home, settings.dependencies);
     if (isArray) await Promise.all([...largeFiles.values()].map((file) => chmod(file.path, SHARED_INPUT_MODE)));
 

@@ -15,7 +15,6 @@ import { NotRegularFileError } from "../store/open-task-file.ts";
 import { createKeyedLock } from "../util/keyed-lock.ts";
 import { createDeleter, type FlushFilter } from "./delete-task.ts";
 import { createRestarter, type RestartRequest } from "./restart-task.ts";
-import type { ServerSlots } from "./check-settings.ts";
 import { createSteering, type TaskEdit } from "./steer-task.ts";
 import { submitTasks, type Submission } from "./submit-task.ts";
 import { toTaskView, type TaskView } from "./task-view.ts";
@@ -30,8 +29,6 @@ export interface TaskServiceDeps {
   scripts: Pick<ScriptService, "copyForTask">;
   /** This server's instance (see server/instance.ts): the tasks whose folders its base dir holds. */
   instanceId: string;
-  /** What this server can give a task (see runner): asking for more is refused at submission. */
-  slots: ServerSlots;
   maxUploadSize?: number;
   now?: () => Date;
 }
@@ -50,7 +47,9 @@ export type TaskService = ReturnType<typeof createTaskService>;
 /** How many state changes a cancel follows before it gives up (each takes a task's own move). */
 const CANCEL_ROUNDS = 5;
 
-export function createTaskService({ db, transitions, layout, runner, scripts, instanceId, slots, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
+export function createTaskService({ db, transitions, layout, runner, scripts, instanceId, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
+  // What this server can give a task now: asking for more is refused.
+  const slots = () => runner.slotTotals();
   const submitDeps = { db, layout, home: instanceId, slots, now, copyScript: scripts.copyForTask };
   // Restarts, deletes and edits of one task take turns.
   const withTaskLock = createKeyedLock();

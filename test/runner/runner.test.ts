@@ -20,6 +20,8 @@ const diskFull = () => Object.assign(new Error("SQLITE_FULL: database or disk is
 
 interface HarnessOptions extends FakeExecutorOptions {
   concurrency?: number;
+  /** The GPUs the runner hands out (none by default). */
+  gpus?: string[];
   /** Replaces some transitions, to fail or delay them. */
   overrides?: (real: Transitions) => Partial<Transitions>;
 }
@@ -28,7 +30,7 @@ interface HarnessOptions extends FakeExecutorOptions {
  * A runner over a real libSQL file and a real base dir, with the fake executor:
  * every branch of a run, in milliseconds.
  */
-async function harness({ concurrency = 2, overrides, ...executorOptions }: HarnessOptions = {}) {
+async function harness({ concurrency = 2, gpus = [], overrides, ...executorOptions }: HarnessOptions = {}) {
   const dir = await makeTempDir();
   const layout = createLayout(dir.path);
   await mkdir(layout.tasksDir, { recursive: true });
@@ -48,7 +50,7 @@ async function harness({ concurrency = 2, overrides, ...executorOptions }: Harne
       executors,
       instanceId,
       concurrency,
-      slots: { cpus: 64, gpus: [] },
+      slots: { cpus: 64, gpus },
       killGraceMs: 20,
       baseEnv: {},
       onError: (error) => errors.push(error),
@@ -451,5 +453,89 @@ describe("the runner, over a fake executor", () => {
     adopted.end({ kind: "exited", exitCode: 0, signal: null });
     await h.waitStatus(id, TaskStatus.succeeded);
     expect(h.transitionsOf(id)).toEqual(["1:queued→running", "1:running→succeeded"]);
+  });
+});
+
+describe("the runner's scheduling, over a fake executor", () => {
+  it("starts queued tasks by priority, then age, and a dependent only once its dependency succeeded", async () => {
+    const h = await harness({ concurrency: 1 });
+    const low = await h.addTask({ priority: -1 });
+    const first = await h.addTask();
+    const high = await h.addTask({ priority: 5 });
+    const dependent = await h.addTask({ priority: 100 }, [{ id: first, kind: "afterok" }]);
+    h.runner.wake();
+    const order: string[] = [];
+    for (let n = 0; n < 4; n++) {
+      await waitUntil(() => h.fake.processes.length === n + 1);
+      const process = h.fake.processes[n]!;
+      order.push(process.taskId);
+      process.end({ kind: "exited", exitCode: 0, signal: null });
+    }
+    expect(order).toEqual([high, first, dependent, low]);
+  });
+
+  it("a paused runner starts nothing until resumed, and a new runner reads the pause back", async () => {
+    const h = await harness();
+    await h.runner.start();
+    await h.runner.pause();
+    const id = await h.addTask();
+    h.runner.wake();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(h.fake.processes).toEqual([]);
+    await h.runner.stop();
+    const next = h.makeRunner();
+    await next.start();
+    expect(next.paused).toBe(true);
+    await next.resume();
+    await h.fake.processOf(id);
+  });
+
+  it("more concurrency starts more at once; less lets the running ones finish", async () => {
+    const h = await harness({ concurrency: 1 });
+    const ids = [await h.addTask(), await h.addTask(), await h.addTask()];
+    h.runner.wake();
+    await h.fake.processOf(ids[0]!);
+    h.runner.setConcurrency(3);
+    await waitUntil(() => h.fake.processes.length === 3);
+    h.runner.setConcurrency(1);
+    expect(h.fake.processes.every((process) => process.terminations.length === 0)).toBe(true);
+  });
+
+  it("an adopted attempt keeps its GPUs: a new task gets another, or waits", async () => {
+    const h = await harness({ gpus: ["0", "1"] });
+    const gpuTask = await h.addTask({ gpus: 1 });
+    h.runner.wake();
+    const first = await h.fake.processOf(gpuTask);
+    await waitUntil(() => first.gate === "released");
+    expect(first.spec?.resources).toEqual({ cpus: 1, gpus: ["0"] });
+    expect(first.spec?.env.CUDA_VISIBLE_DEVICES).toBe("0");
+    await h.runner.stop();
+
+    const next = h.makeRunner();
+    await next.start();
+    const second = await h.addTask({ gpus: 1 });
+    const third = await h.addTask({ gpus: 1 });
+    next.wake();
+    const process = await h.fake.processOf(second);
+    expect(process.spec?.resources).toEqual({ cpus: 1, gpus: ["1"] });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await h.statusOf(third)).toBe(TaskStatus.queued);
+  });
+
+  it("a suspended run's time limit leaves the suspension out", async () => {
+    const h = await harness({ onTerm: { kind: "exited", exitCode: null, signal: "SIGTERM" } });
+    const id = await h.addTask({ timeoutMs: 300 });
+    h.runner.wake();
+    const process = await h.fake.processOf(id);
+    await waitUntil(() => process.gate === "released");
+    expect(await h.runner.suspend(id)).toBe("done");
+    expect(process.suspended).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(process.terminations).toEqual([]);
+    expect(await h.runner.resumeTask(id)).toBe("done");
+    expect(process.suspended).toBe(false);
+    await h.waitStatus(id, TaskStatus.failed);
+    expect(h.transitionsOf(id)).toEqual(["1:queued→running", "1:running→suspended", "1:suspended→running", "1:running→failed"]);
+    expect((await h.task(id)).attempts[0]!.suspendedMs).toBeGreaterThanOrEqual(480);
   });
 });

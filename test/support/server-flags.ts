@@ -13,6 +13,7 @@ const SPECIAL: Partial<Record<keyof ServerConfigInput, (value: never) => string[
   killGraceMs: (ms: number) => ["--kill-grace", String(ms / 1000)],
   idleTimeoutMs: (ms: number) => ["--idle-timeout", String(ms / 1000)],
   interpreters: (map: Record<string, string>) => Object.entries(map).flatMap(([name, path]) => ["--interpreter", `${name}=${path}`]),
+  gpus: (ids: string[]) => ["--gpus", ids.length === 0 ? "none" : ids.join(",")],
 };
 
 /**
