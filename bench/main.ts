@@ -13,6 +13,7 @@ import { idle } from "./metrics/idle.ts";
 import { largeDatabase } from "./metrics/large-database.ts";
 import { latency } from "./metrics/latency.ts";
 import { logTail } from "./metrics/log-tail.ts";
+import { scheduling } from "./metrics/scheduling.ts";
 import { submitRate } from "./metrics/submit-rate.ts";
 import { throughput } from "./metrics/throughput.ts";
 import { upload } from "./metrics/upload.ts";
@@ -25,7 +26,7 @@ import { formatTable } from "./support/table.ts";
 import { findTaskSpooler } from "./support/task-spooler.ts";
 import { nowMs } from "./support/timing.ts";
 
-const METRICS: readonly Metric[] = [throughput, submitRate, latency, upload, download, logTail, largeDatabase, idle];
+const METRICS: readonly Metric[] = [throughput, submitRate, latency, scheduling, upload, download, logTail, largeDatabase, idle];
 /** The whole run stays under this, whatever the machine: later rows get what is left. */
 const RUN_LIMIT_MS = { full: 600_000, quick: 120_000 };
 const RESULTS_DIR = fileURLToPath(new URL("../../bench/results/", import.meta.url));

@@ -104,13 +104,19 @@ export const tasks = sqliteTable(
     env: text("env"),
     /** The array it was submitted in, if any (see taskArrays). */
     arrayId: text("array_id"),
+    /**
+     * True while a dependency is not met (see db/queries/queue.ts), kept by the transitions
+     * whenever a dependency's state changes: so choosing the next task reads the queue's index
+     * in order without looking at dependencies, however many tasks wait for them.
+     */
+    blocked: integer("blocked", { mode: "boolean" }).notNull().default(false),
   },
   (table) => [
     uniqueIndex("tasks_id_unique").on(table.id),
     index("tasks_status_seq_idx").on(table.status, table.seq),
     index("tasks_script_seq_idx").on(table.scriptName, table.seq),
     // The order the queue starts tasks in, so that choosing the next one reads the first rows only.
-    index("tasks_queue_order_idx").on(table.status, desc(table.priority), table.seq),
+    index("tasks_queue_order_idx").on(table.status, table.blocked, desc(table.priority), table.seq),
     index("tasks_array_status_idx").on(table.arrayId, table.status),
   ],
 );

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/open.ts";
-import { isReady } from "../db/queries/queue.ts";
+import { dependentsOf, isReady, refreshBlocked } from "../db/queries/queue.ts";
 import { isHomeOf } from "../db/queries/tasks.ts";
 import { storedHandle } from "../runner/attempt-handle.ts";
 import type { AttemptHandle } from "../runner/executor.ts";
@@ -172,6 +172,7 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
           .set({ status: outcome.status, error: outcome.error, finishedAt: at })
           .where(runningAttempt(taskId, attempt))
           .returning({ id: tasks.id }),
+        refreshBlocked(db, dependentsOf([taskId])),
       ]);
       if (finished.length !== 1) return false;
       committed(taskId, attempt, from, outcome.status, at);
@@ -207,19 +208,23 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
      */
     async restart(taskId: string, from: TaskStatus, argFile?: string): Promise<boolean> {
       const at = now();
-      const updated = await db
-        .update(tasks)
-        .set({
-          status: TaskStatus.queued,
-          error: null,
-          finishedAt: null,
-          cancelRequestedAt: null,
-          notBefore: null,
-          runStartAttempt: sql`${tasks.attemptCount}`,
-          ...(argFile === undefined ? {} : { argFile }),
-        })
-        .where(and(eq(tasks.id, taskId), eq(tasks.status, from), inArray(tasks.status, FINISHED_STATUSES)))
-        .returning({ attempt: tasks.attemptCount });
+      const [updated] = await db.batch([
+        db
+          .update(tasks)
+          .set({
+            status: TaskStatus.queued,
+            error: null,
+            finishedAt: null,
+            cancelRequestedAt: null,
+            notBefore: null,
+            runStartAttempt: sql`${tasks.attemptCount}`,
+            ...(argFile === undefined ? {} : { argFile }),
+          })
+          .where(and(eq(tasks.id, taskId), eq(tasks.status, from), inArray(tasks.status, FINISHED_STATUSES)))
+          .returning({ attempt: tasks.attemptCount }),
+        // Those waiting for it wait again (it is no longer finished).
+        refreshBlocked(db, dependentsOf([taskId])),
+      ]);
       const [row] = updated;
       if (!row) return false;
       committed(taskId, row.attempt, from, TaskStatus.queued, at);
@@ -240,6 +245,7 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
         // What it waited for; what waits for it stays, and reads as met (it had finished).
         db.delete(taskDependencies).where(and(eq(taskDependencies.taskId, taskId), whileFinished)),
         db.delete(tasks).where(stillFinished).returning({ attempt: tasks.attemptCount }),
+        refreshBlocked(db, dependentsOf([taskId])),
       ]);
       const [row] = removed;
       if (!row) return false;
@@ -255,18 +261,21 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
       const at = now();
       const [before] = await db.select({ status: tasks.status }).from(tasks).where(eq(tasks.id, taskId));
       if (!before || !WAITING_STATUSES.includes(before.status)) return false;
-      const updated = await db
-        .update(tasks)
-        .set({
-          status: TaskStatus.cancelled,
-          cancelRequestedAt: at,
-          finishedAt: at,
-          notBefore: null,
-          // A retry waiting out its delay has run before.
-          error: sql`CASE WHEN ${tasks.notBefore} IS NOT NULL THEN 'cancelled while waiting to be retried' ELSE 'cancelled before it started' END`,
-        })
-        .where(and(eq(tasks.id, taskId), eq(tasks.status, before.status)))
-        .returning({ attempt: tasks.attemptCount });
+      const [updated] = await db.batch([
+        db
+          .update(tasks)
+          .set({
+            status: TaskStatus.cancelled,
+            cancelRequestedAt: at,
+            finishedAt: at,
+            notBefore: null,
+            // A retry waiting out its delay has run before.
+            error: sql`CASE WHEN ${tasks.notBefore} IS NOT NULL THEN 'cancelled while waiting to be retried' ELSE 'cancelled before it started' END`,
+          })
+          .where(and(eq(tasks.id, taskId), eq(tasks.status, before.status)))
+          .returning({ attempt: tasks.attemptCount }),
+        refreshBlocked(db, dependentsOf([taskId])),
+      ]);
       const [row] = updated;
       if (!row) return false;
       committed(taskId, row.attempt, before.status, TaskStatus.cancelled, at);
@@ -357,12 +366,21 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
               ...dependencies.map((row) =>
                 db.run(sql`INSERT INTO ${taskDependencies} (task_id, depends_on, kind) SELECT ${row.taskId}, ${row.dependsOn}, ${row.kind} WHERE ${whileFrom}`),
               ),
+              refreshBlocked(db, eq(tasks.id, taskId)),
             ]),
       ]);
       return updated.length === 1;
     },
 
     cancelStrandedDependents,
+
+    /**
+     * Sets `blocked` anew for every waiting task: run at start, where a crash may have come
+     * between a change and the refresh that follows it outside its batch.
+     */
+    async refreshAllBlocked(): Promise<void> {
+      await refreshBlocked(db, sql`1 = 1`);
+    },
   };
 
   /** A status change with nothing else to it (queued ↔ held), if the task is still `from`. */
@@ -408,6 +426,9 @@ export function createTransitions({ db, now = () => new Date(), onTransition = (
         .where(and(inArray(tasks.status, WAITING_STATUSES), sql`EXISTS (${stranded})`))
         .returning({ id: tasks.id, attempt: tasks.attemptCount });
       if (rows.length === 0) return cancelled;
+      // Those that waited only for the end of one just cancelled (after_any) may start now; a
+      // crash before this is mended at start (see refreshAllBlocked).
+      await refreshBlocked(db, dependentsOf(rows.map((row) => row.id)));
       // Each was queued or held; which one is not worth a read per task in a cascade.
       for (const row of rows) committed(row.id, row.attempt, TaskStatus.queued, TaskStatus.cancelled, at);
       cancelled += rows.length;

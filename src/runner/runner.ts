@@ -430,6 +430,7 @@ export function createRunner(options: RunnerOptions) {
       }
       // A crash may have come between a task's end and the cancel of those that waited for its success.
       await transitions.cancelStrandedDependents();
+      await transitions.refreshAllBlocked();
       paused = await readQueuePaused(db, instanceId);
       wake();
     },

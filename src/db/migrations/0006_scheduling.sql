@@ -28,5 +28,6 @@ ALTER TABLE `tasks` ADD `cpus` integer DEFAULT 1 NOT NULL;--> statement-breakpoi
 ALTER TABLE `tasks` ADD `gpus` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `tasks` ADD `env` text;--> statement-breakpoint
 ALTER TABLE `tasks` ADD `array_id` text;--> statement-breakpoint
-CREATE INDEX `tasks_queue_order_idx` ON `tasks` (`status`,"priority" desc,`seq`);--> statement-breakpoint
+ALTER TABLE `tasks` ADD `blocked` integer DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE INDEX `tasks_queue_order_idx` ON `tasks` (`status`,`blocked`,"priority" desc,`seq`);--> statement-breakpoint
 CREATE INDEX `tasks_array_status_idx` ON `tasks` (`array_id`,`status`);

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Candidate } from "../../lifecycle/schedule.ts";
 import type { Database } from "../open.ts";
-import { ACTIVE_STATUSES, DependencyKind, TaskStatus, queueStates, taskArrays, taskDependencies, tasks } from "../schema.ts";
+import { ACTIVE_STATUSES, DependencyKind, TaskStatus, WAITING_STATUSES, queueStates, taskArrays, taskDependencies, tasks } from "../schema.ts";
 import { isHomeOf } from "./tasks.ts";
 
 /**
@@ -18,13 +18,34 @@ export const unmetDependencies = (): SQL => sql`
     OR (d.kind = ${DependencyKind.afterany} AND p.status IN (${TaskStatus.failed}, ${TaskStatus.cancelled}))
   )`;
 
-/** A queued task that may start now: due (not a retry waiting out its delay) and with its dependencies met. */
+/**
+ * A queued task that may start now, as its row says: due (not a retry waiting out
+ * its delay) and not blocked by a dependency. Read through the queue's index.
+ */
+export function isStartable(now: Date): SQL {
+  return and(eq(tasks.status, TaskStatus.queued), eq(tasks.blocked, false), or(isNull(tasks.notBefore), lte(tasks.notBefore, now)))!;
+}
+
+/** isStartable, with its dependencies checked again: what a claim of one task requires. */
 export function isReady(now: Date): SQL {
-  return and(
-    eq(tasks.status, TaskStatus.queued),
-    or(isNull(tasks.notBefore), lte(tasks.notBefore, now)),
-    sql`NOT EXISTS (${unmetDependencies()})`,
-  )!;
+  return and(isStartable(now), sql`NOT EXISTS (${unmetDependencies()})`)!;
+}
+
+/**
+ * Sets `blocked` anew for the waiting tasks `which` selects (a condition on
+ * tasks): what every write that may change whether a dependency is met runs
+ * with it, in the same batch.
+ */
+export function refreshBlocked(db: Database, which: SQL) {
+  return db
+    .update(tasks)
+    .set({ blocked: sql`EXISTS (${unmetDependencies()})` })
+    .where(and(inArray(tasks.status, WAITING_STATUSES), which));
+}
+
+/** The waiting tasks that depend on any of these tasks: whose `blocked` a change of theirs may change. */
+export function dependentsOf(ids: readonly string[]): SQL {
+  return sql`${tasks.id} IN (SELECT ${taskDependencies.taskId} FROM ${taskDependencies} WHERE ${inArray(taskDependencies.dependsOn, [...ids])})`;
 }
 
 /** How many tasks of an array run now (its running and suspended ones). */
@@ -53,7 +74,7 @@ export async function listStartCandidates(db: Database, home: string, now: Date,
     })
     .from(tasks)
     .leftJoin(taskArrays, eq(taskArrays.id, tasks.arrayId))
-    .where(and(isReady(now), isHomeOf(home), sql`(${taskArrays.maxRunning} IS NULL OR ${runningInArray} < ${taskArrays.maxRunning})`))
+    .where(and(isStartable(now), isHomeOf(home), sql`(${taskArrays.maxRunning} IS NULL OR ${runningInArray} < ${taskArrays.maxRunning})`))
     .orderBy(sql`${tasks.priority} DESC`, tasks.seq)
     .limit(limit);
   return rows.map((row) => ({

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "../open.ts";
+import { refreshBlocked } from "./queue.ts";
 import {
   ACTIVE_STATUSES,
   FINISHED_STATUSES,
@@ -71,6 +72,8 @@ export async function insertTasks(
     ...chunks(files).map((chunk) => db.insert(taskFiles).values(chunk)),
     ...chunks(dependencies).map((chunk) => db.insert(taskDependencies).values(chunk)),
     ...(array ? [db.insert(taskArrays).values(array)] : []),
+    // In the same write: a dependency that ended meanwhile is seen as it is now.
+    ...(dependencies.length === 0 ? [] : [refreshBlocked(db, inArray(tasks.id, [...new Set(dependencies.map((row) => row.taskId))]))]),
   ];
   const results = statements.length === 1 ? [await statements[0]!] : await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
   const inserted = results.slice(0, Math.ceil(rows.length / ROWS_PER_INSERT)).flat() as TaskRow[];
