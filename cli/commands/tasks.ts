@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { CAC } from "cac";
 import { TASK_STATUSES, type Task, type TaskStatus } from "../../src/client/index.ts";
-import { CliError, list, requireOption, text } from "../cli-error.ts";
+import { CliError, requireOption, text } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";
 import { formatBytes, formatDuration, formatTime, json, table } from "../output.ts";
 import type { CommandRunner } from "../program.ts";

@@ -10,7 +10,7 @@ import { rotateAttemptLog } from "../store/attempt-logs.ts";
 import type { Layout } from "../store/layout.ts";
 import { parseStoredHandle } from "./attempt-handle.ts";
 import { attemptEnvironment, type AttemptSlots } from "./attempt-env.ts";
-import type { AttemptHandle, Executor, LaunchedAttempt, ProcessExit, RunningAttempt } from "./executor.ts";
+import type { AttemptHandle, Executor, LaunchedAttempt, RunningAttempt } from "./executor.ts";
 import { DEFAULT_BACKOFF, realTimers, retryUntilDone, type Backoff, type Retrying, type Timers } from "./retry.ts";
 
 export interface RunnerOptions {

@@ -3,7 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { expectError, expectNothingLeft, registerFixture, registerScript, submit, submitOk, waitFinished, waitRunning } from "../support/api.ts";
-import { listDir, startTestServer, type TestServer } from "../support/test-server.ts";
+import { listDir, startTestServer } from "../support/test-server.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 

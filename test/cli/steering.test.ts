@@ -7,7 +7,7 @@ import { runCubqueue } from "../support/cli.ts";
 import { startTestServer } from "../support/test-server.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
 
-describe("steering from the CLI", () => {
+describe("steering from the CLI", { timeout: 90_000 }, () => {
   it("an array from a folder, throttled; the queue shown, paused and resumed; hold, release, edit and suspend of single tasks", async () => {
     const server = await startTestServer({ concurrency: 2 });
     const work = await makeTempDir();

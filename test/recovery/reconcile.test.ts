@@ -1,6 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -9,7 +8,7 @@ import { processStartToken } from "../../src/runner/process-identity.ts";
 import { isProcessAlive } from "../../src/server/instance.ts";
 import { registerFixture, registerScript, submitOk, waitFinished, waitRunning, waitUntil } from "../support/api.ts";
 import { runCubqueue } from "../support/cli.ts";
-import { daemonBaseDir, readTaskLog, startDaemon, taskPid, type DaemonServer } from "../support/daemon-server.ts";
+import { daemonBaseDir, readTaskLog, startDaemon, type DaemonServer } from "../support/daemon-server.ts";
 
 const LONG = "#!/bin/sh\necho begin\nsleep 30\necho end\n";
 const SHORT = "#!/bin/sh\necho begin\nsleep 1.5\necho end\n";
