@@ -6,9 +6,14 @@ import { browserGuard, CLIENT_HEADER } from "./api/browser-guard.ts";
 import { requireToken } from "./api/require-token.ts";
 import { securityHeaders } from "./api/security-headers.ts";
 import { createScriptRouter } from "./api/scripts/index.ts";
+import { createEventRouter } from "./api/events/index.ts";
+import { createOpsRouter } from "./api/ops/index.ts";
 import { createQueueRouter } from "./api/queue/index.ts";
 import { createTaskRouter } from "./api/tasks/index.ts";
 import type { ScriptService } from "./scripts/script-service.ts";
+import type { EventHub } from "./events/event-hub.ts";
+import type { OpsService } from "./ops/ops-service.ts";
+import type { TaskLabelLookup } from "./events/task-labels.ts";
 import type { QueueService } from "./tasks/queue-service.ts";
 import type { TaskService } from "./tasks/task-service.ts";
 import { API_INFO } from "./api-info.ts";
@@ -17,6 +22,10 @@ export interface AppDeps {
   scripts: ScriptService;
   tasks: TaskService;
   queue: QueueService;
+  /** The task events the event stream sends, and the labels its filters read. */
+  events: { hub: EventHub; labels: TaskLabelLookup };
+  /** /healthz and /metrics. */
+  ops: OpsService;
   /** Where unexpected errors are reported (the answer to the client stays generic). */
   logError?: (error: unknown) => void;
   /** When set, every /api request must carry it as a bearer token. */
@@ -35,14 +44,17 @@ export const OPENAPI_CONFIG = {
 };
 
 /** Builds the HTTP app from its services. It reads no environment and opens nothing itself. */
-export function createApp({ scripts, tasks, queue, logError = console.error, token, host = "127.0.0.1", maxUploadSize }: AppDeps) {
+export function createApp({ scripts, tasks, queue, events, ops, logError = console.error, token, host = "127.0.0.1", maxUploadSize }: AppDeps) {
   const app = createRouter();
   app.onError(createErrorHandler(logError));
   app.notFound(notFoundHandler);
   app.use("*", securityHeaders());
   // Before the token: a foreign page or Host is refused whether or not the server has one.
   app.use("*", browserGuard({ host, tokenRequired: token !== undefined }));
-  if (token !== undefined) app.use("/api/*", requireToken(token));
+  if (token !== undefined) {
+    app.use("/api/*", requireToken(token));
+    app.use("/metrics", requireToken(token));
+  }
   for (const uploads of ["/api/task", "/api/task/array"]) app.use(uploads, declaredSizeLimit(maxUploadSize));
   // The document says a token may be needed: whether it is depends on how the server was started.
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
@@ -53,6 +65,8 @@ export function createApp({ scripts, tasks, queue, logError = console.error, tok
   app.route("/", createScriptRouter(scripts));
   app.route("/", createTaskRouter(tasks));
   app.route("/", createQueueRouter(queue));
+  app.route("/", createEventRouter(events));
+  app.route("/", createOpsRouter(ops));
   app.doc31("/openapi.json", OPENAPI_CONFIG);
   app.get(
     "/docs",

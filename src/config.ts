@@ -56,6 +56,15 @@ export const ServerConfigSchema = z.object({
   idleTimeoutMs: z.coerce.number().int().min(100).max(24 * 3600_000).default(60_000),
   /** How long a cancelled task gets between TERM and KILL. */
   killGraceMs: z.coerce.number().int().min(0).default(5_000),
+  /** An http(s) URL sent every finished task as JSON (or, with notifyOn "all", every change of state). */
+  notifyUrl: z
+    .string()
+    .url("not a URL; give an http:// or https:// URL")
+    .refine((url) => /^https?:\/\//i.test(url), "only http:// and https:// URLs are called")
+    .optional(),
+  notifyOn: z.enum(["finish", "all"]).default("finish"),
+  /** A shell command run when a task finishes, with the task in its environment (CUBQUEUE_TASK_*). */
+  onFinish: z.string().min(1).optional(),
   /** Finished tasks older than this are deleted with their folders (see tasks/retention.ts); unset: kept for ever. */
   keepFinishedMs: z.coerce.number().int().min(60_000, "keep finished tasks for at least a minute").optional(),
 });

@@ -17,6 +17,9 @@ interface StartOptions {
   concurrency?: unknown;
   cpus?: unknown;
   gpus?: unknown;
+  notifyUrl?: unknown;
+  notifyOn?: unknown;
+  onFinish?: unknown;
   python?: unknown;
   interpreter?: unknown;
   killGrace?: unknown;
@@ -37,6 +40,9 @@ export function registerServerCommands(cli: CAC, run: CommandRunner) {
     .option("--concurrency <n>", "How many tasks run at once (default: number of CPUs)")
     .option("--cpus <n>", "The CPU slots tasks share, each taking its --cpus (default: number of CPUs)")
     .option("--gpus <ids>", "The GPUs tasks are given, e.g. 0,1,2,3, or none (default: those `nvidia-smi -L` lists)")
+    .option("--notify-url <url>", "POST every finished task, as JSON, to this http(s) URL")
+    .option("--notify-on <when>", "When --notify-url is called: finish (default) or all (every change of state)")
+    .option("--on-finish <command>", "Run this shell command when a task finishes, with CUBQUEUE_TASK_ID, _STATUS, _EXIT_CODE, … set")
     .option("--python <path>", "The Python interpreter for .py scripts")
     .option("--interpreter <name=path>", "Another interpreter, e.g. bash=/usr/local/bin/bash (repeatable)")
     .option("--kill-grace <seconds>", "How long a cancelled task has between TERM and KILL", { default: 5 })
@@ -87,21 +93,28 @@ async function start(context: CommandContext, options: StartOptions & { baseDir?
   }
   // Loaded here, not at the top: every other command would otherwise pay for loading the whole server.
   const { startServer } = await import("../../src/server/start-server.ts");
-  const server = await startServer(config);
+  // Every line the server writes says when: what it does on stdout, what goes wrong on stderr.
+  const say = (message: string) => context.io.stdout(`${new Date().toISOString()} ${message}\n`);
+  const warn = (message: string) => context.io.stderr(`${new Date().toISOString()} ${message}\n`);
+  const server = await startServer(config, {
+    info: say,
+    log: warn,
+    logError: (error, where) => warn(`${where ? `${where}: ` : ""}${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+  });
   const layout = server.layout;
-  context.io.stdout(`CubQueue listening on ${server.url} (base dir ${config.baseDir}, ${config.concurrency} at a time); API docs at ${server.url}/docs\n`);
+  say(`CubQueue listening on ${server.url} (base dir ${config.baseDir}, ${config.concurrency} at a time); API docs at ${server.url}/docs`);
   await new Promise<void>((resolveStop) => {
     const shutdown = async (signal: string) => {
       const request = await takeStopRequest(layout);
       const tasks = request.cancelRunning ? "cancelling running tasks" : "running tasks keep running until the next start";
-      context.io.stdout(`Received ${signal}; stopping (${tasks}).\n`);
+      say(`Received ${signal}; stopping (${tasks}).`);
       await server.stop(request);
     };
     const onSignal = (signal: string) => void shutdown(signal).then(resolveStop, resolveStop);
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
   });
-  context.io.stdout("CubQueue stopped.\n");
+  say("CubQueue stopped.");
 }
 
 function baseDirOf(context: CommandContext, flag: unknown): string {
@@ -127,6 +140,9 @@ function serverConfigFrom(context: CommandContext, options: StartOptions & { bas
       concurrency: options.concurrency as number | undefined,
       cpus: options.cpus as number | undefined,
       gpus: gpuList(options.gpus),
+      notifyUrl: text(options.notifyUrl),
+      notifyOn: text(options.notifyOn) as "finish" | "all" | undefined,
+      onFinish: text(options.onFinish),
       killGraceMs: options.killGrace === undefined ? undefined : Number(options.killGrace) * 1000,
       idleTimeoutMs: options.idleTimeout === undefined ? undefined : Math.round(Number(options.idleTimeout) * 1000),
       keepFinishedMs:
@@ -184,6 +200,9 @@ function daemonArgs(options: StartOptions): string[] {
   add("--concurrency", options.concurrency);
   add("--cpus", options.cpus);
   add("--gpus", options.gpus);
+  add("--notify-url", options.notifyUrl);
+  add("--notify-on", options.notifyOn);
+  add("--on-finish", options.onFinish);
   add("--python", options.python);
   for (const pair of list(options.interpreter)) add("--interpreter", pair);
   add("--kill-grace", options.killGrace);

@@ -74,6 +74,10 @@ const schedulingFields = {
   cpus: { type: "string", pattern: "^[0-9]+$", description: "The CPU slots each attempt takes (default 1; at most the server's `--cpus`)." },
   gpus: { type: "string", pattern: "^[0-9]+$", description: "How many GPUs each attempt takes (default 0; at most the server's). It gets CUDA_VISIBLE_DEVICES and CUBQUEUE_GPUS naming its own." },
   env: { type: "string", description: 'Variables for every attempt, as a JSON object of strings, e.g. {"OMP_NUM_THREADS": "4"}. Names starting with CUBQUEUE_ are refused.' },
+  name: { type: "string", description: "A name for people (one line, at most 200 characters), shown by list and status and filtered on." },
+  tags: { type: "string", description: 'Labels, as a JSON object of strings ({"project": "beta"}) or key=value pairs separated by commas; keys are 1-64 letters, digits, _ . or -.' },
+  notify_url: { type: "string", description: "An http(s) URL: it is sent the task as JSON (POST) when the task finishes (or, with notify_on all, at every change of its state)." },
+  notify_on: { type: "string", enum: ["finish", "all"], description: "When notify_url is called: finish (default) or all." },
 } satisfies Record<string, TextField>;
 
 const hold: TextField = { type: "string", enum: ["true", "false"], description: "true: the task is held (it starts only once released)." };

@@ -120,6 +120,9 @@ export const TaskDependencySchema = z
 export const TaskSchema = z
   .object({
     task_id: z.string().openapi({ format: "uuid" }),
+    short_id: z.string().openapi({ description: "The shortest start of task_id (8 characters or more) that no other task's id starts with: the CLI takes it for the id.", example: "3f2a9c1d" }),
+    name: z.string().nullable().openapi({ description: "A name for people, given at submission.", example: "sample 42" }),
+    tags: z.record(z.string(), z.string()).openapi({ description: "Labels to find it by.", example: { project: "beta", run: "7" } }),
     script_name: z.string(),
     script_version: z.number().int().nullable().openapi({
       description: "The version of the script the task was given (its copy in the task folder); null for tasks submitted before scripts had versions.",
@@ -140,6 +143,12 @@ export const TaskSchema = z
     retry_backoff: z.boolean().openapi({ description: "Whether each further retry waits twice as long as the one before." }),
     timeout_s: z.number().nullable().openapi({ description: "How long one attempt may run, in seconds; null for no limit." }),
     next_attempt_at: timestamp().openapi({ description: "For a queued retry still waiting out its delay: when it may start." }),
+    progress: z
+      .object({ percent: z.number(), message: z.string().nullable() })
+      .nullable()
+      .openapi({ description: "How far its latest attempt said it got (from $CUBQUEUE_PROGRESS_FILE), and what it was doing; null before it said." }),
+    notify_url: z.string().nullable().openapi({ description: "Called (POST, the task as JSON) when the task finishes, or with notify_on all at every change of its state." }),
+    notify_on: z.enum(["finish", "all"]),
     priority: z.number().int().openapi({ description: "Higher starts first; equal ones oldest first." }),
     cpus: z.number().int().openapi({ description: "The CPU slots each attempt takes." }),
     gpus: z.number().int().openapi({ description: "How many GPUs each attempt takes." }),

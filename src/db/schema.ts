@@ -1,5 +1,5 @@
 import { desc } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * The states a task moves through: queued → running → succeeded | failed | cancelled, or
@@ -110,6 +110,16 @@ export const tasks = sqliteTable(
      * in order without looking at dependencies, however many tasks wait for them.
      */
     blocked: integer("blocked", { mode: "boolean" }).notNull().default(false),
+    /** A name for people ("sample 42"); null for none. */
+    name: text("name"),
+    /** How far the latest attempt says it got (0-100), from its progress file; null before it said. */
+    progress: real("progress"),
+    /** What it said it was doing with its last progress. */
+    progressMessage: text("progress_message"),
+    /** An http(s) URL told of the task's end (or every change, see notifyOn); null for none. */
+    notifyUrl: text("notify_url"),
+    /** "finish": notifyUrl hears of the task's end only; "all": of every change of its state. */
+    notifyOn: text("notify_on", { enum: ["finish", "all"] }).notNull().default("finish"),
   },
   (table) => [
     uniqueIndex("tasks_id_unique").on(table.id),
@@ -130,6 +140,17 @@ export const taskDependencies = sqliteTable(
     kind: text("kind", { enum: [DependencyKind.afterok, DependencyKind.afterany] }).notNull(),
   },
   (table) => [primaryKey({ columns: [table.taskId, table.dependsOn] }), index("task_dependencies_depends_on_idx").on(table.dependsOn)],
+);
+
+/** Labels on a task (`project=beta`), to find it by: one value per key. */
+export const taskTags = sqliteTable(
+  "task_tags",
+  {
+    taskId: text("task_id").notNull(),
+    key: text("key").notNull(),
+    value: text("value").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.key] }), index("task_tags_key_value_idx").on(table.key, table.value)],
 );
 
 /** Tasks submitted together in one request, and how many of them may run at once. */
@@ -203,3 +224,4 @@ export type TaskFileRow = typeof taskFiles.$inferSelect;
 export type TaskAttemptRow = typeof taskAttempts.$inferSelect;
 export type TaskDependencyRow = typeof taskDependencies.$inferSelect;
 export type TaskArrayRow = typeof taskArrays.$inferSelect;
+export type TaskTagRow = typeof taskTags.$inferSelect;

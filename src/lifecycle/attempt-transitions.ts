@@ -9,7 +9,7 @@ import type { WaitingTransitions } from "./waiting-transitions.ts";
 
 /** The transitions of an attempt under way: from its claim to its end. See transitions.ts. */
 export function createAttemptTransitions(
-  { db, now, committed }: TransitionContext,
+  { db, now, committed, progressed }: TransitionContext,
   { cancelStrandedDependents }: Pick<WaitingTransitions, "cancelStrandedDependents">,
 ) {
   /**
@@ -44,7 +44,7 @@ export function createAttemptTransitions(
       const [claimed] = await db.batch([
         db
           .update(tasks)
-          .set({ status: TaskStatus.running, attemptCount: sql`${tasks.attemptCount} + 1`, notBefore: null })
+          .set({ status: TaskStatus.running, attemptCount: sql`${tasks.attemptCount} + 1`, notBefore: null, progress: null, progressMessage: null })
           .where(and(eq(tasks.id, taskId), isReady(at), isHomeOf(owner)))
           .returning(),
         // Its attempt, unless one already has its number (the claim above did not apply).
@@ -147,6 +147,22 @@ export function createAttemptTransitions(
       ]);
       if (retried.length !== 1) return false;
       committed(taskId, attempt, from, TaskStatus.queued, at);
+      return true;
+    },
+
+    /**
+     * Records how far a running attempt says it got (not a change of state: the progress event,
+     * not a transition, follows); false when the task no longer runs that attempt.
+     */
+    async recordProgress(taskId: string, attempt: number, progress: { percent: number; message: string | null }): Promise<boolean> {
+      const at = now();
+      const updated = await db
+        .update(tasks)
+        .set({ progress: progress.percent, progressMessage: progress.message })
+        .where(runningAttempt(taskId, attempt))
+        .returning({ id: tasks.id });
+      if (updated.length !== 1) return false;
+      progressed({ taskId, attempt, progress: progress.percent, message: progress.message, at });
       return true;
     },
 

@@ -22,11 +22,22 @@ export interface AttemptOutcome {
   signal: string | null;
 }
 
+/** A running task's new progress, once recorded. */
+export interface ProgressEvent {
+  taskId: string;
+  attempt: number;
+  progress: number;
+  message: string | null;
+  at: Date;
+}
+
 export interface TransitionsDeps {
   db: Database;
   now?: () => Date;
   /** Told of every transition once it is committed; it must not throw. */
   onTransition?: (event: TransitionEvent) => void;
+  /** Told of every progress recorded; it must not throw. */
+  onProgress?: (event: ProgressEvent) => void;
 }
 
 export type Transitions = ReturnType<typeof createTransitions>;
@@ -40,6 +51,8 @@ export interface TransitionContext {
   now: () => Date;
   /** Reports a transition once it is committed. */
   committed: (taskId: string, attempt: number, from: TaskStatus, to: TransitionEvent["to"], at: Date) => void;
+  /** Reports a progress once it is recorded. */
+  progressed: (event: ProgressEvent) => void;
 }
 
 /**
@@ -51,8 +64,13 @@ export interface TransitionContext {
  * transactions: a batch runs in one go, so no other query can arrive while it
  * holds the database.
  */
-export function createTransitions({ db, now = () => new Date(), onTransition = () => {} }: TransitionsDeps) {
-  const context: TransitionContext = { db, now, committed: (taskId, attempt, from, to, at) => onTransition({ taskId, attempt, from, to, at }) };
+export function createTransitions({ db, now = () => new Date(), onTransition = () => {}, onProgress = () => {} }: TransitionsDeps) {
+  const context: TransitionContext = {
+    db,
+    now,
+    committed: (taskId, attempt, from, to, at) => onTransition({ taskId, attempt, from, to, at }),
+    progressed: onProgress,
+  };
   // Of a task that has not started (or has finished): queue, hold, edit, restart, delete, cancel.
   const waiting = createWaitingTransitions(context);
   // Of an attempt under way: claim, record, suspend, finish, retry.

@@ -1,6 +1,19 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { dependentsOf, refreshBlocked } from "../db/queries/queue.ts";
-import { DependencyKind, FINISHED_STATUSES, TaskStatus, WAITING_STATUSES, taskAttempts, taskDependencies, taskFiles, tasks, type NewTaskRow, type TaskDependencyRow } from "../db/schema.ts";
+import {
+  DependencyKind,
+  FINISHED_STATUSES,
+  TaskStatus,
+  WAITING_STATUSES,
+  taskAttempts,
+  taskDependencies,
+  taskFiles,
+  taskTags,
+  tasks,
+  type NewTaskRow,
+  type TaskDependencyRow,
+  type TaskTagRow,
+} from "../db/schema.ts";
 import type { TransitionContext } from "./transitions.ts";
 
 export type WaitingTransitions = ReturnType<typeof createWaitingTransitions>;
@@ -50,11 +63,12 @@ export function createWaitingTransitions({ db, now, committed }: TransitionConte
       const at = now();
       const stillFinished = and(eq(tasks.id, taskId), eq(tasks.status, from), inArray(tasks.status, FINISHED_STATUSES))!;
       const whileFinished = sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${stillFinished})`;
-      const [, , , removed] = await db.batch([
+      const [, , , , removed] = await db.batch([
         db.delete(taskAttempts).where(and(eq(taskAttempts.taskId, taskId), whileFinished)),
         db.delete(taskFiles).where(and(eq(taskFiles.taskId, taskId), whileFinished)),
         // What it waited for; what waits for it stays, and reads as met (it had finished).
         db.delete(taskDependencies).where(and(eq(taskDependencies.taskId, taskId), whileFinished)),
+        db.delete(taskTags).where(and(eq(taskTags.taskId, taskId), whileFinished)),
         db.delete(tasks).where(stillFinished).returning({ attempt: tasks.attemptCount }),
         refreshBlocked(db, dependentsOf([taskId])),
       ]);
@@ -101,12 +115,19 @@ export function createWaitingTransitions({ db, now, committed }: TransitionConte
     release: (taskId: string) => move(taskId, TaskStatus.held, TaskStatus.queued),
 
     /**
-     * Changes what a task that has not started will run with (its row's settings, and what it
-     * waits for when `dependencies` is given, replacing all it waited for), if it is still
+     * Changes what a task that has not started will run with (its row's settings, what it
+     * waits for when `dependencies` is given and its tags when `tags` is, each replacing
+     * all it had), if it is still
      * `from`; false when it has started (or changed state) meanwhile. Not a change of state:
      * no event.
      */
-    async edit(taskId: string, from: TaskStatus, changes: Partial<NewTaskRow>, dependencies?: readonly TaskDependencyRow[]): Promise<boolean> {
+    async edit(
+      taskId: string,
+      from: TaskStatus,
+      changes: Partial<NewTaskRow>,
+      dependencies?: readonly TaskDependencyRow[],
+      tags?: readonly TaskTagRow[],
+    ): Promise<boolean> {
       const stillFrom = and(eq(tasks.id, taskId), eq(tasks.status, from), inArray(tasks.status, WAITING_STATUSES))!;
       const whileFrom = sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${stillFrom})`;
       const [updated] = await db.batch([
@@ -120,6 +141,12 @@ export function createWaitingTransitions({ db, now, committed }: TransitionConte
                 db.run(sql`INSERT INTO ${taskDependencies} (task_id, depends_on, kind) SELECT ${row.taskId}, ${row.dependsOn}, ${row.kind} WHERE ${whileFrom}`),
               ),
               refreshBlocked(db, eq(tasks.id, taskId)),
+            ]),
+        ...(tags === undefined
+          ? []
+          : [
+              db.delete(taskTags).where(and(eq(taskTags.taskId, taskId), whileFrom)),
+              ...tags.map((row) => db.run(sql`INSERT INTO ${taskTags} (task_id, key, value) SELECT ${row.taskId}, ${row.key}, ${row.value} WHERE ${whileFrom}`)),
             ]),
       ]);
       return updated.length === 1;

@@ -37,6 +37,7 @@ export function attemptEnvironment(
     CUBQUEUE_FILES_DIR: paths.filesDir,
     CUBQUEUE_METADATA_DIR: paths.metadataDir,
     CUBQUEUE_OUTPUT_DIR: paths.outputDir,
+    CUBQUEUE_PROGRESS_FILE: paths.progressFile,
     CUBQUEUE_CPUS: String(slots.cpus),
     ...gpus,
   };

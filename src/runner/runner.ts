@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import { listStartCandidates, readQueuePaused, writeQueuePaused } from "../db/queries/queue.ts";
 import { earliestRetryDue, lastLaunchedAttemptBefore, listRunningTasks } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
@@ -9,6 +10,7 @@ import type { ActiveStatus, Transitions } from "../lifecycle/transitions.ts";
 import { rotateAttemptLog } from "../store/attempt-logs.ts";
 import type { Layout } from "../store/layout.ts";
 import { parseStoredHandle } from "./attempt-handle.ts";
+import { createProgressWatch } from "./progress-watch.ts";
 import { attemptEnvironment, type AttemptSlots } from "./attempt-env.ts";
 import type { AttemptHandle, Executor, LaunchedAttempt, RunningAttempt } from "./executor.ts";
 import { DEFAULT_BACKOFF, realTimers, retryUntilDone, type Backoff, type Retrying, type Timers } from "./retry.ts";
@@ -128,6 +130,11 @@ export function createRunner(options: RunnerOptions) {
   let filling: Retrying<void> | undefined;
   let fillAgain = false;
   let stopping = false;
+  /** Reads the progress files of running tasks (only while some run). */
+  const progress = createProgressWatch({
+    timers,
+    onChange: (taskId, attempt, said) => void transitions.recordProgress(taskId, attempt, said).catch((error) => onError(error, taskId)),
+  });
   /** The wake-up for the first retry still waiting out its delay: the only timer an idle queue can have. */
   let dueWake: { at: number; timer: unknown } | undefined;
 
@@ -261,8 +268,11 @@ export function createRunner(options: RunnerOptions) {
     if (run.stopReason) terminate(run);
     // As the database has it (an earlier server may have stopped between recording and signalling).
     else if (run.adopted) (run.suspendedAt ? run.process.suspend() : run.process.resume());
+    progress.watch(run.task.id, run.attemptNumber, layout.taskPaths(run.task.id).progressFile);
     const exit = await run.process.exited;
     if (isDetached(run)) return;
+    // What it said last, before its end is recorded.
+    await progress.unwatch(run.task.id);
     timers.clearTimeout(run.deadline);
     run.phase = "settling";
     await settle(run, exit);
@@ -292,7 +302,11 @@ export function createRunner(options: RunnerOptions) {
   async function launch(run: ActiveRun): Promise<LaunchedAttempt> {
     const { task, attemptNumber } = run;
     const paths = layout.taskPaths(task.id);
-    if (attemptNumber > 1) await rotateAttemptLog(paths, await lastLaunchedAttemptBefore(db, task.id, attemptNumber));
+    if (attemptNumber > 1) {
+      await rotateAttemptLog(paths, await lastLaunchedAttemptBefore(db, task.id, attemptNumber));
+      // An earlier attempt's progress is not this one's.
+      await rm(paths.progressFile, { recursive: true, force: true });
+    }
     const slots: AttemptSlots = { cpus: run.slots.cpus, gpus: run.slots.gpus };
     return executor.launch({
       taskId: task.id,
@@ -530,6 +544,7 @@ export function createRunner(options: RunnerOptions) {
      */
     async stop({ cancelRunning = false }: { cancelRunning?: boolean } = {}): Promise<void> {
       stopping = true;
+      progress.stop();
       if (dueWake) timers.clearTimeout(dueWake.timer);
       dueWake = undefined;
       filling?.abandon();

@@ -56,9 +56,13 @@ export function serveFetchOnNode(fetch: FetchHandler, { host, port, idleTimeoutM
  * A connection was silent for the idle timeout. If it is in the middle of
  * sending a request body that has no answer yet, it gets a 408 (written on
  * the socket, as Node writes its own 408s), then the socket is closed: the
- * handler's body ends early and the upload keeps nothing.
+ * handler's body ends early and the upload keeps nothing. One whose answer is
+ * still streaming is left open.
  */
 function answerStalled(socket: Socket, request: { incoming: IncomingMessage; outgoing: ServerResponse } | undefined, idleTimeoutMs: number) {
+  // An answer that streams as things happen (events, a log followed) may be silent for long:
+  // the request is whole and the answer under way, so the connection is not idle, only waiting.
+  if (request && request.incoming.complete && request.outgoing.headersSent && !request.outgoing.writableEnded) return;
   if (request && !request.incoming.complete && !request.outgoing.headersSent && socket.writable) {
     const error = uploadStalled(idleTimeoutMs);
     const body = JSON.stringify({ error: { code: error.code, message: error.message } });

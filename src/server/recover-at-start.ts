@@ -12,6 +12,8 @@ export interface RecoveryDeps {
   layout: Layout;
   runner: Runner;
   log: (message: string) => void;
+  /** Where what a start found is said (see StartServerOptions.info). */
+  info: (message: string) => void;
   /** Makes one of CubQueue's own folders, private. */
   makePrivateDir: (dir: string) => Promise<void>;
 }
@@ -30,13 +32,13 @@ export interface RecoveryDeps {
  *    left paused; the log says how many queued tasks it resumed, or that the
  *    queue is paused.
  */
-export async function recoverAtStart({ db, instanceId, layout, runner, log, makePrivateDir }: RecoveryDeps): Promise<void> {
+export async function recoverAtStart({ db, instanceId, layout, runner, log, info, makePrivateDir }: RecoveryDeps): Promise<void> {
   await rm(layout.incomingDir, { recursive: true, force: true });
   await makePrivateDir(layout.incomingDir);
   const unlisted = await removeUnlistedTaskFolders(db, layout);
   if (unlisted.untouched > 0) log(unlistedFoldersWarning(layout, unlisted.untouched));
   await runner.start();
   const waiting = (await countTasksByStatus(db, instanceId))[TaskStatus.queued];
-  if (runner.paused) log(`The queue is paused: ${waiting} queued task${waiting === 1 ? " waits" : "s wait"} for \`cubqueue resume\`.`);
-  else if (waiting > 0) log(`Resumed ${waiting} queued task${waiting === 1 ? "" : "s"}.`);
+  if (runner.paused) info(`The queue is paused: ${waiting} queued task${waiting === 1 ? " waits" : "s wait"} for \`cubqueue resume\`.`);
+  else if (waiting > 0) info(`Resumed ${waiting} queued task${waiting === 1 ? "" : "s"}.`);
 }

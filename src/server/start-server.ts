@@ -4,6 +4,12 @@ import { createApp, type App } from "../app.ts";
 import { taskEnvironment, type ServerConfig } from "../config.ts";
 import { openDatabase, type Database } from "../db/open.ts";
 import { AppError } from "../errors.ts";
+import { createEventHub, describeEvent } from "../events/event-hub.ts";
+import { createTaskLabels } from "../events/task-labels.ts";
+import { createMetricsCollector } from "../ops/metrics.ts";
+import { createOpsService } from "../ops/ops-service.ts";
+import { createNotifier } from "../notify/notifier.ts";
+import { listNotifyTargets } from "../db/queries/queue.ts";
 import { createTransitions } from "../lifecycle/transitions.ts";
 import { createLocalExecutor } from "../runner/local-executor.ts";
 import { resolveInterpreters } from "../runner/interpreters.ts";
@@ -45,6 +51,11 @@ export interface StartServerOptions {
   taskEnv?: Readonly<Record<string, string | undefined>>;
   /** Where warnings go (stderr by default; a daemon's stderr is its cubqueue.log). */
   log?: (message: string) => void;
+  /**
+   * Where what the server does goes: a line per task transition, and what a start found.
+   * Nowhere by default (a server inside another program); `cubqueue start` prints it.
+   */
+  info?: (message: string) => void;
   logError?: (error: unknown, context?: string) => void;
 }
 
@@ -52,6 +63,7 @@ export interface StartServerOptions {
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const logError = options.logError ?? ((error, context) => console.error(context ? `${context}:` : "", error));
   const log = options.log ?? ((message) => console.error(message));
+  const info = options.info ?? (() => {});
   checkListenPolicy(config);
   const layout = createLayout(config.baseDir);
   await Promise.all([layout.scriptsDir, layout.tasksDir].map((dir) => makePrivateDir(dir)));
@@ -64,9 +76,19 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       openDatabase({ file: layout.databasePath, url: config.databaseUrl, authToken: config.databaseAuthToken }),
     );
     cleanups.unshift(close);
-    const transitions = createTransitions({ db });
     const instanceId = await loadInstanceId(layout);
     const taskEnv = options.taskEnv ?? taskEnvironment();
+    // Every committed change of a task goes out as an event: to the event stream, log followers,
+    // the notifier, /metrics and (from `cubqueue start`) the server's log.
+    const hub = createEventHub();
+    const collector = createMetricsCollector();
+    hub.subscribe(undefined, collector.observe);
+    if (options.info) hub.subscribe(undefined, (event) => info(describeEvent(event)));
+    const transitions = createTransitions({
+      db,
+      onTransition: (event) => hub.publish({ type: "transition", ...event }),
+      onProgress: (event) => hub.publish({ type: "progress", ...event }),
+    });
     // Found where the tasks will look for them: on the PATH they inherit.
     const gpus = config.gpus ?? (await detectGpus(taskEnv));
     const runner = createRunner({
@@ -89,19 +111,34 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       runner,
       scripts,
       instanceId,
+      onUploaded: collector.uploaded,
+      onSubmitted: (task) => notifier.track(task.id, task.notifyUrl, task.notifyOn),
+      onTaskEvent: (taskId, callback) => hub.subscribe(undefined, (event) => event.taskId === taskId && callback()).unsubscribe,
       maxUploadSize: config.maxUploadSize,
     });
+    const notifier = createNotifier({
+      serverUrl: config.notifyUrl,
+      serverOn: config.notifyOn,
+      onFinishCommand: config.onFinish,
+      taskRecord: (id) => tasks.get(id).catch(() => undefined),
+      baseEnv: taskEnv,
+      log,
+    });
+    hub.subscribe(undefined, notifier.observe);
+    for (const target of await usingDatabase(listNotifyTargets(db, instanceId))) notifier.track(target.id, target.url, target.on);
     const app = createApp({
       scripts,
       tasks,
       queue: createQueueService({ db, runner, instanceId }),
+      events: { hub, labels: createTaskLabels(db) },
+      ops: createOpsService({ db, runner, instanceId, collector }),
       logError: (error) => logError(error, "request"),
       token: config.token,
       host: config.host,
       maxUploadSize: config.maxUploadSize,
     });
     let stopOptions: StopOptions = {};
-    await usingDatabase(recoverAtStart({ db, instanceId, layout, runner, log, makePrivateDir }));
+    await usingDatabase(recoverAtStart({ db, instanceId, layout, runner, log, info, makePrivateDir }));
     cleanups.unshift(() => runner.stop(stopOptions));
     if (config.keepFinishedMs !== undefined) {
       cleanups.unshift(startRetention(tasks, config.keepFinishedMs, (error) => logError(error, "retention")));

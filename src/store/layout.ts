@@ -107,6 +107,8 @@ export function createLayout(baseDir: string) {
         logFile: join(dir, "log.txt"),
         /** Written by the task's wrapper when the script ends, even if no server is watching. */
         exitFile: join(dir, "cubqueue.exit"),
+        /** Where the script writes how far it got ("42 aligning chr7"): $CUBQUEUE_PROGRESS_FILE. */
+        progressFile: join(dir, "cubqueue.progress"),
         /**
          * Present until the task's row is recorded: a folder with it and no row
          * is a submission cut short, which the next start removes. A folder

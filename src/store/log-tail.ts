@@ -56,6 +56,18 @@ export async function tailLines(path: string, lines: number, maxBytes = DEFAULT_
   }
 }
 
+/**
+ * Where the last `lines` lines of an open log start, as a byte offset (at most
+ * `maxBytes` before its end, moved forward to a whole UTF-8 character): what a
+ * follower sends first, before what is appended.
+ */
+export async function tailOffset(handle: FileHandle, size: number, lines: number, maxBytes = DEFAULT_TAIL_MAX_BYTES): Promise<number> {
+  if (!(lines > 0) || size === 0) return size;
+  const tail = await collectTail(handle, size, lines, maxBytes);
+  const bytes = tail.cut ? fromCharacterStart(tail.bytes) : tail.bytes;
+  return size - bytes.length;
+}
+
 interface CollectedTail {
   bytes: Buffer;
   /** The cap stopped the search before the wanted lines were complete. */

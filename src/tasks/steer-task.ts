@@ -9,7 +9,7 @@ import type { Runner } from "../runner/runner.ts";
 import { isTaskId, type Layout } from "../store/layout.ts";
 import { checkArgFile, checkPlaceholders, rewriteArgFile } from "./arg-file.ts";
 import { checkDependencies, checkSlots, type ServerSlots } from "./check-settings.ts";
-import { dependencyRows, settingsRow } from "./settings-rows.ts";
+import { dependencyRows, settingsRow, tagRows } from "./settings-rows.ts";
 import type { TaskSettings } from "./task-settings.ts";
 
 /** What an edit changes; what it leaves out stays as it was. */
@@ -86,8 +86,9 @@ export function createSteering({ db, transitions, runner, layout, home, slots, w
       if (edit.settings.dependencies) await checkDependencies(db, home, edit.settings.dependencies, id);
       const changes: Partial<NewTaskRow> = { ...edit.policy, ...settingsRow(edit.settings) };
       const dependencies = edit.settings.dependencies && dependencyRows(id, edit.settings.dependencies);
+      const tags = edit.settings.tags && tagRows(id, edit.settings.tags);
       if (!edit.argFile) {
-        if (!(await transitions.edit(id, row.status, changes, dependencies))) await refused(id, "edited", "waiting");
+        if (!(await transitions.edit(id, row.status, changes, dependencies, tags))) await refused(id, "edited", "waiting");
         if (edit.settings.dependencies) await transitions.cancelStrandedDependents();
         return runner.wake();
       }
@@ -101,7 +102,7 @@ export function createSteering({ db, transitions, runner, layout, home, slots, w
         if (wasQueued && !(await transitions.hold(id))) await refused(id, "edited", "waiting");
         try {
           await rewriteArgFile(layout.taskPaths(id), found.files, args.bytes);
-          if (!(await transitions.edit(id, TaskStatus.held, { ...changes, argFile: args.text }, dependencies))) await refused(id, "edited", "waiting");
+          if (!(await transitions.edit(id, TaskStatus.held, { ...changes, argFile: args.text }, dependencies, tags))) await refused(id, "edited", "waiting");
         } finally {
           if (wasQueued) await transitions.release(id);
         }

@@ -12,7 +12,7 @@ import { mapInBatches } from "../util/map-in-batches.ts";
 import { checkArgFile, checkPlaceholders } from "./arg-file.ts";
 import { checkDependencies, checkSlots, type ServerSlots } from "./check-settings.ts";
 import { resolvePlaceholders } from "./placeholders.ts";
-import { dependencyRows, settingsRow } from "./settings-rows.ts";
+import { dependencyRows, settingsRow, tagRows } from "./settings-rows.ts";
 import type { TaskSettings } from "./task-settings.ts";
 
 /** Large files are numbered file1 … file1000: as many as one submission may upload. */
@@ -175,7 +175,13 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
       moved.push(layout.taskDir(id));
     });
     const array = arrayId === null ? undefined : { id: arrayId, maxRunning: submission.array?.maxRunning ?? null, size: ids.length, createdAt };
-    const inserted = await insertTasks(db, { tasks: rows, files: files.flat(), dependencies: ids.flatMap((id) => dependencyRows(id, settings.dependencies)), array });
+    const inserted = await insertTasks(db, {
+      tasks: rows,
+      files: files.flat(),
+      dependencies: ids.flatMap((id) => dependencyRows(id, settings.dependencies)),
+      tags: ids.flatMap((id) => tagRows(id, settings.tags)),
+      array,
+    });
     stored = true;
     // The tasks exist now. A marker left behind (an rmdir failing) is harmless
     // while the row exists, so it must not turn stored tasks into an error.
@@ -187,6 +193,7 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
         files: files[index]!.map((file) => ({ ...file, placeholder: String(file.placeholder) })),
         // As they stood when checked; the caller reads the task again when it has any.
         dependencies: settings.dependencies.map((each) => ({ ...each, status: null })),
+        tags: { ...settings.tags },
         attempt: undefined,
         attempts: [],
       })),

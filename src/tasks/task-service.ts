@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { shortIds } from "../db/queries/short-ids.ts";
 import { findTask, findTaskRow, listTasks } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { FINISHED_STATUSES, WAITING_STATUSES, type TaskRow, type TaskStatus } from "../db/schema.ts";
@@ -11,13 +12,16 @@ import { safeExtension } from "../store/file-names.ts";
 import { isTaskId, type Layout } from "../store/layout.ts";
 import { attemptLogFile } from "../store/attempt-logs.ts";
 import { tailLines, type LogTail } from "../store/log-tail.ts";
-import { NotRegularFileError } from "../store/open-task-file.ts";
+import { NotRegularFileError, openTaskFile } from "../store/open-task-file.ts";
+import { readFrom } from "../store/read-from.ts";
+import { toWebStream } from "../store/web-stream.ts";
+import { followLog } from "./follow-log.ts";
 import { createKeyedLock } from "../util/keyed-lock.ts";
 import { createDeleter, type FlushFilter } from "./delete-task.ts";
 import { createRestarter, type RestartRequest } from "./restart-task.ts";
 import { createSteering, type TaskEdit } from "./steer-task.ts";
 import { submitTasks, type Submission } from "./submit-task.ts";
-import { toTaskView, type TaskView } from "./task-view.ts";
+import { MIN_SHORT_ID, toTaskView, type TaskView } from "./task-view.ts";
 
 export interface TaskServiceDeps {
   db: Database;
@@ -29,6 +33,12 @@ export interface TaskServiceDeps {
   scripts: Pick<ScriptService, "copyForTask">;
   /** This server's instance (see server/instance.ts): the tasks whose folders its base dir holds. */
   instanceId: string;
+  /** Told of each task made (a notifier tracks those with a notify_url of their own). */
+  onSubmitted?: (task: TaskRow) => void;
+  /** Told of the bytes each submission uploaded (for /metrics). */
+  onUploaded?: (bytes: number) => void;
+  /** Calls back on each event of a task (a change of its state); returns how to stop. For log followers. */
+  onTaskEvent?: (taskId: string, callback: () => void) => () => void;
   maxUploadSize?: number;
   now?: () => Date;
 }
@@ -38,6 +48,14 @@ export interface TaskListOptions {
   cursor?: string;
   status?: TaskStatus;
   script?: string;
+  /** Only tasks whose name holds this (any case). */
+  name?: string;
+  /** Only tasks with every one of these tags. */
+  tags?: Record<string, string>;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  /** Only tasks whose id starts so: how a short id is looked up. */
+  idPrefix?: string;
 }
 
 export type TaskFolder = "metadata" | "output";
@@ -47,7 +65,19 @@ export type TaskService = ReturnType<typeof createTaskService>;
 /** How many state changes a cancel follows before it gives up (each takes a task's own move). */
 const CANCEL_ROUNDS = 5;
 
-export function createTaskService({ db, transitions, layout, runner, scripts, instanceId, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
+export function createTaskService({
+  db,
+  transitions,
+  layout,
+  runner,
+  scripts,
+  instanceId,
+  onTaskEvent = () => () => {},
+  onUploaded = () => {},
+  onSubmitted = () => {},
+  maxUploadSize,
+  now = () => new Date(),
+}: TaskServiceDeps) {
   // What this server can give a task now: asking for more is refused.
   const slots = () => runner.slotTotals();
   const submitDeps = { db, layout, home: instanceId, slots, now, copyScript: scripts.copyForTask };
@@ -70,7 +100,10 @@ export function createTaskService({ db, transitions, layout, runner, scripts, in
   }
 
   async function submitted(submission: Submission) {
+    const uploaded = [...submission.largeFiles.values()].reduce((sum, file) => sum + file.size, 0);
+    onUploaded(uploaded + submission.argFiles.reduce((sum, file) => sum + file.bytes.length, 0));
     const made = await submitTasks(submitDeps, submission);
+    for (const record of made.records) onSubmitted(record.task);
     runner.wake();
     // A dependency that failed since it was checked has not cancelled these: do it now.
     if (submission.settings.dependencies.length > 0) await transitions.cancelStrandedDependents();
@@ -87,7 +120,7 @@ export function createTaskService({ db, transitions, layout, runner, scripts, in
   async function get(id: string): Promise<TaskView> {
     const record = isTaskId(id) ? await findTask(db, id) : undefined;
     if (!record) throw taskNotFound(id);
-    return toTaskView(record);
+    return toTaskView(record, (await shortIds(db, [id], MIN_SHORT_ID)).get(id));
   }
 
   return {
@@ -102,7 +135,8 @@ export function createTaskService({ db, transitions, layout, runner, scripts, in
     /** Makes a task of a submission of one argument file (see submit-task.ts); answers with its record, queued. */
     async submit(submission: Submission): Promise<TaskView> {
       const { records } = await submitted(submission);
-      const queued = toTaskView(records[0]!);
+      const record = records[0]!;
+      const queued = toTaskView(record, (await shortIds(db, [record.task.id], MIN_SHORT_ID)).get(record.task.id));
       return submission.settings.dependencies.length === 0 ? queued : get(queued.task_id);
     },
 
@@ -148,10 +182,21 @@ export function createTaskService({ db, transitions, layout, runner, scripts, in
       if (beforeSeq !== undefined && !Number.isSafeInteger(beforeSeq)) {
         throw new AppError(400, "invalid_cursor", `Invalid cursor "${options.cursor}": pass the next_cursor of a previous page.`);
       }
-      const records = await listTasks(db, { limit: options.limit, beforeSeq, status: options.status, scriptName: options.script });
+      const records = await listTasks(db, {
+        limit: options.limit,
+        beforeSeq,
+        status: options.status,
+        scriptName: options.script,
+        nameContains: options.name,
+        tags: options.tags,
+        createdAfter: options.createdAfter,
+        createdBefore: options.createdBefore,
+        idPrefix: options.idPrefix,
+      });
       const last = records.at(-1);
+      const short = await shortIds(db, records.map((record) => record.task.id), MIN_SHORT_ID);
       return {
-        tasks: records.map(toTaskView),
+        tasks: records.map((record) => toTaskView(record, short.get(record.task.id))),
         next_cursor: records.length === options.limit && last ? String(last.task.seq) : null,
       };
     },
@@ -172,6 +217,52 @@ export function createTaskService({ db, transitions, layout, runner, scripts, in
         if (error instanceof NotRegularFileError) throw logUnreadable(id, error.found);
         throw error;
       }
+    },
+
+    /**
+     * A whole log, as it is on disk (the latest attempt's, or `attempt`'s), streamed: no line
+     * or size cap. Refused like a tail when log.txt is not a regular file of the task's own.
+     */
+    async rawLog(id: string, attempt?: number): Promise<ReadableStream<Uint8Array>> {
+      const row = await requireTaskHere(id);
+      if (attempt !== undefined && (attempt < 1 || attempt > row.attemptCount)) throw attemptNotFound(id, attempt, row.attemptCount);
+      const path = attemptLogFile(layout.taskPaths(id), attempt ?? row.attemptCount, row.attemptCount);
+      const opened = await openTaskFile(path, { refuseHardLinks: true }).catch((error: unknown) => {
+        throw error instanceof NotRegularFileError ? logUnreadable(id, error.found) : error;
+      });
+      if (!opened) return toWebStream((async function* () {})());
+      const position = { position: 0 };
+      return toWebStream(
+        (async function* () {
+          try {
+            yield* readFrom(opened.handle, position);
+          } finally {
+            await opened.handle.close();
+          }
+        })(),
+      );
+    },
+
+    /**
+     * The log as it is written (see follow-log.ts): the last `lines` lines, then every byte
+     * appended, across retries, until the task has finished.
+     */
+    async followLog(id: string, lines: number): Promise<ReadableStream<Uint8Array>> {
+      await requireTaskHere(id);
+      const paths = layout.taskPaths(id);
+      // A log.txt that is not the task's own regular file is refused before anything is sent.
+      const check = await openTaskFile(paths.logFile, { refuseHardLinks: true }).catch((error: unknown) => {
+        throw error instanceof NotRegularFileError ? logUnreadable(id, error.found) : error;
+      });
+      await check?.handle.close();
+      const readState = async () => {
+        const row = await findTaskRow(db, id);
+        // Deleted while followed: nothing more will come.
+        return row ? { status: row.status, attempt: row.attemptCount } : { status: "cancelled" as const, attempt: 0 };
+      };
+      return toWebStream(followLog({ taskId: id, dir: paths.dir, logFile: paths.logFile, lines, readState, onTaskEvent: (callback) => onTaskEvent(id, callback) }), (error) =>
+        error instanceof NotRegularFileError ? Buffer.from(`[cubqueue] log.txt of task ${id} was replaced by a ${error.found}; following stopped\n`) : undefined,
+      );
     },
 
     /** The task's metadata or output folder as a streamed archive. */

@@ -5,10 +5,16 @@ import { parseStoredHandle } from "../runner/attempt-handle.ts";
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
+/** The fewest characters of an id shown as its short form (see db/queries/short-ids.ts). */
+export const MIN_SHORT_ID = 8;
+
 /** A task as the API shows it. */
-export function toTaskView({ task, files, dependencies, attempt, attempts }: TaskRecord) {
+export function toTaskView({ task, files, dependencies, tags, attempt, attempts }: TaskRecord, shortId = task.id.slice(0, MIN_SHORT_ID)) {
   return {
     task_id: task.id,
+    short_id: shortId,
+    name: task.name,
+    tags,
     script_name: task.scriptName,
     script_version: task.scriptVersion,
     script_sha256: task.scriptSha256,
@@ -27,6 +33,9 @@ export function toTaskView({ task, files, dependencies, attempt, attempts }: Tas
     retry_backoff: task.retryBackoff,
     timeout_s: task.timeoutMs === null ? null : task.timeoutMs / 1000,
     next_attempt_at: task.status === "queued" ? iso(task.notBefore) : null,
+    progress: task.progress === null ? null : { percent: task.progress, message: task.progressMessage },
+    notify_url: task.notifyUrl,
+    notify_on: task.notifyOn,
     priority: task.priority,
     cpus: task.cpus,
     gpus: task.gpus,

@@ -38,7 +38,12 @@ export function createTaskHandlers(tasks: TaskService) {
     return c.json({ deleted: ids.length, task_ids: ids }, 200);
   };
 
-  const list: AppRouteHandler<ListRoute> = async (c) => c.json(await tasks.list(c.req.valid("query")), 200);
+  const list: AppRouteHandler<ListRoute> = async (c) => {
+    const { tag, created_after, created_before, id_prefix, ...query } = c.req.valid("query");
+    const tags = Object.fromEntries((tag === undefined ? [] : Array.isArray(tag) ? tag : [tag]).map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
+    const date = (iso: string | undefined) => (iso === undefined ? undefined : new Date(iso));
+    return c.json(await tasks.list({ ...query, tags, createdAfter: date(created_after), createdBefore: date(created_before), idPrefix: id_prefix }), 200);
+  };
 
   const getOne: AppRouteHandler<GetOneRoute> = async (c) => c.json(await tasks.get(c.req.valid("param").task_id), 200);
 

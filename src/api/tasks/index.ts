@@ -1,6 +1,8 @@
 import type { TaskService } from "../../tasks/task-service.ts";
 import { createRouter } from "../create-router.ts";
 import { createTaskHandlers } from "./handlers.ts";
+import { createLogStreamHandlers } from "./log-stream-handlers.ts";
+import * as logStreams from "./log-stream-routes.ts";
 import * as routes from "./routes.ts";
 import { createSteeringHandlers } from "./steering-handlers.ts";
 import * as steering from "./steering-routes.ts";
@@ -8,6 +10,7 @@ import * as steering from "./steering-routes.ts";
 export function createTaskRouter(tasks: TaskService) {
   const handlers = createTaskHandlers(tasks);
   const steer = createSteeringHandlers(tasks);
+  const logs = createLogStreamHandlers(tasks);
   return createRouter()
     .openapi(routes.submit, handlers.submit)
     // Before /api/task/{task_id} would take "array" for an id.
@@ -23,6 +26,8 @@ export function createTaskRouter(tasks: TaskService) {
     .openapi(routes.list, handlers.list)
     .openapi(routes.getOne, handlers.getOne)
     .openapi(routes.log, handlers.log)
+    .openapi(logStreams.rawLog, logs.raw)
+    .openapi(logStreams.followLog, logs.follow)
     .openapi(routes.metadata, handlers.metadata)
     .openapi(routes.result, handlers.result)
     .openapi(routes.cancel, handlers.cancel);

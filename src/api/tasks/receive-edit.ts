@@ -8,7 +8,22 @@ import { receiveMultipart } from "../multipart.ts";
 import { ARG_FILE_IN_MEMORY } from "./receive-submission.ts";
 
 /** What an edit may change (the argument file only in a form). */
-const EDITABLE = new Set(["priority", "after", "after_any", "cpus", "gpus", "env", "max_retries", "retry_delay_s", "retry_backoff", "timeout_s"]);
+const EDITABLE = new Set([
+  "priority",
+  "after",
+  "after_any",
+  "cpus",
+  "gpus",
+  "env",
+  "max_retries",
+  "retry_delay_s",
+  "retry_backoff",
+  "timeout_s",
+  "name",
+  "tags",
+  "notify_url",
+  "notify_on",
+]);
 
 /** The most bytes of a JSON edit: its fields are short (and env is at most 64 KiB). */
 const MAX_JSON_EDIT_BYTES = 256 * 1024;
@@ -60,7 +75,7 @@ async function readJsonFields(body: Readable): Promise<Record<string, string>> {
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(parsed)) {
     if (!EDITABLE.has(name)) throw badRequest("unexpected_field", `Unknown field "${name}": an edit takes ${[...EDITABLE].join(", ")}.`);
-    if (name === "env" && value !== null && typeof value === "object") fields.env = JSON.stringify(value);
+    if ((name === "env" || name === "tags") && value !== null && typeof value === "object" && !Array.isArray(value)) fields[name] = JSON.stringify(value);
     else if (Array.isArray(value) && (name === "after" || name === "after_any")) fields[name] = value.join(",");
     else if (value === null) fields[name] = name === "timeout_s" ? "none" : "";
     else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") fields[name] = String(value);

@@ -57,6 +57,18 @@ export const list = createRoute({
         .regex(SCRIPT_NAME_PATTERN, "not a script name (letters, digits and underscores)")
         .optional()
         .openapi({ description: "Only tasks of this script." }),
+      name: z.string().min(1).max(200).optional().openapi({ description: "Only tasks whose name holds this (any case)." }),
+      tag: z
+        .union([z.string().regex(/^[^=]+=.*$/, "not key=value"), z.array(z.string().regex(/^[^=]+=.*$/, "not key=value"))])
+        .optional()
+        .openapi({ description: "Only tasks with this tag, as key=value; repeat for several (all must match)." }),
+      created_after: z.string().datetime({ offset: true }).optional().openapi({ description: "Only tasks submitted after this time (ISO 8601)." }),
+      created_before: z.string().datetime({ offset: true }).optional().openapi({ description: "Only tasks submitted before this time (ISO 8601)." }),
+      id_prefix: z
+        .string()
+        .regex(/^[0-9a-f-]{1,36}$/, "not the start of a task id (hex digits and -)")
+        .optional()
+        .openapi({ description: "Only tasks whose id starts so (how a short id is found)." }),
     }),
   },
   responses: {

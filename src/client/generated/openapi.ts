@@ -272,6 +272,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/task/{task_id}/log/raw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task's whole log, streamed
+         * @description The log file as it is (the latest attempt's, or `attempt`'s), with no cap on lines or size; empty while the task has not run.
+         */
+        get: operations["downloadTaskLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/task/{task_id}/log/follow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow a task's log as it is written
+         * @description The last `lines` lines of the log, then every byte the task appends, as it is written, until the task has finished (across retries: each new attempt's log follows, after a line `[cubqueue] attempt N of task …`). A task that has not started yet is waited for. The answer is streamed; the server holds one 64 KiB buffer per follower, however large the log.
+         */
+        get: operations["followTaskLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/task/{task_id}/metadata": {
         parameters: {
             query?: never;
@@ -358,6 +398,66 @@ export interface paths {
         put?: never;
         /** Resume the queue */
         post: operations["resumeQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every task event as it happens (Server-Sent Events)
+         * @description A stream of `transition` events (a task's state changed, once committed) and `progress` events (a running task reported how far it got), each with an id. A client that reconnects with the header `Last-Event-ID` (or `last_event_id`) gets what it missed from the last 10,000 events; one that missed more, or reconnects to a restarted server, first gets a `gap` event and should read the state of what it watches again. A comment line every 15 s keeps proxies from closing an idle stream.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether the server is alive and reaches its database
+         * @description Needs no token (for probes). 200 when the database answers, 503 when it does not.
+         */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The server's figures, in the Prometheus text format
+         * @description cubqueue_tasks{status}, cubqueue_queue_depth, cubqueue_running, cubqueue_queue_paused, cubqueue_concurrency, cubqueue_cpu_slots{state}, cubqueue_gpus{state}, cubqueue_attempts_total, cubqueue_attempt_duration_seconds (a histogram of the attempts started since the server started) and cubqueue_uploaded_bytes_total. Needs the token when the server has one.
+         */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -455,6 +555,26 @@ export interface components {
         Task: {
             /** Format: uuid */
             task_id: string;
+            /**
+             * @description The shortest start of task_id (8 characters or more) that no other task's id starts with: the CLI takes it for the id.
+             * @example 3f2a9c1d
+             */
+            short_id: string;
+            /**
+             * @description A name for people, given at submission.
+             * @example sample 42
+             */
+            name: string | null;
+            /**
+             * @description Labels to find it by.
+             * @example {
+             *       "project": "beta",
+             *       "run": "7"
+             *     }
+             */
+            tags: {
+                [key: string]: string;
+            };
             script_name: string;
             /** @description The version of the script the task was given (its copy in the task folder); null for tasks submitted before scripts had versions. */
             script_version: number | null;
@@ -491,6 +611,15 @@ export interface components {
              * @description For a queued retry still waiting out its delay: when it may start.
              */
             next_attempt_at: string | null;
+            /** @description How far its latest attempt said it got (from $CUBQUEUE_PROGRESS_FILE), and what it was doing; null before it said. */
+            progress: {
+                percent: number;
+                message: string | null;
+            } | null;
+            /** @description Called (POST, the task as JSON) when the task finishes, or with notify_on all at every change of its state. */
+            notify_url: string | null;
+            /** @enum {string} */
+            notify_on: "finish" | "all";
             /** @description Higher starts first; equal ones oldest first. */
             priority: number;
             /** @description The CPU slots each attempt takes. */
@@ -623,6 +752,32 @@ export interface components {
                 total: string[];
                 free: string[];
             };
+        };
+        TaskEvent: {
+            /** @description The event's place in the stream (also its SSE id): send it back as Last-Event-ID. */
+            id: string;
+            /** @enum {string} */
+            type: "transition" | "progress";
+            /** Format: uuid */
+            task_id: string;
+            /** @description The attempt it concerns (0 for a task that never ran). */
+            attempt: number;
+            /** Format: date-time */
+            at: string;
+            /** @description transition: the state it left. */
+            from?: string;
+            /** @description transition: the state it entered ("deleted" when the task was deleted). */
+            to?: string;
+            /** @description progress: how far it says it is, 0-100. */
+            progress?: number;
+            /** @description progress: what it says it is doing. */
+            message?: string | null;
+        };
+        Health: {
+            /** @enum {string} */
+            status: "ok" | "unavailable";
+            /** @description "ok", or why the database cannot be reached. */
+            database: string;
         };
     };
     responses: never;
@@ -909,6 +1064,16 @@ export interface operations {
                 status?: components["schemas"]["TaskStatus"];
                 /** @description Only tasks of this script. */
                 script?: string;
+                /** @description Only tasks whose name holds this (any case). */
+                name?: string;
+                /** @description Only tasks with this tag, as key=value; repeat for several (all must match). */
+                tag?: string | string[];
+                /** @description Only tasks submitted after this time (ISO 8601). */
+                created_after?: string;
+                /** @description Only tasks submitted before this time (ISO 8601). */
+                created_before?: string;
+                /** @description Only tasks whose id starts so (how a short id is found). */
+                id_prefix?: string;
             };
             header?: never;
             path?: never;
@@ -994,6 +1159,17 @@ export interface operations {
                     gpus?: string;
                     /** @description Variables for every attempt, as a JSON object of strings, e.g. {"OMP_NUM_THREADS": "4"}. Names starting with CUBQUEUE_ are refused. */
                     env?: string;
+                    /** @description A name for people (one line, at most 200 characters), shown by list and status and filtered on. */
+                    name?: string;
+                    /** @description Labels, as a JSON object of strings ({"project": "beta"}) or key=value pairs separated by commas; keys are 1-64 letters, digits, _ . or -. */
+                    tags?: string;
+                    /** @description An http(s) URL: it is sent the task as JSON (POST) when the task finishes (or, with notify_on all, at every change of its state). */
+                    notify_url?: string;
+                    /**
+                     * @description When notify_url is called: finish (default) or all.
+                     * @enum {string}
+                     */
+                    notify_on?: "finish" | "all";
                     /**
                      * @description true: the task is held (it starts only once released).
                      * @enum {string}
@@ -1132,6 +1308,17 @@ export interface operations {
                     gpus?: string;
                     /** @description Variables for every attempt, as a JSON object of strings, e.g. {"OMP_NUM_THREADS": "4"}. Names starting with CUBQUEUE_ are refused. */
                     env?: string;
+                    /** @description A name for people (one line, at most 200 characters), shown by list and status and filtered on. */
+                    name?: string;
+                    /** @description Labels, as a JSON object of strings ({"project": "beta"}) or key=value pairs separated by commas; keys are 1-64 letters, digits, _ . or -. */
+                    tags?: string;
+                    /** @description An http(s) URL: it is sent the task as JSON (POST) when the task finishes (or, with notify_on all, at every change of its state). */
+                    notify_url?: string;
+                    /**
+                     * @description When notify_url is called: finish (default) or all.
+                     * @enum {string}
+                     */
+                    notify_on?: "finish" | "all";
                     /**
                      * @description true: the task is held (it starts only once released).
                      * @enum {string}
@@ -1368,6 +1555,17 @@ export interface operations {
                     gpus?: string;
                     /** @description Variables for every attempt, as a JSON object of strings, e.g. {"OMP_NUM_THREADS": "4"}. Names starting with CUBQUEUE_ are refused. */
                     env?: string;
+                    /** @description A name for people (one line, at most 200 characters), shown by list and status and filtered on. */
+                    name?: string;
+                    /** @description Labels, as a JSON object of strings ({"project": "beta"}) or key=value pairs separated by commas; keys are 1-64 letters, digits, _ . or -. */
+                    tags?: string;
+                    /** @description An http(s) URL: it is sent the task as JSON (POST) when the task finishes (or, with notify_on all, at every change of its state). */
+                    notify_url?: string;
+                    /**
+                     * @description When notify_url is called: finish (default) or all.
+                     * @enum {string}
+                     */
+                    notify_on?: "finish" | "all";
                     /**
                      * Format: binary
                      * @description A new JSON argument file; its `<fileN>` placeholders name the files the task already has.
@@ -1398,6 +1596,17 @@ export interface operations {
                     gpus?: string;
                     /** @description Variables for every attempt, as a JSON object of strings, e.g. {"OMP_NUM_THREADS": "4"}. Names starting with CUBQUEUE_ are refused. */
                     env?: string;
+                    /** @description A name for people (one line, at most 200 characters), shown by list and status and filtered on. */
+                    name?: string;
+                    /** @description Labels, as a JSON object of strings ({"project": "beta"}) or key=value pairs separated by commas; keys are 1-64 letters, digits, _ . or -. */
+                    tags?: string;
+                    /** @description An http(s) URL: it is sent the task as JSON (POST) when the task finishes (or, with notify_on all, at every change of its state). */
+                    notify_url?: string;
+                    /**
+                     * @description When notify_url is called: finish (default) or all.
+                     * @enum {string}
+                     */
+                    notify_on?: "finish" | "all";
                 };
             };
         };
@@ -1992,6 +2201,146 @@ export interface operations {
             };
         };
     };
+    downloadTaskLog: {
+        parameters: {
+            query?: {
+                /** @description Which attempt's log (1 for the first run); the latest attempt's by default. */
+                attempt?: number;
+            };
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The log */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The request is malformed or a field is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `log_unreadable`: log.txt is not a regular file of the task's own (the script replaced it by a FIFO, symlink, directory or a hard link to another file). `task_on_other_server`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    followTaskLog: {
+        parameters: {
+            query?: {
+                /** @description How many of the last lines come first (0-100000; default 10). */
+                lines?: number | null;
+            };
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The log as it is written, until the task finishes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The request is malformed or a field is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `log_unreadable`: log.txt is not a regular file of the task's own (the script replaced it by a FIFO, symlink, directory or a hard link to another file). `task_on_other_server`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     downloadTaskMetadata: {
         parameters: {
             query?: {
@@ -2290,6 +2639,147 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Queue"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description Only this task's events. */
+                task_id?: string;
+                /** @description Only events of tasks of this script. */
+                script?: string;
+                /** @description Only events of tasks with this tag, as key=value; repeat for several (all must match). */
+                tag?: string | string[];
+                /** @description The same as the Last-Event-ID header, for clients that cannot send headers. */
+                last_event_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream: `event: transition|progress|gap`, `id:`, `data:` a TaskEvent (a gap: `{"reason"}`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["TaskEvent"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive, and the database answers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Alive, but the database does not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
                 };
             };
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */

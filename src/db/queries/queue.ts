@@ -133,3 +133,22 @@ export async function wouldCloseCycle(db: Database, taskId: string, dependencies
     SELECT 1 AS found FROM upstream WHERE id = ${taskId} LIMIT 1`);
   return rows.length > 0;
 }
+
+/** How many attempts this server's tasks have started in all. */
+export async function countAttempts(db: Database, home: string): Promise<number> {
+  const [row] = await db.select({ attempts: sql<number | null>`sum(${tasks.attemptCount})` }).from(tasks).where(isHomeOf(home));
+  return Number(row?.attempts ?? 0);
+}
+
+/** Whether the database answers a query now. */
+export async function pingDatabase(db: Database): Promise<void> {
+  await db.run(sql`SELECT 1`);
+}
+
+/** This server's tasks that have not finished and have a notify_url of their own: whom to tell when they do. */
+export async function listNotifyTargets(db: Database, home: string) {
+  return db
+    .select({ id: tasks.id, url: tasks.notifyUrl, on: tasks.notifyOn })
+    .from(tasks)
+    .where(and(inArray(tasks.status, [...WAITING_STATUSES, ...ACTIVE_STATUSES]), isHomeOf(home), sql`${tasks.notifyUrl} IS NOT NULL`));
+}

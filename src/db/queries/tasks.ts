@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "../open.ts";
 import { refreshBlocked } from "./queue.ts";
@@ -10,8 +10,10 @@ import {
   taskArrays,
   taskDependencies,
   taskFiles,
+  taskTags,
   tasks,
   type TaskArrayRow,
+  type TaskTagRow,
   type TaskAttemptRow,
   type TaskDependencyRow,
   type TaskFileRow,
@@ -43,6 +45,8 @@ export interface TaskRecord {
   files: StoredTaskFile[];
   /** What it waits for (or waited for), in the order given. */
   dependencies: TaskDependencyView[];
+  /** Its labels, by key. */
+  tags: Record<string, string>;
   /** The latest attempt. */
   attempt: TaskAttemptRow | undefined;
   /** Every attempt, first first. */
@@ -64,13 +68,20 @@ const ROWS_PER_INSERT = 200;
  */
 export async function insertTasks(
   db: Database,
-  { tasks: rows, files, dependencies, array }: { tasks: NewTaskRow[]; files: TaskFileRow[]; dependencies: TaskDependencyRow[]; array?: TaskArrayRow },
+  {
+    tasks: rows,
+    files,
+    dependencies,
+    tags = [],
+    array,
+  }: { tasks: NewTaskRow[]; files: TaskFileRow[]; dependencies: TaskDependencyRow[]; tags?: TaskTagRow[]; array?: TaskArrayRow },
 ): Promise<TaskRow[]> {
   const chunks = <T>(items: T[]) => Array.from({ length: Math.ceil(items.length / ROWS_PER_INSERT) }, (_, i) => items.slice(i * ROWS_PER_INSERT, (i + 1) * ROWS_PER_INSERT));
   const statements = [
     ...chunks(rows).map((chunk) => db.insert(tasks).values(chunk).returning()),
     ...chunks(files).map((chunk) => db.insert(taskFiles).values(chunk)),
     ...chunks(dependencies).map((chunk) => db.insert(taskDependencies).values(chunk)),
+    ...chunks(tags).map((chunk) => db.insert(taskTags).values(chunk)),
     ...(array ? [db.insert(taskArrays).values(array)] : []),
     // In the same write: a dependency that ended meanwhile is seen as it is now.
     ...(dependencies.length === 0 ? [] : [refreshBlocked(db, inArray(tasks.id, [...new Set(dependencies.map((row) => row.taskId))]))]),
@@ -98,6 +109,14 @@ export interface TaskListQuery {
   beforeSeq?: number;
   status?: TaskStatus;
   scriptName?: string;
+  /** Only tasks whose name holds this (any case). */
+  nameContains?: string;
+  /** Only tasks with every one of these tags. */
+  tags?: Readonly<Record<string, string>>;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  /** Only tasks whose id starts so. */
+  idPrefix?: string;
 }
 
 /** Newest first, one page at a time. */
@@ -106,6 +125,15 @@ export async function listTasks(db: Database, query: TaskListQuery): Promise<Tas
     query.beforeSeq === undefined ? undefined : lt(tasks.seq, query.beforeSeq),
     query.status === undefined ? undefined : eq(tasks.status, query.status),
     query.scriptName === undefined ? undefined : eq(tasks.scriptName, query.scriptName),
+    query.nameContains === undefined ? undefined : sql`instr(lower(${tasks.name}), ${query.nameContains.toLowerCase()}) > 0`,
+    ...Object.entries(query.tags ?? {}).map(
+      ([key, value]) =>
+        sql`EXISTS (SELECT 1 FROM ${taskTags} WHERE ${taskTags.taskId} = ${tasks.id} AND ${taskTags.key} = ${key} AND ${taskTags.value} = ${value})`,
+    ),
+    query.createdAfter === undefined ? undefined : gt(tasks.createdAt, query.createdAfter),
+    query.createdBefore === undefined ? undefined : lt(tasks.createdAt, query.createdBefore),
+    // A range of the ids' index: every id starting so sorts between the prefix and the prefix with the highest character after it.
+    query.idPrefix === undefined ? undefined : and(gte(tasks.id, query.idPrefix), lt(tasks.id, `${query.idPrefix}\uffff`)),
   ].filter((condition) => condition !== undefined);
   const rows = await db
     .select()
@@ -120,7 +148,7 @@ export async function listTasks(db: Database, query: TaskListQuery): Promise<Tas
 async function withDetails(db: Database, rows: TaskRow[]): Promise<TaskRecord[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
-  const [files, attempts, dependencies] = await Promise.all([
+  const [files, attempts, dependencies, tags] = await Promise.all([
     db
       .select({ ...getTableColumns(taskFiles), placeholder: sql<string>`cast(${taskFiles.placeholder} as text)` })
       .from(taskFiles)
@@ -133,6 +161,7 @@ async function withDetails(db: Database, rows: TaskRow[]): Promise<TaskRecord[]>
       .leftJoin(dependencyStatus, eq(dependencyStatus.id, taskDependencies.dependsOn))
       .where(inArray(taskDependencies.taskId, ids))
       .orderBy(sql`${taskDependencies}.rowid`),
+    db.select().from(taskTags).where(inArray(taskTags.taskId, ids)).orderBy(asc(taskTags.key)),
   ]);
   const filesByTask = new Map<string, StoredTaskFile[]>();
   for (const file of files) filesByTask.set(file.taskId, [...(filesByTask.get(file.taskId) ?? []), file]);
@@ -140,12 +169,15 @@ async function withDetails(db: Database, rows: TaskRow[]): Promise<TaskRecord[]>
   for (const attempt of attempts) attemptsByTask.set(attempt.taskId, [...(attemptsByTask.get(attempt.taskId) ?? []), attempt]);
   const dependenciesByTask = new Map<string, TaskDependencyView[]>();
   for (const { taskId, ...dependency } of dependencies) dependenciesByTask.set(taskId, [...(dependenciesByTask.get(taskId) ?? []), dependency]);
+  const tagsByTask = new Map<string, Record<string, string>>();
+  for (const tag of tags) tagsByTask.set(tag.taskId, { ...tagsByTask.get(tag.taskId), [tag.key]: tag.value });
   return rows.map((task) => {
     const all = attemptsByTask.get(task.id) ?? [];
     return {
       task,
       files: filesByTask.get(task.id) ?? [],
       dependencies: dependenciesByTask.get(task.id) ?? [],
+      tags: tagsByTask.get(task.id) ?? {},
       attempt: all.find((each) => each.number === task.attemptCount),
       attempts: all,
     };

@@ -1,0 +1,28 @@
+import { inArray, sql } from "drizzle-orm";
+import type { Database } from "../open.ts";
+import { tasks } from "../schema.ts";
+
+/**
+ * The shortest prefix of each id (at least `min` characters) that no other
+ * task's id starts with: one longer than what it shares with its neighbours in
+ * id order, found through the ids' index, two lookups per id in one query.
+ */
+export async function shortIds(db: Database, ids: readonly string[], min: number): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({
+      id: tasks.id,
+      before: sql<string | null>`(SELECT max(n.id) FROM ${tasks} n WHERE n.id < ${tasks.id})`,
+      after: sql<string | null>`(SELECT min(n.id) FROM ${tasks} n WHERE n.id > ${tasks.id})`,
+    })
+    .from(tasks)
+    .where(inArray(tasks.id, [...ids]));
+  return new Map(rows.map((row) => [row.id, row.id.slice(0, Math.max(min, shared(row.id, row.before) + 1, shared(row.id, row.after) + 1))]));
+}
+
+function shared(a: string, b: string | null): number {
+  if (b === null) return 0;
+  let n = 0;
+  while (n < a.length && a[n] === b[n]) n++;
+  return n;
+}
