@@ -58,11 +58,15 @@ export interface RecordedAttempt {
 
 export type ProcessExit =
   /** The script ran and ended. */
-  | { kind: "exited"; exitCode: number | null; signal: string | null }
+  | { kind: "exited"; exitCode: number | null; signal: string | null; endedBy?: string }
   /** The gate closed before the script ran: it never started. */
   | { kind: "not_started" }
   /** The attempt is gone and left no outcome (killed with its wrapper, or the machine went down). */
-  | { kind: "lost" };
+  | { kind: "lost"; endedBy?: string };
+// `endedBy`: what ended the attempt when it was neither its script nor CubQueue, in words, as the
+// executor knows it: a cluster scheduler's own decision (a time limit, a failed node, a preemption,
+// a cancel from outside), e.g. "Slurm ended job 917: its time limit was reached (TIMEOUT)". It is
+// recorded as the attempt's failure; a script that exited 0 succeeded all the same.
 
 export interface RunningAttempt {
   /** What the executor needs to find this attempt again; recorded before the script runs. */
