@@ -46,6 +46,12 @@ export interface AttemptSpec {
   logFile: string;
   /** Where the outcome is written when the script ends, whether or not a server is watching. */
   exitFile: string;
+  /**
+   * How long the script may run (ms), or null for no limit. The runner stops the attempt
+   * then; an executor with a scheduler of its own also tells it, so that the limit holds
+   * while no server watches.
+   */
+  timeoutMs: number | null;
 }
 
 /** An attempt an earlier server started, as the database holds it. */
@@ -71,8 +77,15 @@ export type ProcessExit =
 export interface RunningAttempt {
   /** What the executor needs to find this attempt again; recorded before the script runs. */
   readonly handle: AttemptHandle;
-  /** The attempt in words, for messages: "process (pid 4242)", "job 917". */
+  /** The attempt in words, for messages: "process (pid 4242)", "Slurm job 917". */
   readonly description: string;
+  /**
+   * For an attempt that may wait in a scheduler's queue after it is let go: settles with when
+   * its script began to run, from which its time limit counts (time spent waiting for a
+   * cluster's nodes is not running time). Absent: it runs as soon as it is let go, and its
+   * limit counts from its claim.
+   */
+  readonly runningSince?: Promise<Date>;
   /** Settles once, when the whole attempt is over (nothing of it is left running). Never rejects. */
   readonly exited: Promise<ProcessExit>;
   /**

@@ -58,7 +58,10 @@ interface ActiveRun {
   stopReason: StopReason | null;
   /** True for a task found running at start, i.e. started by an earlier server. */
   adopted: boolean;
-  /** When the attempt was claimed: its time limit counts from here, across server restarts. */
+  /**
+   * When the attempt was claimed: its time limit counts from here, across server restarts;
+   * or, for one that waited in a scheduler's queue, from when its script began to run.
+   */
   startedAt: Date;
   /** The timer of its time limit, if it has one. */
   deadline: unknown;
@@ -192,6 +195,7 @@ export function createRunner(options: RunnerOptions) {
     }
     run.phase = "running";
     if (run.stopReason) terminate(run);
+    else if (run.process.runningSince) countTimeFrom(run, run.process.runningSince);
     const exit = await run.process.exited;
     if (isDetached(run)) return;
     timers.clearTimeout(run.deadline);
@@ -233,6 +237,7 @@ export function createRunner(options: RunnerOptions) {
       args: [paths.argFile],
       logFile: paths.logFile,
       exitFile: paths.exitFile,
+      timeoutMs: task.timeoutMs,
       env: {
         ...baseEnv,
         // Scripts' output should reach the log as it is written, not when a buffer fills.
@@ -290,6 +295,21 @@ export function createRunner(options: RunnerOptions) {
     if (run.stopReason || run.phase === "settling" || run.phase === "detached") return;
     run.stopReason = "timeout";
     terminate(run); // while still starting, launchRecorded closes its gate instead
+  }
+
+  /**
+   * An attempt that waits in a scheduler's queue (see RunningAttempt.runningSince) has its
+   * time limit counted from when its script began to run, not from its claim.
+   */
+  function countTimeFrom(run: ActiveRun, runningSince: Promise<Date>): void {
+    if (run.task.timeoutMs === null) return;
+    timers.clearTimeout(run.deadline);
+    run.deadline = undefined;
+    void runningSince.then((at) => {
+      if (run.phase !== "running" || run.stopReason) return;
+      run.startedAt = at;
+      armDeadline(run);
+    });
   }
 
   /**

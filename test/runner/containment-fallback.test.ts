@@ -29,6 +29,7 @@ async function launch(script: string) {
     env: { PATH: globalThis.process.env.PATH ?? "/usr/bin:/bin", CUBQUEUE_TASK_ID: taskId },
     logFile: join(dir.path, "log.txt"),
     exitFile: join(dir.path, "cubqueue.exit"),
+    timeoutMs: null,
   });
   process.release();
   return { process, dir: dir.path };

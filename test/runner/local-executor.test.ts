@@ -30,6 +30,7 @@ async function specFor(filename: string, source: string): Promise<AttemptSpec> {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
     logFile: join(dir.path, "log.txt"),
     exitFile: join(dir.path, "cubqueue.exit"),
+    timeoutMs: null,
   };
 }
 
