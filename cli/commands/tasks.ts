@@ -7,6 +7,7 @@ import { formatBytes, formatDuration, formatTime, json, table } from "../output.
 import type { CommandRunner } from "../program.ts";
 import { createProgress } from "../progress.ts";
 import { parseDurationSeconds } from "../duration.ts";
+import { sbatchOptionsFlag } from "../sbatch-options-flag.ts";
 
 const STATUSES: readonly TaskStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
 const taskIdOf = (options: { taskId?: unknown }) => requireOption(text(options.taskId), "--task-id", "the task's id");
@@ -21,9 +22,11 @@ export function registerTaskCommands(cli: CAC, run: CommandRunner) {
     .option("--retry-delay <duration>", "Wait this long before a retry (e.g. 30s, 5m; default 0)")
     .option("--retry-backoff", "Double the wait before each further retry")
     .option("--timeout <duration>", "Stop an attempt that runs longer (e.g. 90s, 2h): TERM, then KILL, and it fails")
+    .option("--slurm-opt <option>", "On a Slurm server: an sbatch option for the task's jobs, after = (--slurm-opt=--qos=long; repeatable)")
     .option("--quiet", "Print only the task id")
     .example("cubqueue submit --script align --arg-file args.json --large-files reads1.fq --large-files reads2.fq")
     .example("cubqueue submit --script align --arg-file args.json --retries 3 --retry-delay 30s --timeout 2h")
+    .example("cubqueue submit --script align --arg-file args.json --slurm-opt=--mem=16G --slurm-opt=--qos=long")
     .action(run(submit));
 
   cli
@@ -150,6 +153,7 @@ interface SubmitCliOptions {
   retryDelay?: unknown;
   retryBackoff?: boolean;
   timeout?: unknown;
+  slurmOpt?: unknown;
   quiet?: boolean;
 }
 
@@ -162,6 +166,7 @@ async function submit(context: CommandContext, options: SubmitCliOptions) {
     retryDelayS: options.retryDelay === undefined ? undefined : parseDurationSeconds("--retry-delay", String(options.retryDelay)),
     retryBackoff: options.retryBackoff ? true : undefined,
     timeoutS: options.timeout === undefined ? undefined : parseDurationSeconds("--timeout", String(options.timeout)),
+    slurmOptions: slurmOptionsOf(options.slurmOpt),
   };
   const { client } = await context.connect();
   const progress = createProgress(context.io, "Uploading");
@@ -251,6 +256,8 @@ function describeTask(task: Task): string {
   if (task.error) rows.push(["error", task.error]);
   rows.push(["attempts", attemptsLine(task)]);
   if (task.timeout_s !== null) rows.push(["timeout", formatDuration(task.timeout_s * 1000)]);
+  if (task.slurm_job_id !== null) rows.push(["slurm", `job ${task.slurm_job_id}`]);
+  if (task.slurm_options.length > 0) rows.push(["sbatch", task.slurm_options.join(" ")]);
   if (task.next_attempt_at) rows.push(["next try", formatTime(task.next_attempt_at)]);
   if (task.attempt_history.length > 1) {
     for (const attempt of task.attempt_history) rows.push([`#${attempt.number}`, attemptLine(attempt)]);
@@ -276,6 +283,12 @@ function attemptsLine(task: Task): string {
 function attemptLine(attempt: Task["attempt_history"][number]): string {
   const end = attempt.finished_at ? (attempt.error ?? "succeeded") : "running";
   return `${formatTime(attempt.started_at)}  ${end}  (${attempt.log ?? "never started, no log"})`;
+}
+
+/** The --slurm-opt values of submit, checked as the server checks them. */
+function slurmOptionsOf(value: unknown): string[] | undefined {
+  const options = sbatchOptionsFlag("--slurm-opt", value);
+  return options.length > 0 ? options : undefined;
 }
 
 /** A whole-number option of at least `min`, or one line saying what to give. */

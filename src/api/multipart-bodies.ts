@@ -65,6 +65,11 @@ export const submitTaskBody: RequestBody = {
         properties: {
           script_name: { type: "string", description: "A registered script." },
           arg_file: { ...binary, description: "The JSON argument file. `<fileN>` in its string values becomes the path of fileN." },
+          slurm_options: {
+            type: "string",
+            description:
+              'On a server started with `--executor slurm`: a JSON array of sbatch options passed through to each of the task\'s jobs, each whole, as `--name=value` (e.g. `["--qos=long", "--mem=4G"]`); they come after the server\'s own, so they win. Options CubQueue sets itself (--output, --job-name, --hold, …) are refused, and so is the field on a local server (400 `slurm_options_unused`).',
+          },
         },
         additionalProperties: {
           ...binary,

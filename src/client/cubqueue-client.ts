@@ -56,6 +56,8 @@ export interface SubmitOptions {
   retryBackoff?: boolean;
   /** How long one attempt may run, in seconds: then TERM, KILL after the grace, and the attempt fails. */
   timeoutS?: number;
+  /** sbatch options for each of the task's jobs (`["--qos=long"]`), on a server started with `--executor slurm`. */
+  slurmOptions?: readonly string[];
 }
 
 export interface LogOptions {
@@ -152,9 +154,11 @@ export class CubQueueClient {
       ["retry_backoff", options.retryBackoff],
       ["timeout_s", options.timeoutS],
     ];
+    const slurmOptions = options.slurmOptions?.length ? [{ field: "slurm_options", value: JSON.stringify(options.slurmOptions) }] : [];
     const parts: FormPart[] = [
       { field: "script_name", value: scriptName },
       ...policy.filter(([, value]) => value !== undefined).map(([field, value]) => ({ field, value: String(value) })),
+      ...slurmOptions,
       { field: "arg_file", path: argFilePath },
       ...largeFiles.map((path, index) => ({ field: `file${index + 1}`, path })),
     ];

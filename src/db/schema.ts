@@ -73,6 +73,8 @@ export const tasks = sqliteTable(
     runStartAttempt: integer("run_start_attempt").notNull().default(0),
     /** A queued task is not claimed before this (a retry waiting out its delay). */
     notBefore: integer("not_before", { mode: "timestamp_ms" }),
+    /** sbatch options passed through to each of its jobs, on a server that runs tasks on Slurm (a JSON array); null for none. */
+    slurmOptions: text("slurm_options", { mode: "json" }).$type<string[]>(),
   },
   (table) => [
     uniqueIndex("tasks_id_unique").on(table.id),

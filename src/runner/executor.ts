@@ -52,6 +52,8 @@ export interface AttemptSpec {
    * while no server watches.
    */
   timeoutMs: number | null;
+  /** sbatch options the task was submitted with, for the Slurm executor; others have no use for them. */
+  slurmOptions: readonly string[];
 }
 
 /** An attempt an earlier server started, as the database holds it. */

@@ -238,6 +238,7 @@ export function createRunner(options: RunnerOptions) {
       logFile: paths.logFile,
       exitFile: paths.exitFile,
       timeoutMs: task.timeoutMs,
+      slurmOptions: task.slurmOptions ?? [],
       env: {
         ...baseEnv,
         // Scripts' output should reach the log as it is written, not when a buffer fills.

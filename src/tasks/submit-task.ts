@@ -28,6 +28,8 @@ export interface Submission {
   /** The large files by number (file1 is 1). The task takes them over: they are moved into it, or removed when it is refused. */
   largeFiles: ReadonlyMap<number, UploadedFile>;
   policy: RunPolicy;
+  /** sbatch options for the task's jobs, checked (see slurm-options.ts); none by default. */
+  slurmOptions?: readonly string[];
 }
 
 export interface SubmitDeps {
@@ -94,6 +96,7 @@ export async function submitTask(deps: SubmitDeps, submission: Submission): Prom
       finishedAt: null,
       attemptCount: 0,
       ...policy,
+      slurmOptions: submission.slurmOptions?.length ? [...submission.slurmOptions] : null,
     };
     const files: TaskFileRow[] = [...largeFiles].map(([placeholder, file]) => ({
       taskId: id,

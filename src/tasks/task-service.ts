@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { findTask, findTaskRow, listTasks } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { FINISHED_STATUSES, TaskStatus, type TaskRow } from "../db/schema.ts";
-import { AppError, attemptNotFound, logUnreadable, taskFinished, taskFinishing, taskNotFound } from "../errors.ts";
+import { AppError, attemptNotFound, badRequest, logUnreadable, taskFinished, taskFinishing, taskNotFound } from "../errors.ts";
 import type { Transitions } from "../lifecycle/transitions.ts";
 import type { Runner } from "../runner/runner.ts";
 import type { ScriptService } from "../scripts/script-service.ts";
@@ -27,6 +28,8 @@ export interface TaskServiceDeps {
   /** Gives each submission its copy of the script (see ScriptService.copyForTask). */
   scripts: Pick<ScriptService, "copyForTask">;
   maxUploadSize?: number;
+  /** Where this server runs new attempts ("local" by default, or "slurm"): only "slurm" takes a task's sbatch options. */
+  executor?: string;
   now?: () => Date;
 }
 
@@ -44,7 +47,7 @@ export type TaskService = ReturnType<typeof createTaskService>;
 /** How many state changes a cancel follows before it gives up (each takes a task's own move). */
 const CANCEL_ROUNDS = 5;
 
-export function createTaskService({ db, transitions, layout, runner, scripts, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
+export function createTaskService({ db, transitions, layout, runner, scripts, maxUploadSize, executor = "local", now = () => new Date() }: TaskServiceDeps) {
   const submitDeps = { db, layout, now, copyScript: scripts.copyForTask };
   // Restarts and deletes of one task take turns.
   const withTaskLock = createKeyedLock();
@@ -73,6 +76,14 @@ export function createTaskService({ db, transitions, layout, runner, scripts, ma
 
     /** Makes a task of a submission (see submit-task.ts); answers with its record, queued. */
     async submit(submission: Submission): Promise<TaskView> {
+      // Options nothing would read: the submitter meant the task for a cluster this server does not use.
+      if (submission.slurmOptions?.length && executor !== "slurm") {
+        await Promise.all([...submission.largeFiles.values()].map((file) => rm(file.path, { force: true })));
+        throw badRequest(
+          "slurm_options_unused",
+          `This server runs tasks with the ${executor} executor, which has no use for slurm_options; submit to a server started with --executor slurm, or leave them out.`,
+        );
+      }
       const queued = toTaskView(await submitTask(submitDeps, submission));
       runner.wake();
       return queued;

@@ -1,6 +1,7 @@
 import type { TaskRecord } from "../db/queries/tasks.ts";
 import type { TaskAttemptRow } from "../db/schema.ts";
 import { parseStoredHandle } from "../runner/attempt-handle.ts";
+import { slurmHandleOf } from "../runner/slurm/slurm-handle.ts";
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
@@ -21,6 +22,9 @@ export function toTaskView({ task, files, attempt, attempts }: TaskRecord) {
     cancel_requested_at: iso(task.cancelRequestedAt),
     attempts: task.attemptCount,
     pid: attempt ? pidOf(attempt) : null,
+    executor: attempt?.executor ?? null,
+    slurm_job_id: attempt ? slurmJobIdOf(attempt) : null,
+    slurm_options: task.slurmOptions ?? [],
     max_retries: task.maxRetries,
     retry_delay_s: task.retryDelayMs / 1000,
     retry_backoff: task.retryBackoff,
@@ -35,6 +39,7 @@ export function toTaskView({ task, files, attempt, attempts }: TaskRecord) {
       error: each.error,
       executor: each.executor,
       pid: pidOf(each),
+      slurm_job_id: slurmJobIdOf(each),
       // An attempt that never started (its server stopped first) wrote no log.
       log: each.handle === null ? null : each.number === task.attemptCount ? "log.txt" : `log.${each.number}.txt`,
     })),
@@ -52,6 +57,11 @@ export function toTaskView({ task, files, attempt, attempts }: TaskRecord) {
 function pidOf(attempt: TaskAttemptRow): number | null {
   const { pid } = parseStoredHandle(attempt.handle);
   return typeof pid === "number" ? pid : null;
+}
+
+/** The attempt's Slurm job id, when the Slurm executor ran it. */
+function slurmJobIdOf(attempt: TaskAttemptRow): string | null {
+  return attempt.executor === "slurm" ? (slurmHandleOf(parseStoredHandle(attempt.handle))?.jobId ?? null) : null;
 }
 
 export type TaskView = ReturnType<typeof toTaskView>;

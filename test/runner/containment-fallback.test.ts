@@ -30,6 +30,7 @@ async function launch(script: string) {
     logFile: join(dir.path, "log.txt"),
     exitFile: join(dir.path, "cubqueue.exit"),
     timeoutMs: null,
+    slurmOptions: [],
   });
   process.release();
   return { process, dir: dir.path };

@@ -31,6 +31,7 @@ async function specFor(filename: string, source: string): Promise<AttemptSpec> {
     logFile: join(dir.path, "log.txt"),
     exitFile: join(dir.path, "cubqueue.exit"),
     timeoutMs: null,
+    slurmOptions: [],
   };
 }
 

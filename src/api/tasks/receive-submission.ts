@@ -3,6 +3,7 @@ import { Buffer } from "node:buffer";
 import type { Readable } from "node:stream";
 import { badRequest } from "../../errors.ts";
 import { parseRunPolicy } from "../../lifecycle/run-policy.ts";
+import { parseSlurmOptionsField } from "../../tasks/slurm-options.ts";
 import { receiveMultipart, type InMemoryDestination, type ReceivedFile } from "../multipart.ts";
 import { ARG_FILE_TOO_LARGE, MAX_ARG_FILE_SIZE } from "../../tasks/arg-file.ts";
 import type { UploadedFile } from "../../store/uploaded-file.ts";
@@ -22,7 +23,7 @@ export interface UploadPlace {
 
 /**
  * Reads a submission form (multipart: `script_name`, the run policy's fields,
- * file `arg_file`, files `file1`…`fileN`): the argument file into memory, each
+ * `slurm_options`, file `arg_file`, files `file1`…`fileN`): the argument file into memory, each
  * large file straight to disk in the incoming folder, hashed on the way. Form
  * mistakes are refused here, with every file received so far removed; what
  * the submission means (its script, its JSON, its placeholders) is for
@@ -59,11 +60,12 @@ export async function receiveSubmission(body: Readable, contentType: string | un
   const largeFiles = numberLargeFiles(form.files);
   try {
     const policy = parseRunPolicy(form.fields);
+    const slurmOptions = parseSlurmOptionsField(form.fields.slurm_options);
     const scriptName = form.fields.script_name;
     if (!scriptName) throw badRequest("missing_field", 'Missing the field "script_name" (a registered script).');
     const argFile = form.files.find((file) => file.field === "arg_file");
     if (!argFile) throw badRequest("missing_file", 'Missing the file field "arg_file" (the JSON argument file).');
-    return { scriptName, argFile: argFile.content ?? Buffer.alloc(0), argFileName: argFile.originalName, largeFiles, policy };
+    return { scriptName, argFile: argFile.content ?? Buffer.alloc(0), argFileName: argFile.originalName, largeFiles, policy, slurmOptions };
   } catch (error) {
     await Promise.all([...largeFiles.values()].map((file) => rm(file.path, { force: true })));
     throw error;

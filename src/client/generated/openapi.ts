@@ -316,6 +316,23 @@ export interface components {
             attempts: number;
             /** @description The process id of the latest attempt. */
             pid: number | null;
+            /**
+             * @description Where the latest attempt runs or ran: "local" or "slurm"; null before the first.
+             * @example slurm
+             */
+            executor: string | null;
+            /**
+             * @description The Slurm job id of the latest attempt, when it is a Slurm batch job.
+             * @example 917
+             */
+            slurm_job_id: string | null;
+            /**
+             * @description The sbatch options passed through to each of its jobs (the submission's `slurm_options`), on a server that runs tasks on Slurm.
+             * @example [
+             *       "--qos=long"
+             *     ]
+             */
+            slurm_options: string[];
             /** @description How many times a failed or timed-out attempt is run again (0: never). */
             max_retries: number;
             /** @description The wait before a retry, in seconds. */
@@ -347,12 +364,17 @@ export interface components {
             /** @description How the attempt ended, in words, when it did not succeed. */
             error: string | null;
             /**
-             * @description Where it ran: "local" (a process on the server's machine).
+             * @description Where it ran: "local" (a process on the server's machine) or "slurm" (a Slurm batch job).
              * @example local
              */
             executor: string;
             /** @description Its process id, for an attempt run as a process on the server's machine; null otherwise or before it started. */
             pid: number | null;
+            /**
+             * @description Its Slurm job id, for an attempt run as a Slurm batch job; null otherwise or before it was submitted.
+             * @example 917
+             */
+            slurm_job_id: string | null;
             /** @description Its log in the task folder: log.txt for the latest attempt, log.<number>.txt for earlier ones; null for one that never started. */
             log: string | null;
         };
@@ -737,6 +759,8 @@ export interface operations {
                      * @description The JSON argument file. `<fileN>` in its string values becomes the path of fileN.
                      */
                     arg_file: string;
+                    /** @description On a server started with `--executor slurm`: a JSON array of sbatch options passed through to each of the task's jobs, each whole, as `--name=value` (e.g. `["--qos=long", "--mem=4G"]`); they come after the server's own, so they win. Options CubQueue sets itself (--output, --job-name, --hold, …) are refused, and so is the field on a local server (400 `slurm_options_unused`). */
+                    slurm_options?: string;
                 } & {
                     [key: string]: string;
                 };
