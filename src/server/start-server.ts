@@ -4,8 +4,6 @@ import { taskEnvironment, type ServerConfig } from "../config.ts";
 import { openDatabase, type Database } from "../db/open.ts";
 import { AppError } from "../errors.ts";
 import { createTransitions } from "../lifecycle/transitions.ts";
-import { createLocalExecutor } from "../runner/local-executor.ts";
-import { resolveInterpreters } from "../runner/interpreters.ts";
 import { createRunner, type Runner } from "../runner/runner.ts";
 import { serveFetch } from "../runtime/serve.ts";
 import { createScriptService } from "../scripts/script-service.ts";
@@ -13,6 +11,7 @@ import { PRIVATE_DIR_MODE, createLayout, type Layout } from "../store/layout.ts"
 import { startRetention } from "../tasks/retention.ts";
 import { createTaskService } from "../tasks/task-service.ts";
 import { databaseStartupError, describeDatabaseLocation } from "./database-error.ts";
+import { createExecutors } from "./executors.ts";
 import { claimBaseDir, loadInstanceId } from "./instance.ts";
 
 import { checkListenPolicy } from "./listen-policy.ts";
@@ -62,19 +61,20 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     );
     cleanups.unshift(close);
     const transitions = createTransitions({ db });
+    const taskEnv = options.taskEnv ?? taskEnvironment();
     const runner = createRunner({
       db,
       transitions,
       layout,
-      executors: [createLocalExecutor({ interpreters: resolveInterpreters(config.interpreters) })],
+      executors: createExecutors(config, { env: taskEnv, logError }),
       instanceId: await loadInstanceId(layout),
       concurrency: config.concurrency,
       killGraceMs: config.killGraceMs,
-      baseEnv: options.taskEnv ?? taskEnvironment(),
+      baseEnv: taskEnv,
       onError: (error, taskId) => logError(error, taskId ? `task ${taskId}` : "runner"),
     });
     const scripts = createScriptService({ db, layout });
-    const tasks = createTaskService({ db, transitions, layout, runner, scripts, maxUploadSize: config.maxUploadSize });
+    const tasks = createTaskService({ db, transitions, layout, runner, scripts, maxUploadSize: config.maxUploadSize, executor: config.executor });
     const app = createApp({
       scripts,
       tasks,
