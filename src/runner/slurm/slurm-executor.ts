@@ -75,6 +75,8 @@ export function createSlurmExecutor({ commands, site, interpreters, pollMs, onEr
     let abandoned = false;
     let stoppedHere = false;
     let killTimer: unknown;
+    /** What Slurm said of the job at the last poll. */
+    let lastSeen: JobState | undefined;
     let resolveExit!: (exit: ProcessExit) => void;
     let resolveRunning!: (at: Date) => void;
     const exited = new Promise<ProcessExit>((resolve) => (resolveExit = resolve));
@@ -88,6 +90,7 @@ export function createSlurmExecutor({ commands, site, interpreters, pollMs, onEr
       cancelJob();
     };
     const stopWatching = watcher.watch(jobId, (job) => {
+      lastSeen = job;
       // Held still after a restart: the server that submitted it died before letting it go.
       if (job && adopted && isHeldAtSubmission(job)) abandon();
       if (job && isStarted(job)) resolveRunning(job.startedAt ?? new Date());
@@ -113,23 +116,18 @@ export function createSlurmExecutor({ commands, site, interpreters, pollMs, onEr
       terminate({ graceMs }) {
         if (stoppedHere || settled) return;
         stoppedHere = true;
-        void (async () => {
-          try {
-            // Every process of the job, the wrapper and its script included, as a cancel here does locally.
-            await commands.run("scancel", ["--full", "--signal=TERM", jobId]);
-          } catch {
-            // Not running (still pending, or starting): there is nothing to signal, only a job to end.
-            return cancelJob();
-          }
-          if (settled) return;
-          killTimer = timers.setTimeout(() => {
-            // Whatever is left, then the job itself, as Slurm ends one.
-            void commands
-              .run("scancel", ["--full", "--signal=KILL", jobId])
-              .catch(() => {})
-              .then(cancelJob);
-          }, graceMs);
-        })();
+        // Not running yet (as of the last poll): there is nothing to signal, only a job to end. (A
+        // signal to a pending job is refused, after scancel has tried again for half a minute.)
+        if (!lastSeen || !isStarted(lastSeen)) return cancelJob();
+        // Every process of the job, the wrapper and its script included, as a cancel here does locally.
+        void commands.run("scancel", ["--full", "--signal=TERM", jobId]).catch(cancelJob);
+        killTimer = timers.setTimeout(() => {
+          // Whatever is left, then the job itself, as Slurm ends one.
+          void commands
+            .run("scancel", ["--full", "--signal=KILL", jobId])
+            .catch(() => {})
+            .then(cancelJob);
+        }, graceMs);
       },
       detach() {
         settled = true;
