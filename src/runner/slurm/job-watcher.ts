@@ -48,6 +48,15 @@ export function createJobWatcher({ queryJobs, queryForgotten, pollMs, onError, t
     }, pollMs);
   }
 
+  /** Tells one job's listener; one that throws is reported and keeps no other job from being told. */
+  function tell(jobId: string, job: JobState | undefined): void {
+    try {
+      listeners.get(jobId)?.(job);
+    } catch (error) {
+      onError(error);
+    }
+  }
+
   async function poll(): Promise<void> {
     polling = true;
     try {
@@ -61,7 +70,7 @@ export function createJobWatcher({ queryJobs, queryForgotten, pollMs, onError, t
         const job = known.get(id);
         if (job) {
           misses.delete(id);
-          listeners.get(id)?.(job);
+          tell(id, job);
           continue;
         }
         // A job can be missing from one answer while the controller restarts; twice is gone.
@@ -71,7 +80,7 @@ export function createJobWatcher({ queryJobs, queryForgotten, pollMs, onError, t
       }
       if (forgotten.length > 0) {
         const accounted = await (queryForgotten?.(forgotten) ?? Promise.resolve(new Map<string, JobState>())).catch(() => new Map<string, JobState>());
-        for (const id of forgotten) listeners.get(id)?.(accounted.get(id));
+        for (const id of forgotten) tell(id, accounted.get(id));
       }
       failing = false;
     } catch (error) {

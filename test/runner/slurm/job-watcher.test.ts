@@ -59,6 +59,23 @@ describe("the job watcher", () => {
     expect(seen[0]).toBe("PENDING");
   });
 
+  it("keeps telling every job when one job's listener throws, and reports the throw", async () => {
+    const slurm = fakeSlurm();
+    const errors: unknown[] = [];
+    const watcher = createJobWatcher({ queryJobs: slurm.queryJobs, pollMs: 10, onError: (error) => errors.push(error) });
+    slurm.states.set("1", "RUNNING");
+    slurm.states.set("2", "RUNNING");
+    const told: string[] = [];
+    const stopFirst = watcher.watch("1", () => {
+      throw new Error("a listener's bug");
+    });
+    const stopSecond = watcher.watch("2", (state) => told.push(state!.state));
+    await waitUntil(() => told.length >= 2);
+    stopFirst();
+    stopSecond();
+    expect(String(errors[0])).toMatch(/a listener's bug/);
+  });
+
   it("takes a job missing from two polls in a row as forgotten, and asks accounting about it", async () => {
     const slurm = fakeSlurm();
     const accountingAsked: string[][] = [];
