@@ -14,13 +14,15 @@ export type SlurmCommandPaths = Partial<Record<SlurmCommandName, string>>;
  * that is nowhere is an error saying how to give it; sacct is simply left out.
  */
 export function findSlurmCommands(given: SlurmCommandPaths, path: string): SlurmCommandPaths {
-  const found: SlurmCommandPaths = {};
-  for (const name of SLURM_COMMANDS) {
-    const givenPath = given[name];
+  // Paths given first: a mistake in one is reported as that, whatever is on PATH.
+  for (const [name, givenPath] of Object.entries(given)) {
     if (givenPath !== undefined && !isExecutable(givenPath)) {
       throw new Error(`Cannot run ${givenPath}, given as --slurm-command ${name}=${givenPath}: it is not an executable file; give the path of Slurm's ${name}`);
     }
-    const location = givenPath ?? findOnPath(name, path);
+  }
+  const found: SlurmCommandPaths = {};
+  for (const name of SLURM_COMMANDS) {
+    const location = given[name] ?? findOnPath(name, path);
     if (location) found[name] = location;
     else if (REQUIRED.includes(name)) {
       throw new Error(`Cannot find ${name} on PATH: is Slurm installed on this machine? Give its path with --slurm-command ${name}=/path/to/${name}`);
