@@ -153,9 +153,11 @@ stop() {
 }
 
 run() {
-  local tmp status=0
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/cubqueue-slurm-XXXXXX")
-  trap 'stop "$tmp"; [ -n "${KEEP_SLURM_DIR:-}" ] && echo "kept $tmp" >&2 || rm -rf "$tmp"' EXIT
+  local status=0
+  # Not local: the EXIT trap runs after this function has returned.
+  run_dir=$(mktemp -d "${TMPDIR:-/tmp}/cubqueue-slurm-XXXXXX")
+  trap 'stop "$run_dir"; if [ -n "${KEEP_SLURM_DIR:-}" ]; then echo "kept $run_dir" >&2; else rm -rf "$run_dir"; fi' EXIT
+  local tmp=$run_dir
   start "$tmp" >/dev/null
   SLURM_CONF=$tmp/slurm.conf "$@" || status=$?
   return $status
