@@ -57,6 +57,8 @@ export function createSlurmExecutor({ commands, site, interpreters, pollMs, onEr
     timers,
   });
 
+  const releaseJob = createReleaser(commands);
+
   /** Runs a Slurm command until it succeeds or `until()` says it is no longer needed; a failure is reported once. */
   function persist(what: string, run: () => Promise<unknown>, until: () => boolean): void {
     // Once no longer needed, the next try returns at once: the retries end there.
@@ -111,7 +113,7 @@ export function createSlurmExecutor({ commands, site, interpreters, pollMs, onEr
       description: `Slurm job ${jobId}`,
       exited,
       runningSince,
-      release: () => persist(`releasing Slurm job ${jobId}`, () => commands.run("scontrol", ["release", jobId]), isOver),
+      release: () => persist(`releasing Slurm job ${jobId}`, () => releaseJob(jobId), isOver),
       abandon,
       terminate({ graceMs }) {
         if (stoppedHere || settled) return;
@@ -163,6 +165,37 @@ export function createSlurmExecutor({ commands, site, interpreters, pollMs, onEr
       return followJob(slurm.jobId, exitFile, true);
     },
   };
+}
+
+/** The most job ids one `scontrol release` is given. */
+const RELEASES_PER_CALL = 500;
+
+/**
+ * Releases jobs with as few `scontrol release` calls as it can: the jobs let go while one
+ * call runs are released together by the next (`scontrol release 12,13,14`), so a burst of
+ * submissions costs one process per batch, not one per job. A call that fails fails every
+ * job in it, each then tried again on its own schedule; releasing a job twice is harmless.
+ */
+function createReleaser(commands: SlurmExecutorOptions["commands"]): (jobId: string) => Promise<void> {
+  const waiting: Array<{ jobId: string; settle: (error?: unknown) => void }> = [];
+  let releasing = false;
+  async function releaseWaiting(): Promise<void> {
+    releasing = true;
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, RELEASES_PER_CALL);
+      const failure = await commands.run("scontrol", ["release", batch.map((each) => each.jobId).join(",")]).then(
+        () => undefined,
+        (error: unknown) => error ?? new Error("scontrol release failed"),
+      );
+      for (const each of batch) each.settle(failure);
+    }
+    releasing = false;
+  }
+  return (jobId) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ jobId, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!releasing) void releaseWaiting();
+    });
 }
 
 /**

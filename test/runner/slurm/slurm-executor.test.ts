@@ -25,6 +25,8 @@ function fakeSlurm() {
   const calls: Call[] = [];
   const failures = new Map<SlurmCommandName, number>();
   let nextId = 100;
+  /** How long a release takes. */
+  let releaseMs = 0;
   const fail = (name: SlurmCommandName, stderr: string) => new SlurmCommandError(name, 1, stderr, "exit 1");
   const commands = {
     has: (name: SlurmCommandName) => name !== "sacct",
@@ -43,7 +45,8 @@ function fakeSlurm() {
           return `${id}\n`;
         }
         case "scontrol":
-          if (jobs.get(jobId)?.reason === "JobHeldUser") jobs.set(jobId, { state: "PENDING", reason: "None" });
+          await new Promise((resolve) => setTimeout(resolve, releaseMs));
+          for (const id of jobId.split(",")) if (jobs.get(id)?.reason === "JobHeldUser") jobs.set(id, { state: "PENDING", reason: "None" });
           return "";
         case "scancel": {
           const job = jobs.get(jobId);
@@ -68,6 +71,7 @@ function fakeSlurm() {
     calls,
     commands,
     failTimes: (name: SlurmCommandName, times: number) => failures.set(name, times),
+    slowReleases: (ms: number) => (releaseMs = ms),
     callsOf: (name: SlurmCommandName) => calls.filter((call) => call.name === name).map((call) => call.args),
   };
 }
@@ -253,6 +257,21 @@ describe("the Slurm executor, over a Slurm that only answers", () => {
     expect(errors[0]!.context).toBe("releasing Slurm job 100");
     expect(String(errors[0]!.error)).toMatch(/^SlurmCommandError: scontrol failed \(exit 1\): scontrol: error: Unable to contact slurm controller/);
     attempt.detach();
+  });
+
+  it("releases the jobs let go while a release runs together, with one scontrol for all of them", async () => {
+    const { slurm, executor, spec: specFor } = await setUp();
+    slurm.slowReleases(50);
+    const attempts = await Promise.all([1, 2, 3, 4].map(async () => executor.launch(await specFor())));
+    for (const attempt of attempts) attempt.release();
+    await waitUntil(() => ["100", "101", "102", "103"].every((id) => slurm.jobs.get(id)?.reason === "None"));
+    const calls = slurm.callsOf("scontrol");
+    expect(calls.map(([command, jobs]) => [command, jobs!.split(",").length])).toEqual([
+      ["release", 1],
+      ["release", 3],
+    ]);
+    expect(calls.flatMap(([, jobs]) => jobs!.split(",")).sort()).toEqual(["100", "101", "102", "103"]);
+    for (const attempt of attempts) attempt.detach();
   });
 
   it("fails a launch with sbatch's own words when sbatch refuses the job", async () => {
