@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { parseByteSize } from "./byte-size.ts";
 import { sbatchOptionRefusal } from "./runner/slurm/sbatch-options.ts";
-import { SLURM_COMMANDS } from "./runner/slurm/slurm-commands.ts";
+import { SLURM_COMMANDS } from "./runner/slurm/slurm-command-names.ts";
 
 /** Where tasks run: processes on this machine, or Slurm batch jobs. */
 export const EXECUTORS = ["local", "slurm"] as const;

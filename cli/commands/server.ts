@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { CAC } from "cac";
 import { EXECUTORS, parseServerConfig, readEnvironment, type ExecutorName, type ServerConfig } from "../../src/config.ts";
-import { SLURM_COMMANDS, type SlurmCommandName } from "../../src/runner/slurm/slurm-commands.ts";
+import { SLURM_COMMANDS, type SlurmCommandName } from "../../src/runner/slurm/slurm-command-names.ts";
 import { takeStopRequest } from "../../src/server/instance.ts";
 import { CliError, list, requireOption, text } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";

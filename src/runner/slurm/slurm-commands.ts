@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import { findOnPath } from "../interpreters.ts";
+import { SLURM_COMMANDS, type SlurmCommandName } from "./slurm-command-names.ts";
 
-/** The Slurm commands the executor runs; sacct is optional (only clusters with accounting have it working). */
-export const SLURM_COMMANDS = ["sbatch", "squeue", "scontrol", "scancel", "sacct"] as const;
-export type SlurmCommandName = (typeof SLURM_COMMANDS)[number];
+export { SLURM_COMMANDS, type SlurmCommandName };
+
 const REQUIRED: readonly SlurmCommandName[] = ["sbatch", "squeue", "scontrol", "scancel"];
 
 export type SlurmCommandPaths = Partial<Record<SlurmCommandName, string>>;
