@@ -95,7 +95,7 @@ export function createSlurmExecutor({ commands, site, interpreters, pollMs, onEr
       lastSeen = job;
       // Held still after a restart: the server that submitted it died before letting it go.
       if (job && adopted && isHeldAtSubmission(job)) abandon();
-      if (job && isStarted(job)) resolveRunning(job.startedAt ?? new Date());
+      if (job && isStarted(job)) resolveRunning(runningSinceOf(job));
       if (!job || isFinal(job)) void finish(job);
     });
 
@@ -165,6 +165,15 @@ export function createSlurmExecutor({ commands, site, interpreters, pollMs, onEr
       return followJob(slurm.jobId, exitFile, true);
     },
   };
+}
+
+/**
+ * When a running job's script began, for its time limit: Slurm's start time has whole
+ * seconds, so the job began at most 999 ms after it; taking that last instant (never later
+ * than now) never cuts a task's time short. Without one, now: it runs, so it began by now.
+ */
+export function runningSinceOf(job: JobState, now = Date.now()): Date {
+  return new Date(job.startedAt === undefined ? now : Math.min(now, job.startedAt.getTime() + 999));
 }
 
 /** The most job ids one `scontrol release` is given. */

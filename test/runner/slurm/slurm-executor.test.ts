@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { AttemptSpec, Executor } from "../../../src/runner/executor.ts";
 import { SlurmCommandError, type SlurmCommandName } from "../../../src/runner/slurm/slurm-commands.ts";
-import { createSlurmExecutor, nodeInterpreters } from "../../../src/runner/slurm/slurm-executor.ts";
+import { createSlurmExecutor, nodeInterpreters, runningSinceOf } from "../../../src/runner/slurm/slurm-executor.ts";
 import { waitUntil } from "../../support/api.ts";
 import { makeTempDir } from "../../support/temp-dir.ts";
 
@@ -147,7 +147,8 @@ describe("the Slurm executor, over a Slurm that only answers", () => {
     attempt.release();
     await waitUntil(() => slurm.jobs.get("100")?.reason === "None");
     slurm.jobs.set("100", { state: "RUNNING", reason: "None", start: "2026-03-04T05:06:07" });
-    expect(await attempt.runningSince).toEqual(new Date(2026, 2, 4, 5, 6, 7));
+    // Slurm's time has whole seconds: the last instant of that second, so a time limit is never cut short.
+    expect(await attempt.runningSince).toEqual(new Date(2026, 2, 4, 5, 6, 7, 999));
     await writeFile(spec.exitFile, "exit 0         \n");
     slurm.jobs.set("100", { state: "COMPLETED", reason: "None" });
     expect(await attempt.exited).toEqual({ kind: "exited", exitCode: 0, signal: null });
@@ -290,6 +291,16 @@ describe("the Slurm executor, over a Slurm that only answers", () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(slurm.callsOf("squeue").length).toBe(asked);
     expect(await settled(executor, attempt.exited)).toBe(false);
+  });
+});
+
+describe("when a running job began, for its time limit", () => {
+  const job = (startedAt: Date | undefined) => ({ jobId: "1", state: "RUNNING", reason: "None", startedAt });
+  it("is the last instant of the second Slurm gives, never later than now; now when Slurm gives none", () => {
+    const now = new Date(2026, 5, 1, 12, 0, 30, 400).getTime();
+    expect(runningSinceOf(job(new Date(2026, 5, 1, 12, 0, 10)), now)).toEqual(new Date(2026, 5, 1, 12, 0, 10, 999));
+    expect(runningSinceOf(job(new Date(2026, 5, 1, 12, 0, 30)), now)).toEqual(new Date(now));
+    expect(runningSinceOf(job(undefined), now)).toEqual(new Date(now));
   });
 });
 
