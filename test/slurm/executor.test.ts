@@ -16,12 +16,35 @@ async function setUp() {
   const real = createSlurmCommands({ paths: findSlurmCommands({}, process.env.PATH ?? "") });
   const calls: Array<{ name: SlurmCommandName; at: number }> = [];
   const errors: unknown[] = [];
+  /** What ran when and what it answered, for the message of a test that waited in vain. */
+  const history: string[] = [];
+  const note = (line: string) => history.push(`${new Date().toISOString()} ${line}`);
   const commands = {
     has: real.has,
-    run: (name: SlurmCommandName, args: readonly string[], options?: Parameters<typeof real.run>[2]) => {
+    run: async (name: SlurmCommandName, args: readonly string[], options?: Parameters<typeof real.run>[2]) => {
       calls.push({ name, at: Date.now() });
-      return real.run(name, args, options);
+      note(`${name} ${args.join(" ")}`);
+      try {
+        const out = await real.run(name, args, options);
+        note(`  → ${out.trim().replaceAll("\n", " / ").slice(0, 200)}`);
+        return out;
+      } catch (error) {
+        note(`  → ${String(error)}`);
+        throw error;
+      }
     },
+  };
+  /** The promise's value, or a failure that tells what the executor ran meanwhile. */
+  const within = async <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms; errors: ${errors.map(String).join("; ")}; commands:\n${history.join("\n")}`)), ms);
+    });
+    try {
+      return await Promise.race([promise, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   };
   const executor = createSlurmExecutor({ commands, site: { options: [] }, interpreters: nodeInterpreters({}), pollMs: POLL_MS, onError: (error) => errors.push(error) });
   const dir = await makeTempDir();
@@ -46,22 +69,22 @@ async function setUp() {
     };
   };
   const squeues = (from = 0) => calls.filter((call) => call.name === "squeue" && call.at >= from).length;
-  return { executor, spec, errors, squeues };
+  return { executor, spec, errors, squeues, within };
 }
 
 describe("the Slurm executor on a real Slurm", () => {
   it("holds the job at submission, and its script runs only once released", async () => {
-    const { executor, spec: specFor, errors } = await setUp();
+    const { executor, spec: specFor, errors, within } = await setUp();
     const spec = await specFor("#!/bin/sh\necho ran\n");
-    const attempt = await executor.launch(spec);
+    const attempt = await within(executor.launch(spec), 10_000, "the launch");
     const jobId = String(attempt.handle.jobId);
-    expect(await jobInfo(jobId)).toMatchObject({ JobState: "PENDING", Reason: "JobHeldUser" });
+    expect(await within(jobInfo(jobId), 10_000, "scontrol show job")).toMatchObject({ JobState: "PENDING", Reason: "JobHeldUser" });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(await jobInfo(jobId)).toMatchObject({ JobState: "PENDING", Reason: "JobHeldUser" });
+    expect(await within(jobInfo(jobId), 10_000, "scontrol show job")).toMatchObject({ JobState: "PENDING", Reason: "JobHeldUser" });
     expect(await readFile(spec.logFile, "utf8")).toBe("");
     const released = Date.now();
     attempt.release();
-    expect(await attempt.exited).toEqual({ kind: "exited", exitCode: 0, signal: null });
+    expect(await within(attempt.exited, 20_000, "the job's end")).toEqual({ kind: "exited", exitCode: 0, signal: null });
     expect(await readFile(spec.logFile, "utf8")).toBe("ran\n");
     // Slurm's clock has whole seconds.
     expect((await attempt.runningSince!).getTime()).toBeGreaterThan(released - 1_000);
