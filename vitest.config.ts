@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 /**
  * The end-to-end tests: they reach CubQueue only through HTTP, the SDK and the
@@ -7,9 +7,16 @@ import { defineConfig } from "vitest/config";
  */
 const END_TO_END = ["api", "cli", "sdk", "streaming", "contract", "runtime", "fuzz", "recovery", "browser"].map((dir) => `test/${dir}/**/*.test.ts`);
 
+/**
+ * The Slurm tests need a Slurm cluster (`npm run test:slurm` starts a private one, see
+ * tools/slurm-test-cluster.sh): they run only there, and only they do.
+ */
+const SLURM = ["test/slurm/**/*.test.ts"];
+
 export default defineConfig({
   test: {
-    include: process.env.CUBQUEUE_TEST_SERVER ? END_TO_END : ["test/**/*.test.ts"],
+    include: process.env.CUBQUEUE_TEST_SLURM ? SLURM : process.env.CUBQUEUE_TEST_SERVER ? END_TO_END : ["test/**/*.test.ts"],
+    exclude: process.env.CUBQUEUE_TEST_SLURM ? configDefaults.exclude : [...configDefaults.exclude, ...SLURM],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Tests spawn real servers and scripts; two workers match the two cores they were written for.

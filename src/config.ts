@@ -2,23 +2,63 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { parseByteSize } from "./byte-size.ts";
+import { sbatchOptionRefusal } from "./runner/slurm/sbatch-options.ts";
+import { SLURM_COMMANDS } from "./runner/slurm/slurm-command-names.ts";
+
+/** Where tasks run: processes on this machine, or Slurm batch jobs. */
+export const EXECUTORS = ["local", "slurm"] as const;
+export type ExecutorName = (typeof EXECUTORS)[number];
+
+/** The most jobs a Slurm server may keep in Slurm at once (`--concurrency`), and the most local processes. */
+const MAX_SLURM_JOBS = 1_000_000;
+const MAX_LOCAL_PROCESSES = 1024;
+
+/** A partition or account name as sbatch takes it: one word. */
+const slurmName = (what: string) =>
+  z
+    .string()
+    .regex(/^[^\s\0]+$/, `a Slurm ${what} name is one word, without spaces`)
+    .optional();
 
 /**
  * Everything a server needs to know, validated once. Entry points build it from
  * command-line flags and the environment (below); tests build it directly.
  */
-export const ServerConfigSchema = z.object({
+const ServerSettingsSchema = z.object({
   baseDir: z.string().min(1).transform((dir) => resolve(dir)),
   host: z.string().min(1).default("127.0.0.1"),
   port: z.coerce.number().int().min(0).max(65535).default(8000),
-  concurrency: z.coerce.number().int().min(1).max(1024).default(() => availableParallelism()),
+  /**
+   * How many attempts at once: processes here (default: the number of CPUs, at most 1024),
+   * or jobs in Slurm, pending or running (default: no cap; Slurm decides what runs).
+   */
+  concurrency: z.coerce.number().int().min(1).max(MAX_SLURM_JOBS).optional(),
   /**
    * The CPU slots tasks share (each takes its `cpus`). When absent: the machine's CPUs, or the
    * concurrency if that is higher (so that --concurrency alone still says how many run at once).
+   * On Slurm, Slurm decides: there is no limit here.
    */
   cpus: z.coerce.number().int().min(1).max(65536).optional(),
   /** The GPUs tasks are given, by id (what CUDA_VISIBLE_DEVICES takes); found with `nvidia-smi -L` when absent. */
   gpus: z.array(z.string().regex(/^[0-9A-Za-z_:.-]{1,64}$/, "a GPU id is a number such as 0, or a UUID")).max(1024).optional(),
+  executor: z.enum(EXECUTORS).default("local"),
+  /** Every job's partition and account (sbatch --partition, --account); Slurm's defaults when absent. */
+  slurmPartition: slurmName("partition"),
+  slurmAccount: slurmName("account"),
+  /** sbatch options every job gets, each whole (`--qos=long`). */
+  slurmOptions: z
+    .array(z.string())
+    .default([])
+    .superRefine((options, context) => {
+      for (const option of options) {
+        const refusal = sbatchOptionRefusal(option);
+        if (refusal) context.addIssue({ code: "custom", message: `"${option}": ${refusal}` });
+      }
+    }),
+  /** Where Slurm's commands are, by name (sbatch, squeue, scontrol, scancel, sacct); found on PATH when not given. */
+  slurmCommands: z.partialRecord(z.enum(SLURM_COMMANDS), z.string().min(1)).default({}),
+  /** How often Slurm is asked about the jobs it runs (one squeue for all of them). */
+  slurmPollMs: z.coerce.number().int().min(100).max(600_000).default(2_000),
   /** A libsql:// or http:// URL; the embedded `<base-dir>/cubqueue.db` when absent. */
   databaseUrl: z.string().min(1).optional(),
   databaseAuthToken: z.string().min(1).optional(),
@@ -68,6 +108,16 @@ export const ServerConfigSchema = z.object({
   /** Finished tasks older than this are deleted with their folders (see tasks/retention.ts); unset: kept for ever. */
   keepFinishedMs: z.coerce.number().int().min(60_000, "keep finished tasks for at least a minute").optional(),
 });
+
+export const ServerConfigSchema = ServerSettingsSchema.superRefine((config, context) => {
+  if (config.executor === "local" && config.concurrency !== undefined && config.concurrency > MAX_LOCAL_PROCESSES) {
+    context.addIssue({ code: "custom", path: ["concurrency"], message: `at most ${MAX_LOCAL_PROCESSES} tasks run at once on this machine` });
+  }
+}).transform((config) => ({
+  ...config,
+  /** Infinity: as many as are queued (Slurm queues them). */
+  concurrency: config.concurrency ?? (config.executor === "slurm" ? Number.POSITIVE_INFINITY : availableParallelism()),
+}));
 
 export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
 export type ServerConfig = z.output<typeof ServerConfigSchema>;

@@ -30,7 +30,7 @@ export async function freePort(): Promise<number> {
  * and CPU can be read from /proc without the bench's own mixed in. Its output
  * goes to `<logDir>/server-<port>.log`.
  */
-export async function startServerProcess(options: { baseDir: string; logDir: string; concurrency: number }): Promise<ServerProcess> {
+export async function startServerProcess(options: { baseDir: string; logDir: string; concurrency?: number; args?: string[] }): Promise<ServerProcess> {
   const port = await freePort();
   const logPath = join(options.logDir, `server-${port}.log`);
   const logFd = openSync(logPath, "a");
@@ -40,7 +40,20 @@ export async function startServerProcess(options: { baseDir: string; logDir: str
     for (const key of Object.keys(env)) if (key.startsWith("CUBQUEUE_")) delete env[key];
     child = spawn(
       process.execPath,
-      [CLI_ENTRY, "start", "--base-dir", options.baseDir, "--host", "127.0.0.1", "--port", String(port), "--concurrency", String(options.concurrency), "--kill-grace", "1"],
+      [
+        CLI_ENTRY,
+        "start",
+        "--base-dir",
+        options.baseDir,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        ...(options.concurrency === undefined ? [] : ["--concurrency", String(options.concurrency)]),
+        "--kill-grace",
+        "1",
+        ...(options.args ?? []),
+      ],
       { env, stdio: ["ignore", logFd, logFd] },
     );
   } finally {

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { CAC } from "cac";
-import { parseServerConfig, readEnvironment, type ServerConfig } from "../../src/config.ts";
+import { EXECUTORS, parseServerConfig, readEnvironment, type ExecutorName, type ServerConfig } from "../../src/config.ts";
+import { SLURM_COMMANDS, type SlurmCommandName } from "../../src/runner/slurm/slurm-command-names.ts";
 import { takeStopRequest } from "../../src/server/instance.ts";
 import { CliError, list, requireOption, text } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";
@@ -9,6 +10,7 @@ import { startDaemon, stopServer } from "../daemon.ts";
 import { parseDurationSeconds } from "../duration.ts";
 import { json } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
+import { sbatchOptionsFlag } from "../sbatch-options-flag.ts";
 
 interface StartOptions {
   host?: unknown;
@@ -29,6 +31,12 @@ interface StartOptions {
   insecure?: boolean;
   token?: unknown;
   tokenFile?: unknown;
+  executor?: unknown;
+  slurmPartition?: unknown;
+  slurmAccount?: unknown;
+  slurmOpt?: unknown;
+  slurmCommand?: unknown;
+  slurmPoll?: unknown;
 }
 
 export function registerServerCommands(cli: CAC, run: CommandRunner) {
@@ -37,12 +45,18 @@ export function registerServerCommands(cli: CAC, run: CommandRunner) {
     .option("--host <host>", "Address to listen on", { default: "127.0.0.1" })
     .option("--port <port>", "Port to listen on (0: any free port)", { default: 8000 })
     .option("--daemon", "Run in the background; returns once the server answers")
-    .option("--concurrency <n>", "How many tasks run at once (default: number of CPUs)")
+    .option("--concurrency <n>", "How many tasks run at once (default: number of CPUs); with --executor slurm, the most jobs in Slurm at once (default: no cap)")
     .option("--cpus <n>", "The CPU slots tasks share, each taking its --cpus (default: number of CPUs)")
     .option("--gpus <ids>", "The GPUs tasks are given, e.g. 0,1,2,3, or none (default: those `nvidia-smi -L` lists)")
     .option("--notify-url <url>", "POST every finished task, as JSON, to this http(s) URL")
     .option("--notify-on <when>", "When --notify-url is called: finish (default) or all (every change of state)")
     .option("--on-finish <command>", "Run this shell command when a task finishes, with CUBQUEUE_TASK_ID, _STATUS, _EXIT_CODE, … set")
+    .option("--executor <name>", "Where tasks run: local (processes on this machine) or slurm (one Slurm batch job each)", { default: "local" })
+    .option("--slurm-partition <name>", "With --executor slurm: the partition of every job (default: Slurm's)")
+    .option("--slurm-account <name>", "With --executor slurm: the account every job is charged to (default: Slurm's)")
+    .option("--slurm-opt <option>", "With --executor slurm: an sbatch option for every job, after = (--slurm-opt=--qos=long; repeatable)")
+    .option("--slurm-command <name=path>", "With --executor slurm: where sbatch, squeue, scontrol, scancel or sacct is (default: on PATH; repeatable)")
+    .option("--slurm-poll <seconds>", "With --executor slurm: how often Slurm is asked about the jobs (one squeue for all)", { default: 2 })
     .option("--python <path>", "The Python interpreter for .py scripts")
     .option("--interpreter <name=path>", "Another interpreter, e.g. bash=/usr/local/bin/bash (repeatable)")
     .option("--kill-grace <seconds>", "How long a cancelled task has between TERM and KILL", { default: 5 })
@@ -52,6 +66,7 @@ export function registerServerCommands(cli: CAC, run: CommandRunner) {
     .option("--max-upload-size <size>", "The most one submission may upload, e.g. 10G or 512M (default: unlimited)")
     .option("--keep-finished <duration>", "Delete finished tasks (record and folder) this long after they finished, e.g. 30d (default: keep)")
     .example("cubqueue start --base-dir ./cubqueue-data --port 8000 --daemon")
+    .example("cubqueue start --base-dir /shared/cubqueue --executor slurm --slurm-partition batch --slurm-opt=--qos=long --daemon")
     .action(run<StartOptions>(start));
 
   cli
@@ -102,7 +117,7 @@ async function start(context: CommandContext, options: StartOptions & { baseDir?
     logError: (error, where) => warn(`${where ? `${where}: ` : ""}${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
   });
   const layout = server.layout;
-  say(`CubQueue listening on ${server.url} (base dir ${config.baseDir}, ${config.concurrency} at a time); API docs at ${server.url}/docs`);
+  say(`CubQueue listening on ${server.url} (base dir ${config.baseDir}, ${runsWhere(config)}); API docs at ${server.url}/docs`);
   await new Promise<void>((resolveStop) => {
     const shutdown = async (signal: string) => {
       const request = await takeStopRequest(layout);
@@ -115,6 +130,14 @@ async function start(context: CommandContext, options: StartOptions & { baseDir?
     process.once("SIGTERM", onSignal);
   });
   say("CubQueue stopped.");
+}
+
+/** "4 at a time", or where Slurm jobs go: "on Slurm, partition batch, at most 500 jobs at once". */
+function runsWhere(config: ServerConfig): string {
+  if (config.executor === "local") return `${config.concurrency} at a time`;
+  const where = [config.slurmPartition && `partition ${config.slurmPartition}`, config.slurmAccount && `account ${config.slurmAccount}`].filter(Boolean);
+  const cap = Number.isFinite(config.concurrency) ? `at most ${config.concurrency} jobs at once` : "as many jobs at once as are queued";
+  return ["on Slurm", ...where, cap].join(", ");
 }
 
 function baseDirOf(context: CommandContext, flag: unknown): string {
@@ -132,6 +155,7 @@ function serverConfigFrom(context: CommandContext, options: StartOptions & { bas
   }
   const python = text(options.python);
   if (python) interpreters.python3 = python;
+  const slurm = slurmSettingsOf(options);
   try {
     return parseServerConfig({
       baseDir: baseDirOf(context, options.baseDir),
@@ -153,6 +177,7 @@ function serverConfigFrom(context: CommandContext, options: StartOptions & { bas
       insecure: options.insecure === true,
       databaseUrl: env.databaseUrl,
       databaseAuthToken: env.databaseAuthToken,
+      ...slurm,
     });
   } catch (error) {
     throw new CliError(`${(error as Error).message}; see cubqueue start --help.`, 2);
@@ -169,6 +194,47 @@ function gpuList(value: unknown): string[] | undefined {
     throw new CliError(`Invalid --gpus "${given}": give GPU ids separated by commas, each once (e.g. 0,1,2,3), or none.`, 2);
   }
   return ids;
+}
+
+/**
+ * The Slurm settings of start, each checked here so that a mistake names its flag. Given
+ * without --executor slurm they would do nothing: that is refused, not ignored.
+ */
+function slurmSettingsOf(options: StartOptions) {
+  const executor = text(options.executor) ?? "local";
+  if (!(EXECUTORS as readonly string[]).includes(executor)) {
+    throw new CliError(`Invalid --executor "${executor}": use ${EXECUTORS.join(" or ")}.`, 2);
+  }
+  const given = (["slurmPartition", "slurmAccount", "slurmOpt", "slurmCommand"] as const).filter((key) => options[key] !== undefined);
+  if (executor !== "slurm" && given.length > 0) {
+    const flag = `--${given[0]!.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+    throw new CliError(`${flag} is for a server that runs tasks on Slurm; add --executor slurm, or leave it out.`, 2);
+  }
+  const slurmCommands: Partial<Record<SlurmCommandName, string>> = {};
+  for (const pair of list(options.slurmCommand)) {
+    const [name, path] = pair.split("=", 2);
+    if (!name || !path || !(SLURM_COMMANDS as readonly string[]).includes(name)) {
+      throw new CliError(`Invalid --slurm-command "${pair}": use NAME=PATH with NAME one of ${SLURM_COMMANDS.join(", ")}, e.g. sbatch=/opt/slurm/bin/sbatch.`, 2);
+    }
+    slurmCommands[name as SlurmCommandName] = path;
+  }
+  const poll = Number(options.slurmPoll ?? 2);
+  if (!Number.isFinite(poll) || poll < 0.1 || poll > 600) {
+    throw new CliError(`Invalid --slurm-poll "${String(options.slurmPoll)}": give a number of seconds from 0.1 to 600.`, 2);
+  }
+  const word = (flag: string, value: unknown) => {
+    const name = text(value);
+    if (name !== undefined && !/^[^\s\0]+$/.test(name)) throw new CliError(`Invalid ${flag} "${name}": give one name, without spaces.`, 2);
+    return name;
+  };
+  return {
+    executor: executor as ExecutorName,
+    slurmPartition: word("--slurm-partition", options.slurmPartition),
+    slurmAccount: word("--slurm-account", options.slurmAccount),
+    slurmOptions: sbatchOptionsFlag("--slurm-opt", options.slurmOpt),
+    slurmCommands,
+    slurmPollMs: Math.round(poll * 1000),
+  };
 }
 
 /** The token of --token or --token-file (read here, once: the daemon child gets it by environment). */
@@ -209,6 +275,13 @@ function daemonArgs(options: StartOptions): string[] {
   add("--idle-timeout", options.idleTimeout);
   add("--max-upload-size", options.maxUploadSize);
   add("--keep-finished", options.keepFinished);
+  add("--executor", options.executor);
+  add("--slurm-partition", options.slurmPartition);
+  add("--slurm-account", options.slurmAccount);
+  // After "=": an sbatch option after a space would read as a flag of cubqueue's own.
+  for (const option of list(options.slurmOpt)) args.push(`--slurm-opt=${option}`);
+  for (const pair of list(options.slurmCommand)) add("--slurm-command", pair);
+  add("--slurm-poll", options.slurmPoll);
   if (options.insecure) args.push("--insecure");
   return args;
 }

@@ -6,6 +6,7 @@ import type { CommandContext } from "../context.ts";
 import { json } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
 import { createProgress } from "../progress.ts";
+import { sbatchOptionsFlag } from "../sbatch-options-flag.ts";
 import { taskOptionsFrom, wholeNumber, withTaskFlags, type TaskFlags } from "../task-options.ts";
 
 interface SubmitFlags extends TaskFlags {
@@ -16,6 +17,7 @@ interface SubmitFlags extends TaskFlags {
   maxRunning?: unknown;
   largeFiles?: unknown;
   hold?: boolean;
+  slurmOpt?: unknown;
   quiet?: boolean;
 }
 
@@ -31,10 +33,12 @@ export function registerSubmitCommand(cli: CAC, run: CommandRunner) {
       .option("--large-files <path>", "A file to upload, in placeholder order (repeatable); an array's tasks share them, uploaded once"),
   )
     .option("--hold", "Submit it held: it starts only once released (cubqueue release)")
+    .option("--slurm-opt <option>", "On a Slurm server: an sbatch option for the task's jobs, after = (--slurm-opt=--qos=long; repeatable)")
     .option("--quiet", "Print only the task id (an array: one id per line)")
     .example("cubqueue submit --script align --arg-file args.json --large-files reads1.fq --large-files reads2.fq")
     .example("cubqueue submit --script align --arg-file args.json --retries 3 --retry-delay 30s --timeout 2h --priority 10")
     .example("cubqueue submit --script align --arg-files-from samples/ --large-files ref.fa --max-running 4")
+    .example("cubqueue submit --script align --arg-file args.json --slurm-opt=--mem=16G --slurm-opt=--qos=long")
     .action(run(submit));
 }
 
@@ -47,7 +51,8 @@ async function submit(context: CommandContext, flags: SubmitFlags) {
     throw new CliError("Missing --arg-file (the JSON argument file), or for an array --arg-files-from or --arg-lines; see --help.", 2);
   }
   const files = list(flags.largeFiles);
-  const options = { ...taskOptionsFrom(flags), ...(flags.hold ? { hold: true } : {}) };
+  const slurmOptions = sbatchOptionsFlag("--slurm-opt", flags.slurmOpt);
+  const options = { ...taskOptionsFrom(flags), ...(flags.hold ? { hold: true } : {}), ...(slurmOptions.length > 0 ? { slurmOptions } : {}) };
   const { client } = await context.connect();
   const progress = createProgress(context.io, "Uploading");
   const onProgress = ({ sent, total }: { sent: number; total: number }) => progress.update(sent, total);

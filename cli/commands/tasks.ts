@@ -212,6 +212,8 @@ function describeTask(task: Task): string {
   for (const [name, value] of Object.entries(task.env)) rows.push(["env", `${name}=${value}`]);
   rows.push(["attempts", attemptsLine(task)]);
   if (task.timeout_s !== null) rows.push(["timeout", formatDuration(task.timeout_s * 1000)]);
+  if (task.slurm_job_id !== null) rows.push(["slurm", `job ${task.slurm_job_id}`]);
+  if (task.slurm_options.length > 0) rows.push(["sbatch", task.slurm_options.join(" ")]);
   if (task.next_attempt_at) rows.push(["next try", formatTime(task.next_attempt_at)]);
   if (task.attempt_history.length > 1) {
     for (const attempt of task.attempt_history) rows.push([`#${attempt.number}`, attemptLine(attempt)]);

@@ -80,6 +80,13 @@ const schedulingFields = {
   notify_on: { type: "string", enum: ["finish", "all"], description: "When notify_url is called: finish (default) or all." },
 } satisfies Record<string, TextField>;
 
+/** sbatch options for the task's jobs, on a Slurm server. */
+const slurmOptionsField: TextField = {
+  type: "string",
+  description:
+    'On a server started with `--executor slurm`: a JSON array of sbatch options passed through to each of the task\'s jobs, each whole, as `--name=value` (e.g. `["--qos=long", "--mem=4G"]`); they come after the server\'s own, so they win. Options CubQueue sets itself (--output, --job-name, --hold, …) are refused, and so is the field on a local server (400 `slurm_options_unused`).',
+};
+
 const hold: TextField = { type: "string", enum: ["true", "false"], description: "true: the task is held (it starts only once released)." };
 
 export const submitTaskBody: RequestBody = {
@@ -95,6 +102,7 @@ export const submitTaskBody: RequestBody = {
           ...policyFields,
           ...schedulingFields,
           hold,
+          slurm_options: slurmOptionsField,
         },
         additionalProperties: {
           ...binary,
@@ -121,6 +129,7 @@ export const submitArrayBody: RequestBody = {
           },
           arg_lines: { ...binary, description: "A JSON-lines file: each non-blank line is the argument file of one more task." },
           max_running: { type: "string", pattern: "^[0-9]+$", description: "At most this many of the array's tasks run at once (default: no limit)." },
+          slurm_options: slurmOptionsField,
           ...policyFields,
           ...schedulingFields,
           hold,

@@ -91,8 +91,9 @@ export const TaskAttemptSchema = z
     exit_code: z.number().int().nullable(),
     signal: z.string().nullable(),
     error: z.string().nullable().openapi({ description: "How the attempt ended, in words, when it did not succeed." }),
-    executor: z.string().openapi({ description: 'Where it ran: "local" (a process on the server\'s machine).', example: "local" }),
+    executor: z.string().openapi({ description: 'Where it ran: "local" (a process on the server\'s machine) or "slurm" (a Slurm batch job).', example: "local" }),
     pid: z.number().int().nullable().openapi({ description: "Its process id, for an attempt run as a process on the server's machine; null otherwise or before it started." }),
+    slurm_job_id: z.string().nullable().openapi({ description: "Its Slurm job id, for an attempt run as a Slurm batch job; null otherwise or before it was submitted.", example: "917" }),
     log: z.string().nullable().openapi({
       description: "Its log in the task folder: log.txt for the latest attempt, log.<number>.txt for earlier ones; null for one that never started.",
     }),
@@ -138,6 +139,12 @@ export const TaskSchema = z
     cancel_requested_at: timestamp(),
     attempts: z.number().int().openapi({ description: "How many times the script was started." }),
     pid: z.number().int().nullable().openapi({ description: "The process id of the latest attempt." }),
+    executor: z.string().nullable().openapi({ description: 'Where the latest attempt runs or ran: "local" or "slurm"; null before the first.', example: "slurm" }),
+    slurm_job_id: z.string().nullable().openapi({ description: "The Slurm job id of the latest attempt, when it is a Slurm batch job.", example: "917" }),
+    slurm_options: z.array(z.string()).openapi({
+      description: "The sbatch options passed through to each of its jobs (the submission's `slurm_options`), on a server that runs tasks on Slurm.",
+      example: ["--qos=long"],
+    }),
     max_retries: z.number().int().openapi({ description: "How many times a failed or timed-out attempt is run again (0: never)." }),
     retry_delay_s: z.number().openapi({ description: "The wait before a retry, in seconds." }),
     retry_backoff: z.boolean().openapi({ description: "Whether each further retry waits twice as long as the one before." }),

@@ -28,6 +28,8 @@ export interface SubmitOptions extends TaskOptions {
   onProgress?: (progress: UploadProgress) => void;
   /** Submit it held: it starts only once released. */
   hold?: boolean;
+  /** sbatch options for each of the task's jobs (`["--qos=long"]`), on a server started with `--executor slurm`. */
+  slurmOptions?: readonly string[];
 }
 
 export interface SubmitArrayOptions extends SubmitOptions {
@@ -48,7 +50,7 @@ export interface EditOptions extends Omit<TaskOptions, "timeoutS"> {
  * The form fields of a task's options (those given). For an edit, an empty after or
  * afterAny list is sent too: it replaces what the task waited for with nothing.
  */
-export function taskFields(options: TaskOptions & { hold?: boolean }, { replacingDependencies = false } = {}): FormPart[] {
+export function taskFields(options: TaskOptions & { hold?: boolean; slurmOptions?: readonly string[] }, { replacingDependencies = false } = {}): FormPart[] {
   const list = (ids: readonly string[] | undefined) => (ids === undefined || (ids.length === 0 && !replacingDependencies) ? undefined : ids.join(","));
   const fields: Array<[string, string | number | boolean | undefined]> = [
     ["max_retries", options.maxRetries],
@@ -62,6 +64,7 @@ export function taskFields(options: TaskOptions & { hold?: boolean }, { replacin
     ["gpus", options.gpus],
     ["env", options.env === undefined ? undefined : JSON.stringify(options.env)],
     ["hold", options.hold],
+    ["slurm_options", options.slurmOptions?.length ? JSON.stringify(options.slurmOptions) : undefined],
   ];
   return fields.filter(([, value]) => value !== undefined).map(([field, value]) => ({ field, value: String(value) }));
 }

@@ -120,6 +120,8 @@ export const tasks = sqliteTable(
     notifyUrl: text("notify_url"),
     /** "finish": notifyUrl hears of the task's end only; "all": of every change of its state. */
     notifyOn: text("notify_on", { enum: ["finish", "all"] }).notNull().default("finish"),
+    /** sbatch options passed through to each of its jobs, on a server that runs tasks on Slurm (a JSON array); null for none. */
+    slurmOptions: text("slurm_options", { mode: "json" }).$type<string[]>(),
   },
   (table) => [
     uniqueIndex("tasks_id_unique").on(table.id),

@@ -60,6 +60,8 @@ function endOf({ ending, stopReason, adopted, process, policy }: AttemptEndInput
       const codes = { exitCode: ending.exitCode, signal: ending.signal };
       if (cancelled) return finish({ ...codes, status: TaskStatus.cancelled, error: "cancelled on request" });
       if (ending.exitCode === 0) return finish({ ...codes, status: TaskStatus.succeeded, error: null });
+      // Ended by its executor's scheduler (a time limit, a node failure): that is why it failed.
+      if (ending.endedBy) return finish({ ...codes, status: TaskStatus.failed, error: ending.endedBy });
       const how = ending.signal ? `was killed by signal ${ending.signal}` : `exited with code ${ending.exitCode}`;
       return finish({ ...codes, status: TaskStatus.failed, error: `the script ${how}` });
     }
@@ -70,6 +72,7 @@ function endOf({ ending, stopReason, adopted, process, policy }: AttemptEndInput
       return finish(failed("the script could not be started"));
     case "lost": {
       if (cancelled) return finish(withoutCodes(TaskStatus.cancelled, "cancelled on request"));
+      if (ending.endedBy) return finish(failed(ending.endedBy));
       return finish(failed(`the task's ${process ?? "process"} ended while no server was watching and left no exit status; its outcome is unknown`));
     }
   }

@@ -40,10 +40,10 @@ export interface AttemptSpec {
    */
   scriptSha256: string | null;
   /**
-   * The slots the attempt holds: its CPUs, and the ids of its GPUs (null when the
-   * executor's own scheduler chooses them, as a cluster's does).
+   * The slots the attempt asks for: its CPUs and how many GPUs, and which GPUs it was given
+   * (`gpuIds`; null when the executor's own scheduler chooses them, as a cluster's does).
    */
-  resources: { cpus: number; gpus: readonly string[] | null };
+  resources: { cpus: number; gpus: number; gpuIds: readonly string[] | null };
   /** The script's arguments (the argument file). */
   args: readonly string[];
   env: Readonly<Record<string, string>>;
@@ -51,6 +51,14 @@ export interface AttemptSpec {
   logFile: string;
   /** Where the outcome is written when the script ends, whether or not a server is watching. */
   exitFile: string;
+  /**
+   * How long the script may run (ms), or null for no limit. The runner stops the attempt
+   * then; an executor with a scheduler of its own also tells it, so that the limit holds
+   * while no server watches.
+   */
+  timeoutMs: number | null;
+  /** sbatch options the task was submitted with, for the Slurm executor; others have no use for them. */
+  slurmOptions: readonly string[];
 }
 
 /** An attempt an earlier server started, as the database holds it. */
@@ -63,17 +71,28 @@ export interface RecordedAttempt {
 
 export type ProcessExit =
   /** The script ran and ended. */
-  | { kind: "exited"; exitCode: number | null; signal: string | null }
+  | { kind: "exited"; exitCode: number | null; signal: string | null; endedBy?: string }
   /** The gate closed before the script ran: it never started. */
   | { kind: "not_started" }
   /** The attempt is gone and left no outcome (killed with its wrapper, or the machine went down). */
-  | { kind: "lost" };
+  | { kind: "lost"; endedBy?: string };
+// `endedBy`: what ended the attempt when it was neither its script nor CubQueue, in words, as the
+// executor knows it: a cluster scheduler's own decision (a time limit, a failed node, a preemption,
+// a cancel from outside), e.g. "Slurm ended job 917: its time limit was reached (TIMEOUT)". It is
+// recorded as the attempt's failure; a script that exited 0 succeeded all the same.
 
 export interface RunningAttempt {
   /** What the executor needs to find this attempt again; recorded before the script runs. */
   readonly handle: AttemptHandle;
-  /** The attempt in words, for messages: "process (pid 4242)", "job 917". */
+  /** The attempt in words, for messages: "process (pid 4242)", "Slurm job 917". */
   readonly description: string;
+  /**
+   * For an attempt that may wait in a scheduler's queue after it is let go: settles with when
+   * its script began to run, from which its time limit counts (time spent waiting for a
+   * cluster's nodes is not running time). Absent: it runs as soon as it is let go, and its
+   * limit counts from its claim.
+   */
+  readonly runningSince?: Promise<Date>;
   /** Settles once, when the whole attempt is over (nothing of it is left running). Never rejects. */
   readonly exited: Promise<ProcessExit>;
   /**

@@ -35,8 +35,10 @@ export interface RunnerOptions {
    * only when the slots it asks for are free, and holds them until its attempt is over.
    * With `cpusAtLeastConcurrency`, there are never fewer CPU slots than the concurrency
    * (what a server started without --cpus has): raising it lets that many more start.
+   * "executor": the executor's own scheduler (Slurm) decides where and when each fits; the
+   * runner only keeps to the concurrency and passes on what each task asks for.
    */
-  slots: { cpus: number; gpus: readonly string[]; cpusAtLeastConcurrency?: boolean };
+  slots: { cpus: number; gpus: readonly string[]; cpusAtLeastConcurrency?: boolean } | "executor";
   killGraceMs: number;
   /** The environment tasks inherit, before the CUBQUEUE_* variables are added. */
   baseEnv: Readonly<Record<string, string | undefined>>;
@@ -77,7 +79,10 @@ interface ActiveRun {
   stopReason: StopReason | null;
   /** True for a task found running at start, i.e. started by an earlier server. */
   adopted: boolean;
-  /** When the attempt was claimed: its time limit counts from here, across server restarts. */
+  /**
+   * When the attempt was claimed: its time limit counts from here, across server restarts;
+   * or, for one that waited in a scheduler's queue, from when its script began to run.
+   */
   startedAt: Date;
   /** The timer of its time limit, if it has one. */
   deadline: unknown;
@@ -119,11 +124,13 @@ export function createRunner(options: RunnerOptions) {
   const retryOptions = { backoff: options.retryBackoff ?? DEFAULT_BACKOFF, timers: options.timers ?? realTimers };
   const active = new Map<string, ActiveRun>();
   let concurrency = options.concurrency;
-  /** The slots there are in all now (the CPU slots may follow the concurrency). */
-  const totals = () => ({
-    cpus: options.slots.cpusAtLeastConcurrency ? Math.max(options.slots.cpus, concurrency) : options.slots.cpus,
-    gpus: options.slots.gpus.length,
-  });
+  const localSlots = options.slots === "executor" ? undefined : options.slots;
+  const gpuIds = localSlots?.gpus ?? [];
+  /** The slots there are in all now (the CPU slots may follow the concurrency); unbounded where the executor decides. */
+  const totals = () =>
+    localSlots === undefined
+      ? { cpus: Number.POSITIVE_INFINITY, gpus: Number.POSITIVE_INFINITY }
+      : { cpus: localSlots.cpusAtLeastConcurrency ? Math.max(localSlots.cpus, concurrency) : localSlots.cpus, gpus: gpuIds.length };
   /** Paused: running tasks go on, nothing new starts. Read at start, kept in the database. */
   let paused = false;
   const baseEnv = definedOnly(options.baseEnv);
@@ -168,7 +175,9 @@ export function createRunner(options: RunnerOptions) {
     while (!stopping && !paused) {
       const free = freeSlots();
       if (free.tasks <= 0) return;
-      const candidates = await listStartCandidates(db, instanceId, new Date(), free.tasks * CANDIDATES_PER_PLACE);
+      const listed = await listStartCandidates(db, instanceId, new Date(), free.tasks * CANDIDATES_PER_PLACE);
+      // Where the executor places tasks, none waits here for CPUs or GPUs: it asks its scheduler for them.
+      const candidates = localSlots === undefined ? listed.map((candidate) => ({ ...candidate, cpus: 0, gpus: 0 })) : listed;
       const starts = chooseStarts(candidates, free, totals());
       let started = 0;
       for (const start of starts) {
@@ -191,7 +200,7 @@ export function createRunner(options: RunnerOptions) {
       cpus -= run.slots.cpus;
       for (const gpu of run.slots.gpus) held.add(gpu);
     }
-    return { tasks: concurrency - active.size, cpus, gpus: options.slots.gpus.filter((gpu) => !held.has(gpu)) };
+    return { tasks: concurrency - active.size, cpus, gpus: gpuIds.filter((gpu) => !held.has(gpu)) };
   }
 
   /** Nothing is due now: wake when the first waiting retry is. */
@@ -266,8 +275,11 @@ export function createRunner(options: RunnerOptions) {
     }
     run.phase = "running";
     if (run.stopReason) terminate(run);
-    // As the database has it (an earlier server may have stopped between recording and signalling).
-    else if (run.adopted) (run.suspendedAt ? run.process.suspend() : run.process.resume());
+    else {
+      // As the database has it (an earlier server may have stopped between recording and signalling).
+      if (run.adopted) (run.suspendedAt ? run.process.suspend() : run.process.resume());
+      if (run.process.runningSince) countTimeFrom(run, run.process.runningSince);
+    }
     progress.watch(run.task.id, run.attemptNumber, layout.taskPaths(run.task.id).progressFile);
     const exit = await run.process.exited;
     if (isDetached(run)) return;
@@ -307,7 +319,8 @@ export function createRunner(options: RunnerOptions) {
       // An earlier attempt's progress is not this one's.
       await rm(paths.progressFile, { recursive: true, force: true });
     }
-    const slots: AttemptSlots = { cpus: run.slots.cpus, gpus: run.slots.gpus };
+    // The executor's scheduler gives GPUs where it places tasks; here, the runner does.
+    const slots: AttemptSlots = localSlots === undefined ? { cpus: task.cpus, gpus: null } : { cpus: run.slots.cpus, gpus: run.slots.gpus };
     return executor.launch({
       taskId: task.id,
       attempt: attemptNumber,
@@ -315,11 +328,13 @@ export function createRunner(options: RunnerOptions) {
       script: paths.script(task.scriptFilename),
       // Submission checked the copy against this; only an attempt's script could have changed it since.
       scriptSha256: attemptNumber === 1 ? task.scriptSha256 : null,
-      resources: slots,
+      resources: { cpus: slots.cpus, gpus: localSlots === undefined ? task.gpus : run.slots.gpus.length, gpuIds: slots.gpus },
       args: [paths.argFile],
       logFile: paths.logFile,
       exitFile: paths.exitFile,
-      env: attemptEnvironment(baseEnv, task, paths, slots, { gpusManaged: options.slots.gpus.length > 0 }),
+      timeoutMs: task.timeoutMs,
+      slurmOptions: task.slurmOptions ?? [],
+      env: attemptEnvironment(baseEnv, task, paths, slots, { gpusManaged: gpuIds.length > 0 }),
     });
   }
 
@@ -370,6 +385,21 @@ export function createRunner(options: RunnerOptions) {
     if (run.stopReason || run.phase === "settling" || run.phase === "detached") return;
     run.stopReason = "timeout";
     terminate(run); // while still starting, launchRecorded closes its gate instead
+  }
+
+  /**
+   * An attempt that waits in a scheduler's queue (see RunningAttempt.runningSince) has its
+   * time limit counted from when its script began to run, not from its claim.
+   */
+  function countTimeFrom(run: ActiveRun, runningSince: Promise<Date>): void {
+    if (run.task.timeoutMs === null) return;
+    timers.clearTimeout(run.deadline);
+    run.deadline = undefined;
+    void runningSince.then((at) => {
+      if (run.phase !== "running" || run.stopReason) return;
+      run.startedAt = at;
+      armDeadline(run);
+    });
   }
 
   /**
@@ -463,7 +493,7 @@ export function createRunner(options: RunnerOptions) {
     slotUse() {
       const free = freeSlots();
       const total = totals().cpus;
-      return { cpus: { total, used: total - free.cpus }, gpus: { total: [...options.slots.gpus], free: [...free.gpus] } };
+      return { cpus: { total, used: total - free.cpus }, gpus: { total: [...gpuIds], free: [...free.gpus] } };
     },
 
     /** How many CPU slots and GPUs there are in all now: a task asking for more could never start. */

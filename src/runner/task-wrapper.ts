@@ -118,10 +118,22 @@ const EXIT_RECORD_MAX_BYTES = 64;
  * nothing, without blocking (see openTaskFile).
  */
 export async function readExitRecord(exitFile: string): Promise<ProcessExit | undefined> {
+  const progress = await readWrapperProgress(exitFile);
+  return typeof progress === "string" ? undefined : progress;
+}
+
+/**
+ * How far the wrapper got, from its exit file: not started at all ("none": the file is as
+ * it was made, empty, or unreadable), started with no outcome written ("running": the
+ * script runs, or the wrapper was killed before it wrote one), or the outcome it wrote.
+ */
+export async function readWrapperProgress(exitFile: string): Promise<"none" | "running" | ProcessExit> {
   const text = (await readSmallTaskFile(exitFile, EXIT_RECORD_MAX_BYTES).catch(() => "")).trim();
+  if (text === "") return "none";
   if (text === "not-started") return { kind: "not_started" };
   const match = /^exit (\d+)$/.exec(text);
-  return match ? fromShellStatus(Number(match[1])) : undefined;
+  // Anything else ("running", or what a script wrote over it) holds no outcome.
+  return match ? fromShellStatus(Number(match[1])) : "running";
 }
 
 async function readSmallTaskFile(path: string, maxBytes: number): Promise<string> {

@@ -11,8 +11,6 @@ import { createOpsService } from "../ops/ops-service.ts";
 import { createNotifier } from "../notify/notifier.ts";
 import { listNotifyTargets } from "../db/queries/queue.ts";
 import { createTransitions } from "../lifecycle/transitions.ts";
-import { createLocalExecutor } from "../runner/local-executor.ts";
-import { resolveInterpreters } from "../runner/interpreters.ts";
 import { createRunner, type Runner } from "../runner/runner.ts";
 import { serveFetch } from "../runtime/serve.ts";
 import { createScriptService } from "../scripts/script-service.ts";
@@ -21,6 +19,7 @@ import { startRetention } from "../tasks/retention.ts";
 import { createQueueService } from "../tasks/queue-service.ts";
 import { createTaskService } from "../tasks/task-service.ts";
 import { databaseStartupError, describeDatabaseLocation } from "./database-error.ts";
+import { createExecutors } from "./executors.ts";
 import { claimBaseDir, loadInstanceId } from "./instance.ts";
 
 import { detectGpus } from "./detect-gpus.ts";
@@ -95,7 +94,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       db,
       transitions,
       layout,
-      executors: [createLocalExecutor({ interpreters: resolveInterpreters(config.interpreters) })],
+      executors: createExecutors(config, { env: taskEnv, logError }),
       instanceId,
       concurrency: config.concurrency,
       slots: { cpus: config.cpus ?? availableParallelism(), gpus, cpusAtLeastConcurrency: config.cpus === undefined },
@@ -115,6 +114,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       onSubmitted: (task) => notifier.track(task.id, task.notifyUrl, task.notifyOn),
       onTaskEvent: (taskId, callback) => hub.subscribe(undefined, (event) => event.taskId === taskId && callback()).unsubscribe,
       maxUploadSize: config.maxUploadSize,
+      executor: config.executor,
     });
     const notifier = createNotifier({
       serverUrl: config.notifyUrl,

@@ -48,6 +48,8 @@ export interface Submission {
    * the large files, and at most `maxRunning` of them run at once (null: no limit).
    */
   array?: { maxRunning: number | null };
+  /** sbatch options for the tasks' jobs, checked (see slurm-options.ts); none by default. */
+  slurmOptions?: readonly string[];
 }
 
 export interface SubmitDeps {
@@ -153,6 +155,7 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
         arrayId,
         ...policy,
         ...settingsRow(settings),
+        slurmOptions: submission.slurmOptions?.length ? [...submission.slurmOptions] : null,
       }),
     );
     const files = ids.map((id) =>

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { shortIds } from "../db/queries/short-ids.ts";
 import { findTask, findTaskRow, listTasks } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { FINISHED_STATUSES, WAITING_STATUSES, type TaskRow, type TaskStatus } from "../db/schema.ts";
-import { AppError, attemptNotFound, logUnreadable, taskFinished, taskFinishing, taskNotFound, taskOnOtherServer } from "../errors.ts";
+import { AppError, attemptNotFound, badRequest, logUnreadable, taskFinished, taskFinishing, taskNotFound, taskOnOtherServer } from "../errors.ts";
 import type { Transitions } from "../lifecycle/transitions.ts";
 import type { Runner } from "../runner/runner.ts";
 import type { ScriptService } from "../scripts/script-service.ts";
@@ -40,6 +41,8 @@ export interface TaskServiceDeps {
   /** Calls back on each event of a task (a change of its state); returns how to stop. For log followers. */
   onTaskEvent?: (taskId: string, callback: () => void) => () => void;
   maxUploadSize?: number;
+  /** Where this server runs new attempts ("local" by default, or "slurm"): only "slurm" takes a task's sbatch options. */
+  executor?: string;
   now?: () => Date;
 }
 
@@ -76,6 +79,7 @@ export function createTaskService({
   onUploaded = () => {},
   onSubmitted = () => {},
   maxUploadSize,
+  executor = "local",
   now = () => new Date(),
 }: TaskServiceDeps) {
   // What this server can give a task now: asking for more is refused.
@@ -100,6 +104,14 @@ export function createTaskService({
   }
 
   async function submitted(submission: Submission) {
+    // Options nothing would read: the submitter meant the task for a cluster this server does not use.
+    if (submission.slurmOptions?.length && executor !== "slurm") {
+      await Promise.all([...submission.largeFiles.values()].map((file) => rm(file.path, { force: true })));
+      throw badRequest(
+        "slurm_options_unused",
+        `This server runs tasks with the ${executor} executor, which has no use for slurm_options; submit to a server started with --executor slurm, or leave them out.`,
+      );
+    }
     const uploaded = [...submission.largeFiles.values()].reduce((sum, file) => sum + file.size, 0);
     onUploaded(uploaded + submission.argFiles.reduce((sum, file) => sum + file.bytes.length, 0));
     const made = await submitTasks(submitDeps, submission);

@@ -2,6 +2,7 @@ import type { TaskDependencyView, TaskRecord } from "../db/queries/tasks.ts";
 import { DependencyKind, FINISHED_STATUSES, TaskStatus, WAITING_STATUSES, type TaskAttemptRow } from "../db/schema.ts";
 import { taskVariables } from "../runner/attempt-env.ts";
 import { parseStoredHandle } from "../runner/attempt-handle.ts";
+import { slurmHandleOf } from "../runner/slurm/slurm-handle.ts";
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
@@ -28,6 +29,9 @@ export function toTaskView({ task, files, dependencies, tags, attempt, attempts 
     cancel_requested_at: iso(task.cancelRequestedAt),
     attempts: task.attemptCount,
     pid: attempt ? pidOf(attempt) : null,
+    executor: attempt?.executor ?? null,
+    slurm_job_id: attempt ? slurmJobIdOf(attempt) : null,
+    slurm_options: task.slurmOptions ?? [],
     max_retries: task.maxRetries,
     retry_delay_s: task.retryDelayMs / 1000,
     retry_backoff: task.retryBackoff,
@@ -55,6 +59,7 @@ export function toTaskView({ task, files, dependencies, tags, attempt, attempts 
       cpus: each.cpus,
       gpu_ids: each.gpus === null ? null : each.gpus === "" ? [] : each.gpus.split(","),
       suspended_s: suspendedMs(each) / 1000,
+      slurm_job_id: slurmJobIdOf(each),
       // An attempt that never started (its server stopped first) wrote no log.
       log: each.handle === null ? null : each.number === task.attemptCount ? "log.txt" : `log.${each.number}.txt`,
     })),
@@ -83,6 +88,11 @@ function suspendedMs(attempt: TaskAttemptRow): number {
 function pidOf(attempt: TaskAttemptRow): number | null {
   const { pid } = parseStoredHandle(attempt.handle);
   return typeof pid === "number" ? pid : null;
+}
+
+/** The attempt's Slurm job id, when the Slurm executor ran it. */
+function slurmJobIdOf(attempt: TaskAttemptRow): string | null {
+  return attempt.executor === "slurm" ? (slurmHandleOf(parseStoredHandle(attempt.handle))?.jobId ?? null) : null;
 }
 
 export type TaskView = ReturnType<typeof toTaskView>;

@@ -80,6 +80,37 @@ describe("how an attempt's end is decided", () => {
     expect(decide({ ending: lost, process: null })).toMatchObject({ outcome: { error: expect.stringMatching(/^the task's process ended while/) } });
   });
 
+  it("an attempt its executor's scheduler ended failed with the scheduler's reason, and is retried while retries are left", () => {
+    const endedBy = "Slurm ended job 917: its time limit was reached (TIMEOUT)";
+    expect(decide({ ending: { kind: "exited", exitCode: null, signal: "SIGTERM", endedBy } })).toEqual({
+      kind: "finish",
+      outcome: { status: "failed", error: endedBy, exitCode: null, signal: "SIGTERM" },
+    });
+    expect(decide({ ending: { kind: "lost", endedBy }, adopted: true })).toEqual({
+      kind: "finish",
+      outcome: { status: "failed", error: endedBy, exitCode: null, signal: null },
+    });
+    const retries = policy({ maxRetries: 1, retryDelayMs: 500 });
+    expect(decide({ ending: { kind: "exited", exitCode: 143, signal: null, endedBy }, policy: retries })).toEqual({
+      kind: "retry",
+      waitMs: 500,
+      outcome: { status: "failed", error: endedBy, exitCode: 143, signal: null },
+    });
+    expect(decide({ ending: { kind: "lost", endedBy }, policy: retries })).toMatchObject({ kind: "retry", outcome: { error: endedBy } });
+  });
+
+  it("a scheduler's reason does not override a script that exited 0, a cancel or a timeout asked for here", () => {
+    const endedBy = "Slurm ended job 917: it was cancelled outside CubQueue (CANCELLED)";
+    expect(decide({ ending: { kind: "exited", exitCode: 0, signal: null, endedBy } })).toMatchObject({ kind: "finish", outcome: { status: "succeeded", error: null } });
+    expect(decide({ ending: { kind: "exited", exitCode: null, signal: "SIGTERM", endedBy }, stopReason: "cancel" })).toMatchObject({
+      outcome: { status: "cancelled", error: "cancelled on request" },
+    });
+    expect(decide({ ending: { kind: "lost", endedBy }, stopReason: "cancel" })).toMatchObject({ outcome: { status: "cancelled" } });
+    expect(decide({ ending: { kind: "lost", endedBy }, stopReason: "timeout", policy: policy({ timeoutMs: 3000 }) })).toMatchObject({
+      outcome: { status: "failed", error: "timed out after 3s" },
+    });
+  });
+
   it("a timed-out attempt failed, saying its limit, with how the script ended", () => {
     expect(decide({ ending: exited(null, "SIGTERM"), stopReason: "timeout", policy: policy({ timeoutMs: 2 * 3600_000 }) })).toEqual({
       kind: "finish",

@@ -25,11 +25,13 @@ async function launch(script: string) {
     dir: dir.path,
     script: join(dir.path, "job.sh"),
     scriptSha256: null,
-    resources: { cpus: 1, gpus: [] },
+    resources: { cpus: 1, gpus: 0, gpuIds: [] },
     args: [],
     env: { PATH: globalThis.process.env.PATH ?? "/usr/bin:/bin", CUBQUEUE_TASK_ID: taskId },
     logFile: join(dir.path, "log.txt"),
     exitFile: join(dir.path, "cubqueue.exit"),
+    timeoutMs: null,
+    slurmOptions: [],
   });
   process.release();
   return { process, dir: dir.path };

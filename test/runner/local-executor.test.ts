@@ -26,11 +26,13 @@ async function specFor(filename: string, source: string): Promise<AttemptSpec> {
     dir: dir.path,
     script: join(dir.path, filename),
     scriptSha256: null,
-    resources: { cpus: 1, gpus: [] },
+    resources: { cpus: 1, gpus: 0, gpuIds: [] },
     args: ["one arg"],
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
     logFile: join(dir.path, "log.txt"),
     exitFile: join(dir.path, "cubqueue.exit"),
+    timeoutMs: null,
+    slurmOptions: [],
   };
 }
 

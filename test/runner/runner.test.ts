@@ -306,6 +306,35 @@ describe("the runner, over a fake executor", () => {
     expect((await h.task(id)).task.error).toBe("timed out after 0.08s");
   });
 
+  it("an attempt waiting in a scheduler's queue has its time limit counted from when its script began to run", async () => {
+    const h = await harness({ queued: true, onTerm: { kind: "exited", exitCode: null, signal: "SIGTERM" } });
+    const id = await h.addTask({ timeoutMs: 60 });
+    h.runner.wake();
+    const process = await h.fake.processOf(id);
+    await waitUntil(() => process.gate === "released");
+    // Queued in the scheduler for longer than its limit: not running time.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(process.terminations).toEqual([]);
+    expect(await h.statusOf(id)).toBe(TaskStatus.running);
+    const began = Date.now();
+    process.beginRunning(new Date(began));
+    await h.waitStatus(id, TaskStatus.failed);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(55);
+    expect(process.terminations).toEqual([20]);
+    expect((await h.task(id)).task.error).toBe("timed out after 0.06s");
+  });
+
+  it("an attempt whose script began to run longer ago than its limit (found again after a restart) is stopped at once", async () => {
+    const h = await harness({ queued: true, onTerm: { kind: "exited", exitCode: null, signal: "SIGTERM" } });
+    const id = await h.addTask({ timeoutMs: 60_000 });
+    h.runner.wake();
+    const process = await h.fake.processOf(id);
+    await waitUntil(() => process.gate === "released");
+    process.beginRunning(new Date(Date.now() - 61_000));
+    await h.waitStatus(id, TaskStatus.failed);
+    expect((await h.task(id)).task.error).toBe("timed out after 1m");
+  });
+
   it("a time limit that passes while the task is still starting closes its gate: the script never runs", async () => {
     const { overrides, letRecord } = heldRecord();
     const h = await harness({ overrides });
@@ -507,7 +536,7 @@ describe("the runner's scheduling, over a fake executor", () => {
     h.runner.wake();
     const first = await h.fake.processOf(gpuTask);
     await waitUntil(() => first.gate === "released");
-    expect(first.spec?.resources).toEqual({ cpus: 1, gpus: ["0"] });
+    expect(first.spec?.resources).toEqual({ cpus: 1, gpus: 1, gpuIds: ["0"] });
     expect(first.spec?.env.CUDA_VISIBLE_DEVICES).toBe("0");
     await h.runner.stop();
 
@@ -517,7 +546,7 @@ describe("the runner's scheduling, over a fake executor", () => {
     const third = await h.addTask({ gpus: 1 });
     next.wake();
     const process = await h.fake.processOf(second);
-    expect(process.spec?.resources).toEqual({ cpus: 1, gpus: ["1"] });
+    expect(process.spec?.resources).toEqual({ cpus: 1, gpus: 1, gpuIds: ["1"] });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await h.statusOf(third)).toBe(TaskStatus.queued);
   });

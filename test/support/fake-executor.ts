@@ -16,6 +16,8 @@ export interface FakeProcess {
   adopted: boolean;
   /** Ends the process as the executor would report it. */
   end(exit: ProcessExit): void;
+  /** With `queued`: its script begins to run, as of `at` (a scheduler let it run). */
+  beginRunning(at: Date): void;
 }
 
 export interface FakeExecutorOptions {
@@ -25,6 +27,8 @@ export interface FakeExecutorOptions {
   launchFails?: (launch: AttemptSpec) => Error | undefined;
   /** A terminate() ends the process with this exit at once (a script that lets itself be stopped); default: it does not end. */
   onTerm?: ProcessExit;
+  /** Attempts wait in a scheduler's queue after their gate opens, until beginRunning() (as on a cluster). */
+  queued?: boolean;
 }
 
 /**
@@ -43,6 +47,8 @@ export function createFakeExecutor(options: FakeExecutorOptions = {}) {
     let resolveExit!: (exit: ProcessExit) => void;
     const exited = new Promise<ProcessExit>((resolve) => (resolveExit = resolve));
     let ended = false;
+    let beganRunning!: (at: Date) => void;
+    const runningSince = options.queued ? new Promise<Date>((resolve) => (beganRunning = resolve)) : undefined;
     const adopted = spec === undefined;
     const fake: FakeProcess & LaunchedAttempt = {
       taskId,
@@ -56,6 +62,8 @@ export function createFakeExecutor(options: FakeExecutorOptions = {}) {
       detached: false,
       adopted,
       exited,
+      ...(runningSince ? { runningSince } : {}),
+      beginRunning: (at) => beganRunning(at),
       end(exit) {
         if (ended || fake.detached) return;
         ended = true;

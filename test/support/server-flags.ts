@@ -14,6 +14,10 @@ const SPECIAL: Partial<Record<keyof ServerConfigInput, (value: never) => string[
   idleTimeoutMs: (ms: number) => ["--idle-timeout", String(ms / 1000)],
   interpreters: (map: Record<string, string>) => Object.entries(map).flatMap(([name, path]) => ["--interpreter", `${name}=${path}`]),
   gpus: (ids: string[]) => ["--gpus", ids.length === 0 ? "none" : ids.join(",")],
+  // After "=": an sbatch option after a space would read as a flag of cubqueue's own.
+  slurmOptions: (options: string[]) => options.map((option) => `--slurm-opt=${option}`),
+  slurmCommands: (map: Record<string, string>) => Object.entries(map).flatMap(([name, path]) => ["--slurm-command", `${name}=${path}`]),
+  slurmPollMs: (ms: number) => ["--slurm-poll", String(ms / 1000)],
 };
 
 /**

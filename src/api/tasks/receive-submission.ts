@@ -3,6 +3,7 @@ import { Buffer } from "node:buffer";
 import type { Readable } from "node:stream";
 import { badRequest } from "../../errors.ts";
 import { parseRunPolicy } from "../../lifecycle/run-policy.ts";
+import { parseSlurmOptionsField } from "../../tasks/slurm-options.ts";
 import { receiveMultipart, type InMemoryDestination, type ReceivedFile } from "../multipart.ts";
 import { ARG_FILE_TOO_LARGE, MAX_ARG_FILE_SIZE } from "../../tasks/arg-file.ts";
 import type { UploadedFile } from "../../store/uploaded-file.ts";
@@ -26,7 +27,7 @@ const MAX_ARRAY_ARGS_BYTES = 64 * 1024 * 1024;
 
 /**
  * Reads a submission form (multipart: `script_name`, the run policy's and the
- * scheduling fields, file `arg_file`, files `file1`…`fileN`): the argument file
+ * scheduling fields, `slurm_options`, file `arg_file`, files `file1`…`fileN`): the argument file
  * into memory, each large file straight to disk in the incoming folder, hashed
  * on the way. With `array`, the form may carry many argument files (`arg_file`
  * repeated, and/or `arg_lines`: one JSON document per line) and `max_running`,
@@ -83,7 +84,8 @@ export async function receiveSubmission(
       throw badRequest("missing_file", array ? 'Send the argument files as file fields "arg_file" (one task each), or as "arg_lines" (one JSON document per line).' : 'Missing the file field "arg_file" (the JSON argument file).');
     }
     if (argFiles.length > MAX_ARRAY_SIZE) throw badRequest("too_many_files", `An array makes at most ${MAX_ARRAY_SIZE} tasks; this one names ${argFiles.length}. Submit it in parts.`);
-    const submission = { scriptName, argFiles, largeFiles, policy, settings };
+    const slurmOptions = parseSlurmOptionsField(form.fields.slurm_options);
+    const submission = { scriptName, argFiles, largeFiles, policy, settings, slurmOptions };
     if (!array) return submission;
     return { ...submission, array: { maxRunning: parseIntegerField("max_running", form.fields.max_running, 1, MAX_ARRAY_SIZE) ?? null } };
   } catch (error) {

@@ -598,6 +598,23 @@ export interface components {
             attempts: number;
             /** @description The process id of the latest attempt. */
             pid: number | null;
+            /**
+             * @description Where the latest attempt runs or ran: "local" or "slurm"; null before the first.
+             * @example slurm
+             */
+            executor: string | null;
+            /**
+             * @description The Slurm job id of the latest attempt, when it is a Slurm batch job.
+             * @example 917
+             */
+            slurm_job_id: string | null;
+            /**
+             * @description The sbatch options passed through to each of its jobs (the submission's `slurm_options`), on a server that runs tasks on Slurm.
+             * @example [
+             *       "--qos=long"
+             *     ]
+             */
+            slurm_options: string[];
             /** @description How many times a failed or timed-out attempt is run again (0: never). */
             max_retries: number;
             /** @description The wait before a retry, in seconds. */
@@ -665,12 +682,17 @@ export interface components {
             /** @description How the attempt ended, in words, when it did not succeed. */
             error: string | null;
             /**
-             * @description Where it ran: "local" (a process on the server's machine).
+             * @description Where it ran: "local" (a process on the server's machine) or "slurm" (a Slurm batch job).
              * @example local
              */
             executor: string;
             /** @description Its process id, for an attempt run as a process on the server's machine; null otherwise or before it started. */
             pid: number | null;
+            /**
+             * @description Its Slurm job id, for an attempt run as a Slurm batch job; null otherwise or before it was submitted.
+             * @example 917
+             */
+            slurm_job_id: string | null;
             /** @description Its log in the task folder: log.txt for the latest attempt, log.<number>.txt for earlier ones; null for one that never started. */
             log: string | null;
             /** @description The CPU slots it held. */
@@ -1175,6 +1197,8 @@ export interface operations {
                      * @enum {string}
                      */
                     hold?: "true" | "false";
+                    /** @description On a server started with `--executor slurm`: a JSON array of sbatch options passed through to each of the task's jobs, each whole, as `--name=value` (e.g. `["--qos=long", "--mem=4G"]`); they come after the server's own, so they win. Options CubQueue sets itself (--output, --job-name, --hold, …) are refused, and so is the field on a local server (400 `slurm_options_unused`). */
+                    slurm_options?: string;
                 } & {
                     [key: string]: string;
                 };
@@ -1285,6 +1309,8 @@ export interface operations {
                     arg_lines?: string;
                     /** @description At most this many of the array's tasks run at once (default: no limit). */
                     max_running?: string;
+                    /** @description On a server started with `--executor slurm`: a JSON array of sbatch options passed through to each of the task's jobs, each whole, as `--name=value` (e.g. `["--qos=long", "--mem=4G"]`); they come after the server's own, so they win. Options CubQueue sets itself (--output, --job-name, --hold, …) are refused, and so is the field on a local server (400 `slurm_options_unused`). */
+                    slurm_options?: string;
                     /** @description How many times a failed or timed-out attempt is run again (0-100; default 0). A cancel is never retried. */
                     max_retries?: string;
                     /** @description Seconds to wait before a retry (0 to 604800; default 0). */
