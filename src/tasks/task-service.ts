@@ -135,6 +135,8 @@ export function createTaskService({ db, transitions, layout, runner, scripts, ma
         /** What the folder holds that the archive leaves out, by reason (see planArchive). */
         omitted: plan.omitted,
         omittedCount: plan.omittedCount,
+        /** The bytes of file content the archive holds (the files as planned). */
+        unpackedSize: plan.entries.reduce((sum, entry) => sum + entry.size, 0),
         contentType: archiveContentType(format),
         filename: `${id}-${folder === "metadata" ? "metadata" : "result"}${archiveExtension(format)}`,
       };

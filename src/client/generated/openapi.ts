@@ -291,7 +291,10 @@ export interface components {
             created_at: string;
         };
         Task: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f
+             */
             task_id: string;
             script_name: string;
             /** @description The version of the script the task was given (its copy in the task folder); null for tasks submitted before scripts had versions. */
@@ -378,6 +381,7 @@ export interface components {
             next_cursor: string | null;
         };
         TaskLog: {
+            /** Format: uuid */
             task_id: string;
             status: components["schemas"]["TaskStatus"];
             /** @description Whose log this is: the attempt's number (0 for a task that has not run yet). */
@@ -420,6 +424,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -428,6 +434,15 @@ export interface operations {
             };
             /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -487,6 +502,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -538,6 +555,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The server's disk is full */
             507: {
                 headers: {
@@ -581,6 +607,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -598,6 +626,15 @@ export interface operations {
             };
             /** @description `script_not_found`: no script of that name is registered */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -639,6 +676,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -656,6 +695,15 @@ export interface operations {
             };
             /** @description `script_not_found`: no script of that name is registered; nothing changed */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -703,6 +751,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -711,6 +761,15 @@ export interface operations {
             };
             /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -764,6 +823,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -808,6 +869,15 @@ export interface operations {
             };
             /** @description An upload is larger than allowed */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -868,6 +938,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -919,6 +991,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     flushTasks: {
@@ -963,6 +1044,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -971,6 +1054,15 @@ export interface operations {
             };
             /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1003,6 +1095,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1036,6 +1130,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getTask: {
@@ -1061,6 +1164,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1078,6 +1183,15 @@ export interface operations {
             };
             /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1110,6 +1224,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1136,6 +1252,15 @@ export interface operations {
             };
             /** @description `task_finished`: the task has already finished. `task_finishing`: its process has ended and its outcome is still being recorded (the server cannot write to its database yet, e.g. a full disk; it keeps trying): ask again later. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1182,6 +1307,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1215,6 +1342,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     downloadTaskMetadata: {
@@ -1234,6 +1370,10 @@ export interface operations {
             /** @description The folder as an archive, streamed. Left out: symlinks leading outside the folder (or nowhere), files with hard links outside it, FIFOs, sockets and devices, paths too long to open, and what vanishes while it is read; the headers count them. */
             200: {
                 headers: {
+                    /** @description `attachment` with the archive's file name: `<task_id>-metadata.<format>` or `<task_id>-result.<format>`. */
+                    "Content-Disposition"?: string;
+                    /** @description How many bytes of file content the archive holds: what unpacking it writes, whatever the format's framing or compression. */
+                    "X-CubQueue-Unpacked-Size"?: number;
                     /** @description How many entries of the folder the archive leaves out (0 when none). */
                     "X-CubQueue-Omitted"?: number;
                     /** @description Only when X-CubQueue-Omitted is not 0: the count per reason, e.g. `special_file=2, symlink=1`. Reasons: symlink, hard_link_outside, special_file, too_deep, vanished, unreadable, name_not_utf8. */
@@ -1258,6 +1398,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1275,6 +1417,15 @@ export interface operations {
             };
             /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1301,6 +1452,10 @@ export interface operations {
             /** @description The folder as an archive, streamed. Left out: symlinks leading outside the folder (or nowhere), files with hard links outside it, FIFOs, sockets and devices, paths too long to open, and what vanishes while it is read; the headers count them. */
             200: {
                 headers: {
+                    /** @description `attachment` with the archive's file name: `<task_id>-metadata.<format>` or `<task_id>-result.<format>`. */
+                    "Content-Disposition"?: string;
+                    /** @description How many bytes of file content the archive holds: what unpacking it writes, whatever the format's framing or compression. */
+                    "X-CubQueue-Unpacked-Size"?: number;
                     /** @description How many entries of the folder the archive leaves out (0 when none). */
                     "X-CubQueue-Omitted"?: number;
                     /** @description Only when X-CubQueue-Omitted is not 0: the count per reason, e.g. `special_file=2, symlink=1`. Reasons: symlink, hard_link_outside, special_file, too_deep, vanished, unreadable, name_not_utf8. */
@@ -1325,6 +1480,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1342,6 +1499,15 @@ export interface operations {
             };
             /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
