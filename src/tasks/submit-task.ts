@@ -4,7 +4,7 @@ import { basename, join } from "node:path";
 import { insertTask, type TaskRecord } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { TaskStatus, type NewTaskRow, type ScriptRow, type TaskFileRow } from "../db/schema.ts";
-import { scriptNameReserved } from "../errors.ts";
+import { scriptNameReserved, scriptNotFound } from "../errors.ts";
 import type { RunPolicy } from "../lifecycle/run-policy.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
 import type { UploadedFile } from "../store/uploaded-file.ts";
@@ -40,6 +40,8 @@ export interface SubmitDeps {
    * meanwhile never makes a task record a version other than the one it copied.
    */
   copyScript: (name: string, destinationFor: (script: ScriptRow) => string) => Promise<ScriptRow>;
+  /** Whether the script is registered: an unknown one is refused (404) before its argument file is read. */
+  isRegistered: (name: string) => Promise<boolean>;
   now: () => Date;
 }
 
@@ -60,6 +62,8 @@ export async function submitTask(deps: SubmitDeps, submission: Submission): Prom
   let moved = false;
   let staged = false;
   try {
+    // The script first: a mistyped name is the mistake to report, not the placeholders it would not have used.
+    if (!(await deps.isRegistered(scriptName))) throw scriptNotFound(scriptName);
     const submittedArgs = checkArgFile(submission.argFile, submission.argFileName);
     checkPlaceholders(submittedArgs.bytes, new Set(largeFiles.keys()), "uploaded");
     // The folder and its pending marker (an empty folder) in one call, then its children side by

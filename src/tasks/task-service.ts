@@ -25,7 +25,7 @@ export interface TaskServiceDeps {
   layout: Layout;
   runner: Runner;
   /** Gives each submission its copy of the script (see ScriptService.copyForTask). */
-  scripts: Pick<ScriptService, "copyForTask">;
+  scripts: Pick<ScriptService, "copyForTask" | "isRegistered">;
   maxUploadSize?: number;
   now?: () => Date;
 }
@@ -45,7 +45,7 @@ export type TaskService = ReturnType<typeof createTaskService>;
 const CANCEL_ROUNDS = 5;
 
 export function createTaskService({ db, transitions, layout, runner, scripts, maxUploadSize, now = () => new Date() }: TaskServiceDeps) {
-  const submitDeps = { db, layout, now, copyScript: scripts.copyForTask };
+  const submitDeps = { db, layout, now, copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered };
   // Restarts and deletes of one task take turns.
   const withTaskLock = createKeyedLock();
   const restartTask = createRestarter({ db, transitions, layout, withTaskLock });

@@ -29,7 +29,7 @@ async function harness() {
   const scripts = createScriptService({ db, layout });
   const submit = (submission: Partial<Submission>) =>
     submitTask(
-      { db, layout, now: () => new Date(), copyScript: scripts.copyForTask },
+      { db, layout, now: () => new Date(), copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered },
       { scriptName: "echo", argFile: Buffer.from("{}"), argFileName: "args.json", largeFiles: new Map(), policy: DEFAULT_RUN_POLICY, ...submission },
     );
   /** A large file as a form's reception leaves it: in the incoming folder, under a random name. */
