@@ -3,6 +3,7 @@ export type {
   ArchiveFormat,
   ClientOptions,
   DownloadOptions,
+  DownloadProgress,
   DownloadResult,
   FlushResult,
   ListTasksOptions,
@@ -20,4 +21,4 @@ export type {
   UploadProgress,
   WaitOptions,
 } from "./cubqueue-client.ts";
-export { CubQueueApiError, CubQueueConnectionError } from "./errors.ts";
+export { CubQueueApiError, CubQueueConnectionError, CubQueueFileExistsError, CubQueueTimeoutError } from "./errors.ts";
