@@ -48,7 +48,7 @@ export const ServerConfigSchema = z.object({
    */
   idleTimeoutMs: z.coerce.number().int().min(100).max(24 * 3600_000).default(60_000),
   /** How long a cancelled task gets between TERM and KILL. */
-  killGraceMs: z.coerce.number().int().min(0).default(5_000),
+  killGraceMs: z.coerce.number().int().min(0).max(24 * 3600_000).default(5_000),
   /** Finished tasks older than this are deleted with their folders (see tasks/retention.ts); unset: kept for ever. */
   keepFinishedMs: z.coerce.number().int().min(60_000, "keep finished tasks for at least a minute").optional(),
 });
@@ -56,12 +56,23 @@ export const ServerConfigSchema = z.object({
 export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
 export type ServerConfig = z.output<typeof ServerConfigSchema>;
 
-/** Validates a server configuration, turning zod's report into one readable line. */
+/** A setting the configuration refuses: which one (its key in ServerConfigInput) and why. */
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    readonly reason: string,
+  ) {
+    super(`Invalid setting ${setting}: ${reason}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Validates a server configuration, turning zod's report into one readable line (a ConfigError). */
 export function parseServerConfig(input: ServerConfigInput): ServerConfig {
   const result = ServerConfigSchema.safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new Error(`Invalid setting ${issue?.path.join(".") || ""}: ${issue?.message ?? "invalid"}`);
+    throw new ConfigError(String(issue?.path[0] ?? ""), issue?.message ?? "invalid");
   }
   return result.data;
 }

@@ -1,46 +1,27 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import type { CAC } from "cac";
-import { parseServerConfig, readEnvironment, type ServerConfig } from "../../src/config.ts";
 import { takeStopRequest } from "../../src/server/instance.ts";
-import { CliError, list, requireOption, text } from "../cli-error.ts";
+import { list, text } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";
 import { startDaemon, stopServer } from "../daemon.ts";
-import { parseDurationSeconds } from "../duration.ts";
 import { json } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
-
-interface StartOptions {
-  host?: unknown;
-  port?: unknown;
-  daemon?: boolean;
-  concurrency?: unknown;
-  python?: unknown;
-  interpreter?: unknown;
-  killGrace?: unknown;
-  idleTimeout?: unknown;
-  keepFinished?: unknown;
-  maxUploadSize?: unknown;
-  insecure?: boolean;
-  token?: unknown;
-  tokenFile?: unknown;
-}
+import { baseDirOf, serverConfigFrom, type StartOptions } from "../start-options.ts";
 
 export function registerServerCommands(cli: CAC, run: CommandRunner) {
   cli
     .command("start", "Start a server (in the foreground, or in the background with --daemon)")
     .option("--host <host>", "Address to listen on", { default: "127.0.0.1" })
-    .option("--port <port>", "Port to listen on (0: any free port)", { default: 8000 })
+    .option("--port <port>", "Port to listen on, 1 to 65535 (0: any free port)", { default: 8000 })
     .option("--daemon", "Run in the background; returns once the server answers")
-    .option("--concurrency <n>", "How many tasks run at once (default: number of CPUs)")
+    .option("--concurrency <n>", "How many tasks run at once, 1 to 1024 (default: number of CPUs)")
     .option("--python <path>", "The Python interpreter for .py scripts")
     .option("--interpreter <name=path>", "Another interpreter, e.g. bash=/usr/local/bin/bash (repeatable)")
-    .option("--kill-grace <seconds>", "How long a cancelled task has between TERM and KILL", { default: 5 })
+    .option("--kill-grace <duration>", "How long a cancelled task has between TERM and KILL (0 to 1d, e.g. 5 or 30s; default 5s)")
     .option("--token-file <path>", "Require the token this file holds (read once; one trailing newline is ignored)")
     .option("--insecure", "Allow listening on a non-loopback --host without a token")
-    .option("--idle-timeout <seconds>", "Give up a connection (and its upload) that sends nothing for this long", { default: 60 })
+    .option("--idle-timeout <duration>", "Give up a connection (and its upload) that sends nothing for this long (0.1s to 1d; default 60s)")
     .option("--max-upload-size <size>", "The most one submission may upload, e.g. 10G or 512M (default: unlimited)")
-    .option("--keep-finished <duration>", "Delete finished tasks (record and folder) this long after they finished, e.g. 30d (default: keep)")
+    .option("--keep-finished <duration>", "Delete finished tasks (record and folder) this long after they finished, at least 1m, e.g. 30d (default: keep)")
     .example("cubqueue start --base-dir ./cubqueue-data --port 8000 --daemon")
     .action(run<StartOptions>(start));
 
@@ -50,7 +31,7 @@ export function registerServerCommands(cli: CAC, run: CommandRunner) {
     .example("cubqueue stop --base-dir ./cubqueue-data")
     .action(
       run<{ cancelRunning?: boolean }>(async (context, options) => {
-        const baseDir = baseDirOf(context, options.baseDir);
+        const baseDir = baseDirOf(options.baseDir, context.io.env);
         const cancelRunning = options.cancelRunning === true;
         const result = await stopServer(baseDir, { cancelRunning });
         const tasks = cancelRunning ? "its running tasks were cancelled" : "running tasks keep running until the next start";
@@ -63,8 +44,8 @@ export function registerServerCommands(cli: CAC, run: CommandRunner) {
     );
 }
 
-async function start(context: CommandContext, options: StartOptions & { baseDir?: unknown }) {
-  const config = serverConfigFrom(context, options);
+async function start(context: CommandContext, options: StartOptions) {
+  const config = serverConfigFrom(options, context.io.env);
   if (text(options.token) !== undefined) {
     context.io.stderr(
       "cubqueue: warning: --token is shown to every user of this machine by `ps`; set CUBQUEUE_TOKEN or use --token-file instead.\n",
@@ -77,7 +58,7 @@ async function start(context: CommandContext, options: StartOptions & { baseDir?
         ? json({ pid, url, base_dir: config.baseDir })
         : `CubQueue is running in the background (pid ${pid}) at ${url}\n` +
             `  base dir: ${config.baseDir}\n  log: ${config.baseDir}/cubqueue.log\n` +
-            `  stop it with: cubqueue stop --base-dir ${config.baseDir}\n`,
+            `  stop it with: ${context.command} stop --base-dir ${config.baseDir}\n`,
     );
     return;
   }
@@ -98,61 +79,6 @@ async function start(context: CommandContext, options: StartOptions & { baseDir?
     process.once("SIGTERM", onSignal);
   });
   context.io.stdout("CubQueue stopped.\n");
-}
-
-function baseDirOf(context: CommandContext, flag: unknown): string {
-  const baseDir = text(flag) ?? readEnvironment(context.io.env).baseDir;
-  return resolve(requireOption(baseDir, "--base-dir", "the directory where scripts, tasks and the database live"));
-}
-
-function serverConfigFrom(context: CommandContext, options: StartOptions & { baseDir?: unknown }): ServerConfig {
-  const env = readEnvironment(context.io.env);
-  const interpreters: Record<string, string> = {};
-  for (const pair of list(options.interpreter)) {
-    const [name, path] = pair.split("=", 2);
-    if (!name || !path) throw new CliError(`Invalid --interpreter "${pair}": use NAME=PATH, e.g. bash=/usr/bin/bash.`, 2);
-    interpreters[name] = path;
-  }
-  const python = text(options.python);
-  if (python) interpreters.python3 = python;
-  try {
-    return parseServerConfig({
-      baseDir: baseDirOf(context, options.baseDir),
-      host: text(options.host),
-      port: options.port as number,
-      concurrency: options.concurrency as number | undefined,
-      killGraceMs: options.killGrace === undefined ? undefined : Number(options.killGrace) * 1000,
-      idleTimeoutMs: options.idleTimeout === undefined ? undefined : Math.round(Number(options.idleTimeout) * 1000),
-      keepFinishedMs:
-        options.keepFinished === undefined ? undefined : Math.round(parseDurationSeconds("--keep-finished", String(options.keepFinished)) * 1000),
-      maxUploadSize: options.maxUploadSize === undefined ? undefined : String(options.maxUploadSize),
-      interpreters,
-      token: tokenOf(options) ?? env.token,
-      insecure: options.insecure === true,
-      databaseUrl: env.databaseUrl,
-      databaseAuthToken: env.databaseAuthToken,
-    });
-  } catch (error) {
-    throw new CliError(`${(error as Error).message}; see cubqueue start --help.`, 2);
-  }
-}
-
-/** The token of --token or --token-file (read here, once: the daemon child gets it by environment). */
-function tokenOf(options: StartOptions): string | undefined {
-  const flag = text(options.token);
-  const path = text(options.tokenFile);
-  if (path === undefined) return flag;
-  if (flag !== undefined) throw new CliError("Give the token with --token or --token-file, not both.", 2);
-  let content: string;
-  try {
-    content = readFileSync(path, "utf8");
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new CliError(`Cannot read --token-file ${path} (${reason}); give a readable file holding the token.`, 2);
-  }
-  const token = content.replace(/\r?\n$/, "");
-  if (token === "") throw new CliError(`The --token-file ${path} is empty; write the token in it.`, 2);
-  return token;
 }
 
 /** The flags a daemon child is started with: the same as this start, minus --daemon. */

@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import type { CAC } from "cac";
 import type { Task, TaskStatus } from "../../src/client/index.ts";
 import { CliError, list, requireOption, text } from "../cli-error.ts";
@@ -7,6 +6,7 @@ import { formatBytes, formatDuration, formatTime, json, table } from "../output.
 import type { CommandRunner } from "../program.ts";
 import { createProgress } from "../progress.ts";
 import { parseDurationSeconds } from "../duration.ts";
+import { choice, durationSeconds, wholeNumber } from "../option-values.ts";
 
 const STATUSES: readonly TaskStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
 const taskIdOf = (options: { taskId?: unknown }) => requireOption(text(options.taskId), "--task-id", "the task's id");
@@ -47,13 +47,12 @@ export function registerTaskCommands(cli: CAC, run: CommandRunner) {
   cli
     .command("log", "Print the last lines of a task's log")
     .option("--task-id <id>", "The task")
-    .option("--lines <n>", "How many lines", { default: 100 })
+    .option("--lines <n>", "How many lines, 1 to 100000", { default: 100 })
     .option("--attempt <n>", "Which attempt's log (1 for the first run; default: the latest)")
     .action(
       run<{ taskId?: unknown; lines?: unknown; attempt?: unknown }>(async (context, options) => {
         const taskId = taskIdOf(options);
-        const lines = Number(options.lines);
-        if (!Number.isInteger(lines) || lines < 1) throw new CliError(`Invalid --lines "${options.lines}": give a whole number of at least 1.`, 2);
+        const lines = wholeNumber("--lines", options.lines, 1, 100_000);
         const attempt = options.attempt === undefined ? undefined : wholeNumber("--attempt", options.attempt, 1);
         const { client } = await context.connect();
         const log = await client.getTaskLogTail(taskId, lines, { attempt });
@@ -64,15 +63,6 @@ export function registerTaskCommands(cli: CAC, run: CommandRunner) {
         }
       }),
     );
-
-  cli
-    .command("download", "Download a task's metadata or result folder into a directory")
-    .option("--task-id <id>", "The task")
-    .option("--output-dir <dir>", "Where to unpack it (created if missing)")
-    .option("--metadata", "The metadata folder (intermediate files)")
-    .option("--result", "The output folder (results)")
-    .option("--format <format>", "Transfer as tar.gz or tar (tar: faster on a local network)", { default: "tar.gz" })
-    .action(run(download));
 
   cli
     .command("cancel", "Cancel a queued or running task")
@@ -130,11 +120,11 @@ export function registerTaskCommands(cli: CAC, run: CommandRunner) {
   cli
     .command("wait", "Wait until a task has finished; exits 0 only if it succeeded")
     .option("--task-id <id>", "The task")
-    .option("--timeout <seconds>", "Give up after this long")
+    .option("--timeout <duration>", "Give up after this long (e.g. 90, 30s, 2h)")
     .action(
       run<{ taskId?: unknown; timeout?: unknown }>(async (context, options) => {
         const { client } = await context.connect();
-        const timeoutMs = options.timeout === undefined ? undefined : Number(options.timeout) * 1000;
+        const timeoutMs = options.timeout === undefined ? undefined : durationSeconds("--timeout", options.timeout, 0) * 1000;
         const task = await client.waitForTask(taskIdOf(options), { timeoutMs });
         context.io.stdout(context.json ? json(task) : describeTask(task));
         if (task.status !== "succeeded") throw new CliError(`Task ${task.task_id} ${task.status}${task.error ? `: ${task.error}` : ""}.`);
@@ -158,7 +148,7 @@ async function submit(context: CommandContext, options: SubmitCliOptions) {
   const argFile = requireOption(text(options.argFile), "--arg-file", "the JSON argument file");
   const files = list(options.largeFiles);
   const policy = {
-    maxRetries: options.retries === undefined ? undefined : wholeNumber("--retries", options.retries, 0),
+    maxRetries: options.retries === undefined ? undefined : wholeNumber("--retries", options.retries, 0, 100),
     retryDelayS: options.retryDelay === undefined ? undefined : parseDurationSeconds("--retry-delay", String(options.retryDelay)),
     retryBackoff: options.retryBackoff ? true : undefined,
     timeoutS: options.timeout === undefined ? undefined : parseDurationSeconds("--timeout", String(options.timeout)),
@@ -174,21 +164,17 @@ async function submit(context: CommandContext, options: SubmitCliOptions) {
   if (options.quiet) return context.io.stdout(`${taskId}\n`);
   if (context.json) return context.io.stdout(json(await client.getTaskStatus(taskId)));
   const uploaded = files.length === 0 ? "" : ` with ${files.length} file${files.length === 1 ? "" : "s"}`;
-  context.io.stdout(`Submitted task ${taskId} (script ${script}${uploaded}).\nFollow it with: cubqueue status --task-id ${taskId}\n`);
+  context.io.stdout(`Submitted task ${taskId} (script ${script}${uploaded}).\nFollow it with: ${context.command} status --task-id ${taskId}\n`);
 }
 
 async function listTasks(context: CommandContext, options: { status?: unknown; script?: unknown; limit?: unknown }) {
-  const status = text(options.status);
-  if (status !== undefined && !STATUSES.includes(status as TaskStatus)) {
-    throw new CliError(`Invalid --status "${status}": use one of ${STATUSES.join(", ")}.`, 2);
-  }
-  const limit = Number(options.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError(`Invalid --limit "${options.limit}": give 1 to 1000.`, 2);
+  const status = options.status === undefined ? undefined : choice("--status", options.status, STATUSES);
+  const limit = wholeNumber("--limit", options.limit, 1, 1000);
   const { client } = await context.connect();
-  const page = await client.listTasksPage({ status: status as TaskStatus | undefined, script: text(options.script), limit });
+  const page = await client.listTasksPage({ status, script: text(options.script), limit });
   if (context.json) return context.io.stdout(json(page));
   if (page.tasks.length === 0) {
-    return context.io.stdout(status || options.script ? "No tasks match.\n" : "No tasks yet; submit one with `cubqueue submit`.\n");
+    return context.io.stdout(status || options.script ? "No tasks match.\n" : `No tasks yet; submit one with \`${context.command} submit\`.\n`);
   }
   context.io.stdout(
     table(
@@ -197,44 +183,6 @@ async function listTasks(context: CommandContext, options: { status?: unknown; s
     ),
   );
   if (page.next_cursor) context.io.stdout(`(showing the newest ${page.tasks.length}; use --limit for more)\n`);
-}
-
-async function download(
-  context: CommandContext,
-  options: { taskId?: unknown; outputDir?: unknown; metadata?: boolean; result?: boolean; format?: unknown },
-) {
-  const taskId = taskIdOf(options);
-  const outputDir = resolve(requireOption(text(options.outputDir), "--output-dir", "where to put the files"));
-  if (Boolean(options.metadata) === Boolean(options.result)) {
-    throw new CliError("Say what to download: --metadata (intermediate files) or --result (results).", 2);
-  }
-  const format = text(options.format);
-  if (format !== "tar.gz" && format !== "tar") throw new CliError(`Invalid --format "${format}": use tar.gz or tar.`, 2);
-  const { client } = await context.connect();
-  const progress = createProgress(context.io, "Downloading");
-  const fetchArchive = options.metadata ? client.downloadTaskMetadata : client.downloadTaskResult;
-  let unpacked;
-  try {
-    unpacked = await fetchArchive.call(client, taskId, outputDir, { format, onProgress: (received) => progress.update(received) });
-  } finally {
-    progress.finish();
-  }
-  const what = options.metadata ? "metadata" : "result";
-  if (unpacked.omitted.count > 0) context.io.stderr(omittedWarning(unpacked.omitted));
-  context.io.stdout(
-    context.json
-      ? json({ task_id: taskId, output_dir: outputDir, ...unpacked })
-      : `Downloaded the ${what} of task ${taskId}: ${unpacked.files} file${unpacked.files === 1 ? "" : "s"} (${formatBytes(unpacked.bytes)}) into ${outputDir}.\n`,
-  );
-}
-
-/** One line: how many entries the server left out of the archive, and why. */
-function omittedWarning({ count, reasons }: { count: number; reasons: Record<string, number> }): string {
-  const why = Object.entries(reasons).map(([reason, n]) => `${n} ${reason.replaceAll("_", " ")}`).join(", ");
-  return (
-    `Warning: the server left ${count} entr${count === 1 ? "y" : "ies"} of the folder out of the archive${why ? ` (${why})` : ""}: ` +
-    "links leading outside it, hard links from outside, FIFOs, sockets, devices, paths too deep or files that vanished are never sent.\n"
-  );
 }
 
 function describeTask(task: Task): string {
@@ -276,13 +224,6 @@ function attemptsLine(task: Task): string {
 function attemptLine(attempt: Task["attempt_history"][number]): string {
   const end = attempt.finished_at ? (attempt.error ?? "succeeded") : "running";
   return `${formatTime(attempt.started_at)}  ${end}  (${attempt.log ?? "never started, no log"})`;
-}
-
-/** A whole-number option of at least `min`, or one line saying what to give. */
-function wholeNumber(option: string, value: unknown, min: number): number {
-  const number = Number(value);
-  if (!/^[0-9]+$/.test(String(value).trim()) || number < min) throw new CliError(`Invalid ${option} "${String(value)}": give a whole number of at least ${min}.`, 2);
-  return number;
 }
 
 function duration(task: Task): string {
