@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { OPENAPI_JSON_PATH } from "../../openapi/render.ts";
-import { runPython } from "./python.ts";
+import { runPython, SKIP } from "./python.ts";
 
 /** What python/cubqueue/operations.py says, and what CubQueueClient has. */
 const INTROSPECT = `
@@ -12,7 +12,7 @@ methods = {name: list(inspect.signature(member).parameters)[1:] for name, member
 print(json.dumps({"mapped": METHOD_FOR_OPERATION, "absent": NOT_IN_PYTHON, "methods": methods}))
 `;
 
-describe("the Python client covers the API", () => {
+describe.skipIf(SKIP)("the Python client covers the API", () => {
   it("every operation of openapi.json has a Python method, or is listed as deliberately absent (python/cubqueue/operations.py)", async () => {
     const document = JSON.parse(await readFile(new URL(`../../${OPENAPI_JSON_PATH}`, import.meta.url), "utf8"));
     const operations = Object.values(document.paths as Record<string, Record<string, { operationId: string }>>).flatMap((methods) =>

@@ -3,17 +3,19 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { skipWithout } from "../support/prerequisites.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
-import { CLIENT_DIR, PYTHON } from "./python.ts";
+import { CLIENT_DIR, PYTHON, SKIP } from "./python.ts";
 
 const run = promisify(execFile);
 const hasPip = await run(PYTHON, ["-m", "pip", "--version"]).then(
   () => true,
   () => false,
 );
+const SKIP_PIP = SKIP || skipWithout(hasPip, `pip for ${PYTHON} (apt-get install python3-pip)`);
 
-describe("pip install ./python", () => {
-  it.skipIf(!hasPip)("installs the client with no index at all, and nothing but the package", async () => {
+describe.skipIf(SKIP_PIP)("pip install ./python", () => {
+  it("installs the client with no index at all, and nothing but the package", async () => {
     const target = await makeTempDir();
     onTestFinished(target.remove);
     // --no-index: not one package may come from anywhere; the build backend is the project's own.

@@ -1,9 +1,12 @@
 import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { PYTHON, pythonHas, skipWithout } from "../support/prerequisites.ts";
 
-/** The Python that runs the client's tests: PYTHON if set (as .ci/run sets it), else python3. */
-export const PYTHON = process.env.PYTHON ?? "python3";
+export { PYTHON };
+
+/** Whether the Python client's tests are skipped here: they need Python 3.8 or later, and nothing else. */
+export const SKIP = skipWithout(pythonHas(), `Python 3.8 or later (${PYTHON}; set PYTHON to another)`);
 
 /** The folder of the Python client (python/), put on PYTHONPATH so `import cubqueue` finds it. */
 export const CLIENT_DIR = fileURLToPath(new URL("../../python/", import.meta.url));
