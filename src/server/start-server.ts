@@ -5,7 +5,7 @@ import { openDatabase, type Database } from "../db/open.ts";
 import { AppError } from "../errors.ts";
 import { createTransitions } from "../lifecycle/transitions.ts";
 import { createLocalExecutor } from "../runner/local-executor.ts";
-import { resolveInterpreters } from "../runner/interpreters.ts";
+import { resolveInterpreters, settleRealPython } from "../runner/interpreters.ts";
 import { createRunner, type Runner } from "../runner/runner.ts";
 import { serveFetch } from "../runtime/serve.ts";
 import { createScriptService } from "../scripts/script-service.ts";
@@ -62,11 +62,15 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     );
     cleanups.unshift(close);
     const transitions = createTransitions({ db });
+    const interpreters = resolveInterpreters(config.interpreters);
+    // In the background: a version manager's python3 shim can take seconds to say where Python is.
+    const pythonSettled = settleRealPython(interpreters, config.interpreters);
+    cleanups.unshift(() => pythonSettled);
     const runner = createRunner({
       db,
       transitions,
       layout,
-      executors: [createLocalExecutor({ interpreters: resolveInterpreters(config.interpreters) })],
+      executors: [createLocalExecutor({ interpreters })],
       instanceId: await loadInstanceId(layout),
       concurrency: config.concurrency,
       killGraceMs: config.killGraceMs,
