@@ -1,15 +1,12 @@
 import { resolve } from "node:path";
 import type { CAC } from "cac";
-import type { ArchiveFormat } from "../../src/client/index.ts";
+import { ARCHIVE_FORMATS } from "../../src/client/index.ts";
 import { CliError, requireOption, text } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";
 import { choice } from "../option-values.ts";
 import { formatBytes, json } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
 import { createProgress } from "../progress.ts";
-
-/** In the order offered: the default first. */
-const FORMATS: readonly ArchiveFormat[] = ["tar.gz", "tar", "zip"];
 
 interface DownloadCliOptions {
   taskId?: unknown;
@@ -39,7 +36,7 @@ async function download(context: CommandContext, options: DownloadCliOptions) {
   if (Boolean(options.metadata) === Boolean(options.result)) {
     throw new CliError("Say what to download: --metadata (intermediate files) or --result (results).", 2);
   }
-  const format = choice("--format", options.format, FORMATS);
+  const format = choice("--format", options.format, ARCHIVE_FORMATS);
   const { client } = await context.connect();
   const progress = createProgress(context.io, "Downloading");
   const fetchArchive = options.metadata ? client.downloadTaskMetadata : client.downloadTaskResult;

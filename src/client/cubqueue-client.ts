@@ -1,5 +1,5 @@
 import createClient, { type Client } from "openapi-fetch";
-import type { components, paths } from "./generated/openapi.ts";
+import type { components, operations, paths } from "./generated/openapi.ts";
 import { CubQueueApiError, CubQueueConnectionError, CubQueueTimeoutError, apiErrorFrom, describeFetchFailure, unexpectedResponse } from "./errors.ts";
 import { CLIENT_HEADER } from "../api-info.ts";
 import { httpFetch } from "./http-fetch.ts";
@@ -15,7 +15,10 @@ export type TaskList = components["schemas"]["TaskList"];
 export type TaskStatus = components["schemas"]["TaskStatus"];
 export type TaskLog = components["schemas"]["TaskLog"];
 export type FlushResult = components["schemas"]["FlushResult"];
-export type ArchiveFormat = "tar.gz" | "tar" | "zip";
+/** The archive formats the API offers, as its document says. */
+export type ArchiveFormat = NonNullable<NonNullable<operations["downloadTaskResult"]["parameters"]["query"]>["format"]>;
+/** Every format, the default first; a format the API adds fails the type check here until it is listed. */
+export const ARCHIVE_FORMATS = Object.keys({ "tar.gz": true, tar: true, zip: true } satisfies Record<ArchiveFormat, true>) as ArchiveFormat[];
 export type { UploadProgress, UnpackResult };
 
 export const FINISHED: readonly TaskStatus[] = ["succeeded", "failed", "cancelled"];

@@ -1,4 +1,4 @@
-export { CubQueueClient, FINISHED } from "./cubqueue-client.ts";
+export { ARCHIVE_FORMATS, CubQueueClient, FINISHED } from "./cubqueue-client.ts";
 export type {
   ArchiveFormat,
   ClientOptions,
