@@ -14,7 +14,6 @@ from .errors import CubQueueApiError, CubQueueConnectionError
 
 #: Sent with every request: tells the server this is a client, not a web page (see the README's Security).
 CLIENT_HEADER = ("X-CubQueue-Client", "python")
-_ANSWER_TYPES = ("application/json", "application/gzip", "application/x-tar", "application/zip")
 
 
 class Connection:
@@ -67,7 +66,8 @@ class Connection:
             connection.close()
             raise CubQueueConnectionError(self.base_url, _reason(error)) from None
         kind = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
-        if kind not in _ANSWER_TYPES:
+        # CubQueue never sends a web page, and its errors are JSON; other types pass (archives, streams).
+        if kind == "text/html" or (response.status >= 400 and kind != "application/json"):
             response.close()
             connection.close()
             raise CubQueueApiError(
@@ -92,6 +92,12 @@ class Connection:
         response = self.request(method, path, query=query, body=body, headers=headers, length=length)
         try:
             return json.loads(response.read().decode("utf-8"))
+        except ValueError:
+            raise CubQueueApiError(
+                response.status,
+                "unexpected_response",
+                "The server at {} answered with something that is not CubQueue's JSON: is that the address of a CubQueue server?".format(self.base_url),
+            ) from None
         finally:
             response.close()
 

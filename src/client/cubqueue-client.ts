@@ -1,6 +1,6 @@
 import createClient, { type Client } from "openapi-fetch";
 import type { components, operations, paths } from "./generated/openapi.ts";
-import { CubQueueApiError, CubQueueConnectionError, CubQueueTimeoutError, apiErrorFrom, describeFetchFailure, unexpectedResponse } from "./errors.ts";
+import { CubQueueApiError, CubQueueConnectionError, CubQueueTimeoutError, apiErrorFrom, describeFetchFailure, notJson, unexpectedResponse } from "./errors.ts";
 import { CLIENT_HEADER } from "../api-info.ts";
 import { httpFetch } from "./http-fetch.ts";
 import { streamingMultipart, type FormPart, type UploadProgress } from "./multipart-upload.ts";
@@ -326,6 +326,8 @@ export class CubQueueClient {
       result = await request();
     } catch (error) {
       if (error instanceof CubQueueApiError) throw error;
+      // A success whose body is not the JSON it should be: not CubQueue's answer either.
+      if (error instanceof SyntaxError) throw notJson(this.baseUrl);
       throw new CubQueueConnectionError(this.baseUrl, describeFetchFailure(error));
     }
     if (result.error !== undefined || !result.response.ok) throw apiErrorFrom(result.response, result.error);
@@ -333,12 +335,14 @@ export class CubQueueClient {
   }
 }
 
-const ARCHIVE_TYPES = ["application/gzip", "application/x-tar", "application/zip"];
-
-/** Whether an answer is one CubQueue gives: JSON, or an archive. */
+/**
+ * Whether an answer could be CubQueue's: it never sends a web page, and its errors are JSON.
+ * (Other types pass: archives, and whatever a new operation streams.)
+ */
 function isCubQueueAnswer(response: Response): boolean {
   const type = (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  return type === "application/json" || ARCHIVE_TYPES.includes(type);
+  if (type === "text/html") return false;
+  return response.ok || type === "application/json";
 }
 
 /** The X-CubQueue-Unpacked-Size header: what unpacking the archive writes. */

@@ -73,6 +73,15 @@ export function unexpectedResponse(baseUrl: string, response: Response): CubQueu
   );
 }
 
+/** A successful answer whose body was not the JSON CubQueue sends. */
+export function notJson(baseUrl: string): CubQueueApiError {
+  return new CubQueueApiError(
+    200,
+    "unexpected_response",
+    `The server at ${baseUrl} answered with something that is not CubQueue's JSON: is that the address of a CubQueue server?`,
+  );
+}
+
 /** Reads an error answer into a CubQueueApiError, whatever its body. */
 export function apiErrorFrom(response: Response, body: unknown): CubQueueApiError {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;

@@ -136,6 +136,16 @@ describe("the client's other guards", () => {
     const error = await new CubQueueClient(url).listScripts().catch((caught) => caught);
     expect(error).toMatchObject({ name: "CubQueueApiError", status: 404, code: "unexpected_response" });
     expect(error.message).toBe(`The server at ${url} answered 404 Not Found with text/html, not CubQueue's JSON: is that the address of a CubQueue server?`);
+
+    // A success that is not JSON is not CubQueue's either.
+    const plain = createServer((_request, response) => {
+      response.writeHead(200, { "Content-Type": "text/plain" });
+      response.end("hello\n");
+    });
+    await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => new Promise<void>((resolve) => plain.close(() => resolve())));
+    const plainUrl = `http://127.0.0.1:${(plain.address() as { port: number }).port}`;
+    expect(await new CubQueueClient(plainUrl).listScripts().catch((caught) => caught)).toMatchObject({ name: "CubQueueApiError", code: "unexpected_response" });
   });
 
   it("waitForTask gives up after its timeout with CubQueueTimeoutError", async () => {
