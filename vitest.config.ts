@@ -13,10 +13,14 @@ const END_TO_END = ["api", "cli", "sdk", "streaming", "contract", "runtime", "fu
  */
 const SLURM = ["test/slurm/**/*.test.ts"];
 
+/** Where CI wants this run's results as JSON (tools/test-summary.mjs adds up the runs). */
+const report = process.env.CUBQUEUE_TEST_REPORT;
+
 export default defineConfig({
   test: {
     include: process.env.CUBQUEUE_TEST_SLURM ? SLURM : process.env.CUBQUEUE_TEST_SERVER ? END_TO_END : ["test/**/*.test.ts"],
     exclude: process.env.CUBQUEUE_TEST_SLURM ? configDefaults.exclude : [...configDefaults.exclude, ...SLURM],
+    reporters: report ? ["default", ["json", { outputFile: report }]] : ["default"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Tests spawn real servers and scripts; two workers match the two cores they were written for.

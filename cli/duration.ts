@@ -11,7 +11,7 @@ export function parseDurationSeconds(option: string, value: string): number {
   const text = value.trim().toLowerCase();
   const parts = [...text.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)?/g)];
   const valid = text !== "" && parts.map((part) => part[0]).join("") === text && parts.every((part, i) => part[2] || (i === parts.length - 1 && parts.length === 1));
-  if (!valid) throw new CliError(`Invalid ${option} "${value}": give a duration such as 90, 30s, 1.5m, 2h, 1h30m or 7d.`, 2);
+  if (!valid) throw new CliError(`Invalid ${option} "${value}": give a duration such as 90, 30s, 1.5m, 2h, 1h30m or 7d.`, 2, "invalid_option");
   const seconds = parts.reduce((sum, part) => sum + Number(part[1]) * UNIT_SECONDS[part[2] ?? "s"]!, 0);
   return Math.round(seconds * 1000) / 1000;
 }

@@ -9,24 +9,12 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), ...rows.map(line)].join("\n") + "\n";
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${Math.max(ms / 1000, 0).toFixed(ms < 10_000 ? 1 : 0)}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, "0")}s`;
-  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
-}
+/**
+ * Sizes and durations are written as the server writes them in its messages: sizes in
+ * powers of 1024 (KiB, MiB, GiB), durations as "0.5s", "45s", "2h", "1h 30m".
+ */
+export { formatByteSize as formatBytes } from "../src/byte-size.ts";
+export { formatDuration } from "../src/lifecycle/run-policy.ts";
 
 /** "2026-11-21 14:03:07" in local time: readable, sortable, unambiguous enough for a terminal. */
 export function formatTime(iso: string | null): string {

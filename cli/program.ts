@@ -1,5 +1,7 @@
 import { cac, type CAC } from "cac";
+import { CliError } from "./cli-error.ts";
 import { API_INFO } from "../src/api-info.ts";
+import { registerDownloadCommand } from "./commands/download.ts";
 import { registerScriptCommands } from "./commands/scripts.ts";
 import { registerServerCommands } from "./commands/server.ts";
 import { registerSteeringCommands } from "./commands/steering.ts";
@@ -7,7 +9,8 @@ import { registerSubmitCommand } from "./commands/submit.ts";
 import { registerTaskCommands } from "./commands/tasks.ts";
 import { createCommandContext, type CommandContext, type GlobalOptions } from "./context.ts";
 import type { CliIO } from "./io.ts";
-import { describeCliError } from "./report-error.ts";
+import { invokedAs } from "./invocation.ts";
+import { describeCliError, formatCliError } from "./report-error.ts";
 import { shieldNumericArgs, unshieldParsed } from "./verbatim-args.ts";
 
 /** Runs a command's work with its context; the program reports whatever it throws. */
@@ -26,6 +29,13 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<number
     await action(context, options);
   };
   const cli = buildProgram(run);
+  // Read from the arguments, not what cac parsed: an error may come before or during parsing.
+  const asJson = args.includes("--json");
+  const fail = (error: unknown) => {
+    const reported = describeCliError(error, { location: context?.location, command: invokedAs(io.env) });
+    io.stderr(formatCliError(reported, asJson));
+    return reported.exitCode;
+  };
   try {
     cli.parse(["cubqueue", "cubqueue", ...shieldNumericArgs(args)], { run: false });
     unshieldParsed(cli);
@@ -34,16 +44,13 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<number
       const given = cli.args[0];
       cli.outputHelp();
       if (given === undefined) return 0;
-      io.stderr(`cubqueue: Unknown command "${given}"; the commands are listed above.\n`);
-      return 2;
+      return fail(new CliError(`Unknown command "${given}"; the commands are listed above.`, 2, "unknown_command"));
     }
     if (cli.options.help) return 0;
     await cli.runMatchedCommand();
     return 0;
   } catch (error) {
-    const { message, exitCode } = describeCliError(error, context?.location);
-    io.stderr(`cubqueue: ${message}\n`);
-    return exitCode;
+    return fail(error);
   }
 }
 
@@ -58,6 +65,7 @@ function buildProgram(run: CommandRunner): CAC {
   registerSubmitCommand(cli, run);
   registerTaskCommands(cli, run);
   registerSteeringCommands(cli, run);
+  registerDownloadCommand(cli, run);
   cli.help();
   cli.version(API_INFO.version);
   return cli;

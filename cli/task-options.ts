@@ -2,6 +2,7 @@ import type { Command } from "cac";
 import type { TaskOptions } from "../src/client/index.ts";
 import { CliError, list } from "./cli-error.ts";
 import { parseDurationSeconds } from "./duration.ts";
+import { wholeNumber } from "./option-values.ts";
 
 /** The flags that set how a task runs and is scheduled, as cac parsed them. */
 export interface TaskFlags {
@@ -41,7 +42,7 @@ export function withTaskFlags(command: Command, { editing = false } = {}): Comma
 /** The task options the flags give (only those given). */
 export function taskOptionsFrom(flags: TaskFlags): TaskOptions {
   const options: TaskOptions = {};
-  if (flags.retries !== undefined) options.maxRetries = wholeNumber("--retries", flags.retries, 0);
+  if (flags.retries !== undefined) options.maxRetries = wholeNumber("--retries", flags.retries, 0, 100);
   if (flags.retryDelay !== undefined) options.retryDelayS = parseDurationSeconds("--retry-delay", String(flags.retryDelay));
   if (flags.retryBackoff === true || flags.retryBackoff === "yes") options.retryBackoff = true;
   else if (flags.retryBackoff === "no") options.retryBackoff = false;
@@ -54,13 +55,6 @@ export function taskOptionsFrom(flags: TaskFlags): TaskOptions {
   if (flags.gpus !== undefined) options.gpus = wholeNumber("--gpus", flags.gpus, 0);
   if (flags.env !== undefined) options.env = variables(flags.env);
   return options;
-}
-
-/** A whole-number option of at least `min`, or one line saying what to give. */
-export function wholeNumber(option: string, value: unknown, min: number): number {
-  const number = Number(value);
-  if (!/^[0-9]+$/.test(String(value).trim()) || number < min) throw new CliError(`Invalid ${option} "${String(value)}": give a whole number of at least ${min}.`, 2);
-  return number;
 }
 
 function integer(option: string, value: unknown): number {

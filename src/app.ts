@@ -36,10 +36,15 @@ export interface AppDeps {
   maxUploadSize?: number;
 }
 
-/** The top of the OpenAPI document. A token may be needed (bearerAuth) or not ({}). */
+/**
+ * The top of the OpenAPI document. A token may be needed (bearerAuth) or not ({}).
+ * The server is "/": the document describes whichever server serves it, so /docs
+ * sends its requests to that server whatever its address.
+ */
 export const OPENAPI_CONFIG = {
   openapi: "3.1.0",
-  info: API_INFO,
+  info: { ...API_INFO, license: { name: "MIT", identifier: "MIT" } },
+  servers: [{ url: "/", description: "The CubQueue server that serves this document (at /openapi.json)" }],
   security: [{ bearerAuth: [] }, {}] as Array<Record<string, string[]>>,
 };
 

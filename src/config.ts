@@ -95,7 +95,7 @@ const ServerSettingsSchema = z.object({
    */
   idleTimeoutMs: z.coerce.number().int().min(100).max(24 * 3600_000).default(60_000),
   /** How long a cancelled task gets between TERM and KILL. */
-  killGraceMs: z.coerce.number().int().min(0).default(5_000),
+  killGraceMs: z.coerce.number().int().min(0).max(24 * 3600_000).default(5_000),
   /** An http(s) URL sent every finished task as JSON (or, with notifyOn "all", every change of state). */
   notifyUrl: z
     .string()
@@ -122,12 +122,23 @@ export const ServerConfigSchema = ServerSettingsSchema.superRefine((config, cont
 export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
 export type ServerConfig = z.output<typeof ServerConfigSchema>;
 
-/** Validates a server configuration, turning zod's report into one readable line. */
+/** A setting the configuration refuses: which one (its key in ServerConfigInput) and why. */
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    readonly reason: string,
+  ) {
+    super(`Invalid setting ${setting}: ${reason}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Validates a server configuration, turning zod's report into one readable line (a ConfigError). */
 export function parseServerConfig(input: ServerConfigInput): ServerConfig {
   const result = ServerConfigSchema.safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new Error(`Invalid setting ${issue?.path.join(".") || ""}: ${issue?.message ?? "invalid"}`);
+    throw new ConfigError(String(issue?.path[0] ?? ""), issue?.message ?? "invalid");
   }
   return result.data;
 }

@@ -1,13 +1,13 @@
-// Compiles the TypeScript sources to dist/ and copies the non-TypeScript files the
-// server reads at run time (the SQL migrations) next to the compiled code.
-import { execFileSync } from "node:child_process";
-import { cpSync, rmSync, chmodSync } from "node:fs";
-import { createRequire } from "node:module";
+// `npm run build`: compiles the TypeScript sources to dist/ (see ensure-built.mjs), or says that
+// dist/ was built from the sources as they are. `npm run build -- --force` builds all the same.
+import { ensureBuilt } from "./ensure-built.mjs";
 
-const require = createRequire(import.meta.url);
-const tsc = require.resolve("typescript/bin/tsc");
-
-rmSync("dist", { recursive: true, force: true });
-execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { stdio: "inherit" });
-cpSync("src/db/migrations", "dist/src/db/migrations", { recursive: true });
-chmodSync("dist/cli/main.js", 0o755);
+const started = Date.now();
+try {
+  const built = await ensureBuilt({ force: process.argv.includes("--force") });
+  // On stderr: `npm pack --json` runs this first, and its stdout must stay JSON.
+  console.error(built ? `Built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s.` : "dist/ is up to date with the sources.");
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}

@@ -4,7 +4,8 @@ import { requireOption, text } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";
 import { json, table } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
-import { taskOptionsFrom, wholeNumber, withTaskFlags, type TaskFlags } from "../task-options.ts";
+import { wholeNumber } from "../option-values.ts";
+import { taskOptionsFrom, withTaskFlags, type TaskFlags } from "../task-options.ts";
 
 const taskIdOf = (options: { taskId?: unknown }) => requireOption(text(options.taskId), "--task-id", "the task's id");
 

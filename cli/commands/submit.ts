@@ -7,7 +7,8 @@ import { json } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
 import { createProgress } from "../progress.ts";
 import { sbatchOptionsFlag } from "../sbatch-options-flag.ts";
-import { taskOptionsFrom, wholeNumber, withTaskFlags, type TaskFlags } from "../task-options.ts";
+import { wholeNumber } from "../option-values.ts";
+import { taskOptionsFrom, withTaskFlags, type TaskFlags } from "../task-options.ts";
 
 interface SubmitFlags extends TaskFlags {
   script?: unknown;

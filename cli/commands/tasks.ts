@@ -1,13 +1,11 @@
-import { resolve } from "node:path";
 import type { CAC } from "cac";
 import { TASK_STATUSES, type Task, type TaskStatus } from "../../src/client/index.ts";
 import { CliError, requireOption, text } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";
 import { formatBytes, formatDuration, formatTime, json, table } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
-import { createProgress } from "../progress.ts";
 import { parseDurationSeconds } from "../duration.ts";
-import { wholeNumber } from "../task-options.ts";
+import { choice, durationSeconds, wholeNumber } from "../option-values.ts";
 
 const STATUSES: readonly TaskStatus[] = TASK_STATUSES;
 const taskIdOf = (options: { taskId?: unknown }) => requireOption(text(options.taskId), "--task-id", "the task's id");
@@ -34,13 +32,12 @@ export function registerTaskCommands(cli: CAC, run: CommandRunner) {
   cli
     .command("log", "Print the last lines of a task's log")
     .option("--task-id <id>", "The task")
-    .option("--lines <n>", "How many lines", { default: 100 })
+    .option("--lines <n>", "How many lines, 1 to 100000", { default: 100 })
     .option("--attempt <n>", "Which attempt's log (1 for the first run; default: the latest)")
     .action(
       run<{ taskId?: unknown; lines?: unknown; attempt?: unknown }>(async (context, options) => {
         const taskId = taskIdOf(options);
-        const lines = Number(options.lines);
-        if (!Number.isInteger(lines) || lines < 1) throw new CliError(`Invalid --lines "${options.lines}": give a whole number of at least 1.`, 2);
+        const lines = wholeNumber("--lines", options.lines, 1, 100_000);
         const attempt = options.attempt === undefined ? undefined : wholeNumber("--attempt", options.attempt, 1);
         const { client } = await context.connect();
         const log = await client.getTaskLogTail(taskId, lines, { attempt });
@@ -51,15 +48,6 @@ export function registerTaskCommands(cli: CAC, run: CommandRunner) {
         }
       }),
     );
-
-  cli
-    .command("download", "Download a task's metadata or result folder into a directory")
-    .option("--task-id <id>", "The task")
-    .option("--output-dir <dir>", "Where to unpack it (created if missing)")
-    .option("--metadata", "The metadata folder (intermediate files)")
-    .option("--result", "The output folder (results)")
-    .option("--format <format>", "Transfer as tar.gz or tar (tar: faster on a local network)", { default: "tar.gz" })
-    .action(run(download));
 
   cli
     .command("cancel", "Cancel a queued or running task")
@@ -117,11 +105,11 @@ export function registerTaskCommands(cli: CAC, run: CommandRunner) {
   cli
     .command("wait", "Wait until a task has finished; exits 0 only if it succeeded")
     .option("--task-id <id>", "The task")
-    .option("--timeout <seconds>", "Give up after this long")
+    .option("--timeout <duration>", "Give up after this long (e.g. 90, 30s, 2h)")
     .action(
       run<{ taskId?: unknown; timeout?: unknown }>(async (context, options) => {
         const { client } = await context.connect();
-        const timeoutMs = options.timeout === undefined ? undefined : Number(options.timeout) * 1000;
+        const timeoutMs = options.timeout === undefined ? undefined : durationSeconds("--timeout", options.timeout, 0) * 1000;
         const task = await client.waitForTask(taskIdOf(options), { timeoutMs });
         context.io.stdout(context.json ? json(task) : describeTask(task));
         if (task.status !== "succeeded") throw new CliError(`Task ${task.task_id} ${task.status}${task.error ? `: ${task.error}` : ""}.`);
@@ -130,17 +118,13 @@ export function registerTaskCommands(cli: CAC, run: CommandRunner) {
 }
 
 async function listTasks(context: CommandContext, options: { status?: unknown; script?: unknown; limit?: unknown }) {
-  const status = text(options.status);
-  if (status !== undefined && !STATUSES.includes(status as TaskStatus)) {
-    throw new CliError(`Invalid --status "${status}": use one of ${STATUSES.join(", ")}.`, 2);
-  }
-  const limit = Number(options.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError(`Invalid --limit "${options.limit}": give 1 to 1000.`, 2);
+  const status = options.status === undefined ? undefined : choice("--status", options.status, STATUSES);
+  const limit = wholeNumber("--limit", options.limit, 1, 1000);
   const { client } = await context.connect();
-  const page = await client.listTasksPage({ status: status as TaskStatus | undefined, script: text(options.script), limit });
+  const page = await client.listTasksPage({ status, script: text(options.script), limit });
   if (context.json) return context.io.stdout(json(page));
   if (page.tasks.length === 0) {
-    return context.io.stdout(status || options.script ? "No tasks match.\n" : "No tasks yet; submit one with `cubqueue submit`.\n");
+    return context.io.stdout(status || options.script ? "No tasks match.\n" : `No tasks yet; submit one with \`${context.command} submit\`.\n`);
   }
   context.io.stdout(
     table(
@@ -149,44 +133,6 @@ async function listTasks(context: CommandContext, options: { status?: unknown; s
     ),
   );
   if (page.next_cursor) context.io.stdout(`(showing the newest ${page.tasks.length}; use --limit for more)\n`);
-}
-
-async function download(
-  context: CommandContext,
-  options: { taskId?: unknown; outputDir?: unknown; metadata?: boolean; result?: boolean; format?: unknown },
-) {
-  const taskId = taskIdOf(options);
-  const outputDir = resolve(requireOption(text(options.outputDir), "--output-dir", "where to put the files"));
-  if (Boolean(options.metadata) === Boolean(options.result)) {
-    throw new CliError("Say what to download: --metadata (intermediate files) or --result (results).", 2);
-  }
-  const format = text(options.format);
-  if (format !== "tar.gz" && format !== "tar") throw new CliError(`Invalid --format "${format}": use tar.gz or tar.`, 2);
-  const { client } = await context.connect();
-  const progress = createProgress(context.io, "Downloading");
-  const fetchArchive = options.metadata ? client.downloadTaskMetadata : client.downloadTaskResult;
-  let unpacked;
-  try {
-    unpacked = await fetchArchive.call(client, taskId, outputDir, { format, onProgress: (received) => progress.update(received) });
-  } finally {
-    progress.finish();
-  }
-  const what = options.metadata ? "metadata" : "result";
-  if (unpacked.omitted.count > 0) context.io.stderr(omittedWarning(unpacked.omitted));
-  context.io.stdout(
-    context.json
-      ? json({ task_id: taskId, output_dir: outputDir, ...unpacked })
-      : `Downloaded the ${what} of task ${taskId}: ${unpacked.files} file${unpacked.files === 1 ? "" : "s"} (${formatBytes(unpacked.bytes)}) into ${outputDir}.\n`,
-  );
-}
-
-/** One line: how many entries the server left out of the archive, and why. */
-function omittedWarning({ count, reasons }: { count: number; reasons: Record<string, number> }): string {
-  const why = Object.entries(reasons).map(([reason, n]) => `${n} ${reason.replaceAll("_", " ")}`).join(", ");
-  return (
-    `Warning: the server left ${count} entr${count === 1 ? "y" : "ies"} of the folder out of the archive${why ? ` (${why})` : ""}: ` +
-    "links leading outside it, hard links from outside, FIFOs, sockets, devices, paths too deep or files that vanished are never sent.\n"
-  );
 }
 
 function describeTask(task: Task): string {

@@ -11,13 +11,28 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
+/** How a 401 tells the client which scheme to answer with (see require-token.ts). */
+const WWW_AUTHENTICATE = {
+  "WWW-Authenticate": {
+    description: "The scheme to authenticate with: `Bearer realm=\"cubqueue\"`.",
+    schema: { type: "string" as const, example: 'Bearer realm="cubqueue"' },
+  },
+};
+
+type ErrorResponse = {
+  description: string;
+  headers?: typeof WWW_AUTHENTICATE;
+  content: { "application/json": { schema: typeof ErrorSchema } };
+};
+
 /**
  * The error responses a route can give, described once for the OpenAPI
- * document. Every /api route can answer 401 (when the server requires a token)
- * and 403 (a request from another web page or to a foreign Host, see browser-guard.ts).
+ * document. Every /api route can answer 401 (when the server requires a token),
+ * 403 (a request from another web page or to a foreign Host, see browser-guard.ts)
+ * and 500 (what the error handler answers for a failure it did not expect).
  */
 export function errorResponses<S extends number>(...routeStatuses: S[]) {
-  const statuses = [...routeStatuses, 401 as const, 403 as const];
+  const statuses = [...routeStatuses, 401 as const, 403 as const, 500 as const];
   const descriptions: Record<number, string> = {
     400: "The request is malformed or a field is invalid",
     401: "The server requires a token (Authorization: Bearer …) and it was missing or wrong",
@@ -26,14 +41,19 @@ export function errorResponses<S extends number>(...routeStatuses: S[]) {
     408: "`upload_stalled`: the upload sent nothing for longer than the server's idle timeout (`cubqueue start --idle-timeout`); nothing of it is kept",
     409: "Conflicts with the current state (name taken, task already finished, a script stored under a name CubQueue reserves)",
     413: "An upload is larger than allowed",
+    500: "`internal_error`: the server failed in a way it did not expect; its log has the details",
     507: "The server's disk is full",
   };
   return Object.fromEntries(
     statuses.map((status) => [
       status,
-      { description: descriptions[status] ?? "Error", content: { "application/json": { schema: ErrorSchema } } },
+      {
+        description: descriptions[status] ?? "Error",
+        ...(status === 401 ? { headers: WWW_AUTHENTICATE } : {}),
+        content: { "application/json": { schema: ErrorSchema } },
+      },
     ]),
-  ) as Record<S | 401 | 403, { description: string; content: { "application/json": { schema: typeof ErrorSchema } } }>;
+  ) as Record<S | 401 | 403 | 500, ErrorResponse>;
 }
 
 /** What a script and each of its versions have: the file and description that version was registered with. */
@@ -120,7 +140,7 @@ export const TaskDependencySchema = z
 
 export const TaskSchema = z
   .object({
-    task_id: z.string().openapi({ format: "uuid" }),
+    task_id: z.string().openapi({ format: "uuid", example: "4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f" }),
     short_id: z.string().openapi({ description: "The shortest start of task_id (8 characters or more) that no other task's id starts with: the CLI takes it for the id.", example: "3f2a9c1d" }),
     name: z.string().nullable().openapi({ description: "A name for people, given at submission.", example: "sample 42" }),
     tags: z.record(z.string(), z.string()).openapi({ description: "Labels to find it by.", example: { project: "beta", run: "7" } }),
@@ -177,7 +197,7 @@ export const TaskListSchema = z
 
 export const TaskLogSchema = z
   .object({
-    task_id: z.string(),
+    task_id: z.string().openapi({ format: "uuid" }),
     status: TaskStatusSchema,
     attempt: z.number().int().openapi({ description: "Whose log this is: the attempt's number (0 for a task that has not run yet)." }),
     lines: z.number().int(),
@@ -196,12 +216,19 @@ export const TaskLogSchema = z
 export const FlushResultSchema = z
   .object({
     deleted: z.number().int().openapi({ description: "How many tasks were deleted." }),
-    task_ids: z.array(z.string()).openapi({ description: "Their ids, oldest first." }),
+    task_ids: z.array(z.string().openapi({ format: "uuid" })).openapi({ description: "Their ids, oldest first." }),
   })
   .openapi("FlushResult");
 
+/**
+ * A task id is a UUID. The format is documented, not enforced: any other text
+ * names no task, and answers 404 `task_not_found` like an unknown UUID.
+ */
 export const TaskIdParamsSchema = z.object({
-  task_id: z.string().min(1).openapi({ param: { name: "task_id", in: "path" }, example: "4f1c2d3e-…" }),
+  task_id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: "task_id", in: "path" }, format: "uuid", example: "4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f" }),
 });
 
 export const TaskArraySchema = z

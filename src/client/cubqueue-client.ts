@@ -1,11 +1,12 @@
 import createClient, { type Client } from "openapi-fetch";
-import type { components, paths } from "./generated/openapi.ts";
-import { CubQueueConnectionError, apiErrorFrom, describeFetchFailure } from "./errors.ts";
+import type { components, operations, paths } from "./generated/openapi.ts";
+import { CubQueueApiError, CubQueueConnectionError, CubQueueTimeoutError, apiErrorFrom, describeFetchFailure, notJson, unexpectedResponse } from "./errors.ts";
 import { CLIENT_HEADER } from "../api-info.ts";
 import { httpFetch } from "./http-fetch.ts";
 import { streamingMultipart, type FormPart, type UploadProgress } from "./multipart-upload.ts";
 import { taskFields, type EditOptions, type SubmitArrayOptions, type SubmitOptions } from "./task-options.ts";
-import { unpackArchive, type UnpackResult } from "./unpack.ts";
+import { receiveArchive } from "./download-archive.ts";
+import type { UnpackResult } from "./output-folder.ts";
 
 export type Script = components["schemas"]["Script"];
 export type ScriptDetail = components["schemas"]["ScriptDetail"];
@@ -17,7 +18,10 @@ export type TaskLog = components["schemas"]["TaskLog"];
 export type FlushResult = components["schemas"]["FlushResult"];
 export type TaskArray = components["schemas"]["TaskArray"];
 export type Queue = components["schemas"]["Queue"];
-export type ArchiveFormat = "tar.gz" | "tar";
+/** The archive formats the API offers, as its document says. */
+export type ArchiveFormat = NonNullable<NonNullable<operations["downloadTaskResult"]["parameters"]["query"]>["format"]>;
+/** Every format, the default first; a format the API adds fails the type check here until it is listed. */
+export const ARCHIVE_FORMATS = Object.keys({ "tar.gz": true, tar: true, zip: true } satisfies Record<ArchiveFormat, true>) as ArchiveFormat[];
 export type { UploadProgress, UnpackResult };
 export type { EditOptions, SubmitArrayOptions, SubmitOptions, TaskOptions } from "./task-options.ts";
 
@@ -51,9 +55,25 @@ export interface ListTasksOptions {
 }
 
 export interface DownloadOptions {
+  /** tar.gz (the default), tar (no compression: the fastest on a fast network) or zip. */
   format?: ArchiveFormat;
-  /** Called with the bytes received so far. */
-  onProgress?: (received: number) => void;
+  /**
+   * Replace files of the same name already in the output folder. Without it, a download that
+   * would replace any refuses with CubQueueFileExistsError, naming the first, and writes nothing.
+   * Folders are never replaced (files are added into them).
+   */
+  overwrite?: boolean;
+  /** Called as the download arrives: the bytes received so far, and how far unpacking is (see DownloadProgress). */
+  onProgress?: (received: number, progress: DownloadProgress) => void;
+}
+
+export interface DownloadProgress {
+  /** Bytes of the archive received so far (compressed, for tar.gz). */
+  received: number;
+  /** Bytes of file content unpacked so far. */
+  written: number;
+  /** Bytes of file content the archive holds, as the server announced it (X-CubQueue-Unpacked-Size); undefined if it did not. */
+  total: number | undefined;
 }
 
 export interface LogOptions {
@@ -73,7 +93,7 @@ export interface DownloadResult extends UnpackResult {
 export interface WaitOptions {
   /** Longest pause between two status checks (default 2 s). */
   maxIntervalMs?: number;
-  /** Give up after this long (default: wait forever). */
+  /** Give up after this long, with CubQueueTimeoutError (default: wait forever). */
   timeoutMs?: number;
 }
 
@@ -101,6 +121,14 @@ export class CubQueueClient {
     // The client header tells the server this is not a page forging a request (see api/browser-guard.ts).
     const headers = { [CLIENT_HEADER]: "sdk", ...auth, ...options.headers };
     this.#api = createClient<paths>({ baseUrl: this.baseUrl, fetch: options.fetch, headers });
+    // Something other than CubQueue at that address (a web server, a proxy's error page) is named as such, in one line.
+    this.#api.use({
+      onResponse: async ({ response }) => {
+        if (isCubQueueAnswer(response)) return undefined;
+        await response.body?.cancel();
+        throw unexpectedResponse(this.baseUrl, response);
+      },
+    });
     this.#uploadFetch = options.fetch ?? httpFetch;
   }
 
@@ -136,7 +164,8 @@ export class CubQueueClient {
 
   /**
    * Submits a task: the argument file and the large files (`<file1>`, `<file2>`, …
-   * in that order) are streamed to the server. Resolves to the new task's id.
+   * in that order) are streamed to the server. Resolves to the new task's id. With large
+   * files, the script is looked up first: a mistyped name must not cost a long upload.
    */
   async submitTask(
     scriptName: string,
@@ -151,6 +180,8 @@ export class CubQueueClient {
       ...largeFiles.map((path, index) => ({ field: `file${index + 1}`, path })),
     ];
     const upload = await streamingMultipart(parts, options.onProgress);
+    // The body reads nothing until it is sent, so it holds nothing open meanwhile.
+    if (largeFiles.length > 0) await this.getScript(scriptName);
     const task = await this.#call(() => this.#api.POST("/api/task", { ...this.#uploadInit(upload), body: {} as never }));
     return task.task_id;
   }
@@ -295,7 +326,7 @@ export class CubQueueClient {
       const task = await this.getTaskStatus(taskId);
       if (FINISHED.includes(task.status)) return task;
       if (Date.now() + interval > deadline) {
-        throw new Error(`Task ${taskId} is still ${task.status} after ${timeoutMs} ms`);
+        throw new CubQueueTimeoutError(taskId, task.status, timeoutMs ?? 0);
       }
       await new Promise((resolve) => setTimeout(resolve, interval));
       interval = Math.min(interval * 2, maxIntervalMs);
@@ -306,26 +337,33 @@ export class CubQueueClient {
     path: "/api/task/{task_id}/metadata" | "/api/task/{task_id}/result",
     taskId: string,
     outputDir: string,
-    { format = "tar.gz", onProgress }: DownloadOptions,
+    { format = "tar.gz", overwrite = false, onProgress }: DownloadOptions,
   ): Promise<DownloadResult> {
     let omitted: DownloadResult["omitted"] = { count: 0, reasons: {} };
+    let total: number | undefined;
     const stream = await this.#call(async () => {
       const answer = await this.#api.GET(path, { params: { path: { task_id: taskId }, query: { format } }, parseAs: "stream" });
       omitted = omittedFrom(answer.response.headers);
+      total = unpackedSizeFrom(answer.response.headers);
       return answer;
     });
     if (!stream) throw new Error("The server sent no archive");
-    let received = 0;
+    const progress: DownloadProgress = { received: 0, written: 0, total };
+    const report = () => onProgress?.(progress.received, { ...progress });
     const counted = (stream as ReadableStream<Uint8Array>).pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {
-          received += chunk.byteLength;
-          onProgress?.(received);
+          progress.received += chunk.byteLength;
+          report();
           controller.enqueue(chunk);
         },
       }),
     );
-    return { ...(await unpackArchive(counted, outputDir, format)), omitted };
+    const onWrite = (bytes: number) => {
+      progress.written += bytes;
+      report();
+    };
+    return { ...(await receiveArchive(counted, outputDir, format, { overwrite, onWrite })), omitted };
   }
 
   /** Request options that send a streamed multipart body instead of a serialized one. */
@@ -345,11 +383,30 @@ export class CubQueueClient {
     try {
       result = await request();
     } catch (error) {
+      if (error instanceof CubQueueApiError) throw error;
+      // A success whose body is not the JSON it should be: not CubQueue's answer either.
+      if (error instanceof SyntaxError) throw notJson(this.baseUrl);
       throw new CubQueueConnectionError(this.baseUrl, describeFetchFailure(error));
     }
     if (result.error !== undefined || !result.response.ok) throw apiErrorFrom(result.response, result.error);
     return result.data as T;
   }
+}
+
+/**
+ * Whether an answer could be CubQueue's: it never sends a web page, and its errors are JSON.
+ * (Other types pass: archives, and whatever a new operation streams.)
+ */
+function isCubQueueAnswer(response: Response): boolean {
+  const type = (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type === "text/html") return false;
+  return response.ok || type === "application/json";
+}
+
+/** The X-CubQueue-Unpacked-Size header: what unpacking the archive writes. */
+function unpackedSizeFrom(headers: Headers): number | undefined {
+  const size = Number(headers.get("x-cubqueue-unpacked-size") ?? Number.NaN);
+  return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
 }
 
 /** Reads the X-CubQueue-Omitted headers of an archive response ("3" and "special_file=2, symlink=1"). */

@@ -1,8 +1,9 @@
-export { CubQueueClient, FINISHED, TASK_STATUSES } from "./cubqueue-client.ts";
+export { ARCHIVE_FORMATS, CubQueueClient, FINISHED, TASK_STATUSES } from "./cubqueue-client.ts";
 export type {
   ArchiveFormat,
   ClientOptions,
   DownloadOptions,
+  DownloadProgress,
   DownloadResult,
   EditOptions,
   FlushResult,
@@ -25,4 +26,4 @@ export type {
   UploadProgress,
   WaitOptions,
 } from "./cubqueue-client.ts";
-export { CubQueueApiError, CubQueueConnectionError } from "./errors.ts";
+export { CubQueueApiError, CubQueueConnectionError, CubQueueFileExistsError, CubQueueTimeoutError } from "./errors.ts";

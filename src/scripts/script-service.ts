@@ -203,6 +203,8 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
     get,
     unregister,
     copyForTask,
+    /** Whether a script of this name is registered (a submission is refused 404 before anything else is checked). */
+    isRegistered: async (name: string): Promise<boolean> => (await currentRow(name)) !== undefined,
     async list(): Promise<ScriptView[]> {
       return (await listScripts(db)).map(toScriptView);
     },

@@ -1,6 +1,6 @@
 import type { ServerConfig } from "../config.ts";
 import type { Executor } from "../runner/executor.ts";
-import { resolveInterpreters } from "../runner/interpreters.ts";
+import type { Interpreters } from "../runner/interpreters.ts";
 import { createLocalExecutor } from "../runner/local-executor.ts";
 import { createSlurmExecutor, nodeInterpreters } from "../runner/slurm/slurm-executor.ts";
 import { createSlurmCommands, findSlurmCommands } from "../runner/slurm/slurm-commands.ts";
@@ -8,6 +8,8 @@ import { createSlurmCommands, findSlurmCommands } from "../runner/slurm/slurm-co
 export interface ExecutorDeps {
   /** The environment tasks inherit, and Slurm's commands run with (SLURM_CONF, PATH). */
   env: Readonly<Record<string, string | undefined>>;
+  /** The interpreters local tasks run with (see resolveInterpreters). */
+  interpreters: Interpreters;
   logError: (error: unknown, context?: string) => void;
 }
 
@@ -17,8 +19,8 @@ export interface ExecutorDeps {
  * to the other still finds its tasks). The Slurm one is there as the second only where
  * Slurm's commands are found; as the first, their absence is an error saying how to give them.
  */
-export function createExecutors(config: ServerConfig, { env, logError }: ExecutorDeps): [Executor, ...Executor[]] {
-  const local = createLocalExecutor({ interpreters: resolveInterpreters(config.interpreters, env.PATH ?? "") });
+export function createExecutors(config: ServerConfig, { env, logError, interpreters }: ExecutorDeps): [Executor, ...Executor[]] {
+  const local = createLocalExecutor({ interpreters });
   if (config.executor === "slurm") return [slurmExecutor(config, env, logError), local];
   try {
     return [local, slurmExecutor(config, env, logError)];

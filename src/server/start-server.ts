@@ -11,6 +11,7 @@ import { createOpsService } from "../ops/ops-service.ts";
 import { createNotifier } from "../notify/notifier.ts";
 import { listNotifyTargets } from "../db/queries/queue.ts";
 import { createTransitions } from "../lifecycle/transitions.ts";
+import { resolveInterpreters, settleRealPython } from "../runner/interpreters.ts";
 import { createRunner, type Runner } from "../runner/runner.ts";
 import { serveFetch } from "../runtime/serve.ts";
 import { createScriptService } from "../scripts/script-service.ts";
@@ -90,11 +91,15 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     });
     // Found where the tasks will look for them: on the PATH they inherit.
     const gpus = config.gpus ?? (await detectGpus(taskEnv));
+    const interpreters = resolveInterpreters(config.interpreters, taskEnv.PATH ?? "");
+    // In the background: a version manager's python3 shim can take seconds to say where Python is.
+    const pythonSettled = settleRealPython(interpreters, config.interpreters);
+    cleanups.unshift(() => pythonSettled);
     const runner = createRunner({
       db,
       transitions,
       layout,
-      executors: createExecutors(config, { env: taskEnv, logError }),
+      executors: createExecutors(config, { env: taskEnv, logError, interpreters }),
       instanceId,
       concurrency: config.concurrency,
       slots: { cpus: config.cpus ?? availableParallelism(), gpus, cpusAtLeastConcurrency: config.cpus === undefined },

@@ -4,7 +4,7 @@ import { basename, join } from "node:path";
 import { insertTasks, type TaskRecord } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { TaskStatus, type NewTaskRow, type ScriptRow, type TaskFileRow } from "../db/schema.ts";
-import { scriptNameReserved } from "../errors.ts";
+import { scriptNameReserved, scriptNotFound } from "../errors.ts";
 import type { RunPolicy } from "../lifecycle/run-policy.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
 import type { UploadedFile } from "../store/uploaded-file.ts";
@@ -66,6 +66,8 @@ export interface SubmitDeps {
    * meanwhile never makes a task record a version other than the one it copied.
    */
   copyScript: (name: string, destinationFor: (script: ScriptRow) => string) => Promise<ScriptRow>;
+  /** Whether the script is registered: an unknown one is refused (404) before its argument file is read. */
+  isRegistered: (name: string) => Promise<boolean>;
   now: () => Date;
 }
 
@@ -93,6 +95,8 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
   const moved: string[] = [];
   let stored = false;
   try {
+    // The script first: a mistyped name is the mistake to report, not the placeholders it would not have used.
+    if (!(await deps.isRegistered(scriptName))) throw scriptNotFound(scriptName);
     const numbers = new Set(largeFiles.keys());
     const args = submission.argFiles.map((argFile) => {
       const checked = checkArgFile(argFile.bytes, argFile.name);

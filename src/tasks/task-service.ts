@@ -31,7 +31,7 @@ export interface TaskServiceDeps {
   layout: Layout;
   runner: Runner;
   /** Gives each submission its copy of the script (see ScriptService.copyForTask). */
-  scripts: Pick<ScriptService, "copyForTask">;
+  scripts: Pick<ScriptService, "copyForTask" | "isRegistered">;
   /** This server's instance (see server/instance.ts): the tasks whose folders its base dir holds. */
   instanceId: string;
   /** Told of each task made (a notifier tracks those with a notify_url of their own). */
@@ -84,7 +84,7 @@ export function createTaskService({
 }: TaskServiceDeps) {
   // What this server can give a task now: asking for more is refused.
   const slots = () => runner.slotTotals();
-  const submitDeps = { db, layout, home: instanceId, slots, now, copyScript: scripts.copyForTask };
+  const submitDeps = { db, layout, home: instanceId, slots, now, copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered };
   // Restarts, deletes and edits of one task take turns.
   const withTaskLock = createKeyedLock();
   const steering = createSteering({ db, transitions, runner, layout, home: instanceId, slots, withTaskLock });
@@ -287,6 +287,8 @@ export function createTaskService({
         /** What the folder holds that the archive leaves out, by reason (see planArchive). */
         omitted: plan.omitted,
         omittedCount: plan.omittedCount,
+        /** The bytes of file content the archive holds (the files as planned). */
+        unpackedSize: plan.entries.reduce((sum, entry) => sum + entry.size, 0),
         contentType: archiveContentType(format),
         filename: `${id}-${folder === "metadata" ? "metadata" : "result"}${archiveExtension(format)}`,
       };

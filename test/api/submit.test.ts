@@ -74,6 +74,16 @@ describe("POST /api/task", () => {
     await expectNothingLeft(server);
   });
 
+  it("answers an unknown script with 404 before it looks at the argument file's placeholders or JSON", async () => {
+    const server = await startTestServer();
+    await expectError(await submit(server, "nope", { args: { a: "<file7>" } }), 404, "script_not_found");
+    const notJson = new FormData();
+    notJson.set("script_name", "nope");
+    notJson.set("arg_file", new Blob(["{not json"]), "args.json");
+    await expectError(await server.request("/api/task", { method: "POST", body: notJson }), 404, "script_not_found");
+    await expectNothingLeft(server);
+  });
+
   it("refuses an argument file that is not JSON with 400 and leaves nothing behind", async () => {
     const server = await startTestServer();
     await registerFixture(server, "echo_args.py", "echo_args");

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { chromiumAt, skipWithout } from "../support/prerequisites.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
@@ -14,9 +15,12 @@ import { startTestServer, type TestServer } from "../support/test-server.ts";
 const CHROMIUM = "/usr/bin/chromium";
 const ATTACKER = "evil.test";
 
+const SKIP = skipWithout(chromiumAt(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`);
+
 let browser: Browser;
 
 beforeAll(async () => {
+  if (SKIP) return;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -79,7 +83,7 @@ function attackScript(target: string, marker: string): string {
   `;
 }
 
-describe("a web page in a real browser", () => {
+describe.skipIf(SKIP)("a web page in a real browser", () => {
   it("on another origin cannot register, run or read anything", async () => {
     const server = await startTestServer();
     const dir = await makeTempDir();

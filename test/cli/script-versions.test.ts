@@ -22,7 +22,7 @@ describe("script versions from the CLI and the client", () => {
       await writeFile(join(work.path, "job.py"), V2);
       await writeFile(join(work.path, "args.json"), "{}");
       const registered = await runCubqueue(["register", "--script", join(work.path, "job.sh"), "--name", "job", "--desc", "first"], env);
-      expect(registered, registered.stderr).toMatchObject({ code: 0, stdout: "Registered script job (job.sh, 19 B).\n" });
+      expect(registered, registered.stderr).toMatchObject({ code: 0, stdout: "Registered script job (job.sh, 19 bytes).\n" });
 
       const taken = await runCubqueue(["register", "--script", join(work.path, "job.py"), "--name", "job"], env);
       expect(taken.code).not.toBe(0);
@@ -30,7 +30,7 @@ describe("script versions from the CLI and the client", () => {
       expect(taken.stderr).toMatch(/already registered; .*cubqueue register --replace/);
 
       const replaced = await runCubqueue(["register", "--script", join(work.path, "job.py"), "--name", "job", "--desc", "second", "--replace"], env);
-      expect(replaced, replaced.stderr).toMatchObject({ code: 0, stdout: "Replaced script job: now version 2 (job.py, 13 B).\n" });
+      expect(replaced, replaced.stderr).toMatchObject({ code: 0, stdout: "Replaced script job: now version 2 (job.py, 13 bytes).\n" });
       const again = JSON.parse((await runCubqueue(["register", "--script", join(work.path, "job.py"), "--name", "job", "--replace", "--json"], env)).stdout);
       expect(again).toMatchObject({ name: "job", version: 3, filename: "job.py", sha256: sha256(V2), desc: "second" });
 

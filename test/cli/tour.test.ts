@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FIXTURES } from "../support/api.ts";
 import { closedPort, runCubqueue } from "../support/cli.ts";
+import { PROCESS_RUNTIME } from "../support/runtime.ts";
 import { startTestServer } from "../support/test-server.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
 
@@ -109,8 +110,10 @@ describe("CLI errors", () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const result = await runCubqueue(["list"], { CUBQUEUE_URL: url });
     expect(result.code).toBe(1);
+    // The hint names the command as the README runs it on that runtime.
+    const command = PROCESS_RUNTIME === "deno" ? "deno task cubqueue" : "cubqueue";
     expect(result.stderr).toBe(
-      `cubqueue: Cannot reach a CubQueue server at ${url}, from CUBQUEUE_URL (connection refused: is the server running?); start one with \`cubqueue start --base-dir DIR --daemon\`, or point to it with --url or CUBQUEUE_URL.\n`,
+      `cubqueue: Cannot reach a CubQueue server at ${url}, from CUBQUEUE_URL (connection refused: is the server running?); start one with \`${command} start --base-dir DIR --daemon\`, or point to it with --url or CUBQUEUE_URL.\n`,
     );
     const withFlag = await runCubqueue(["namespace", "--url", url]);
     expect(withFlag.stderr).toContain(`Cannot reach a CubQueue server at ${url}, given with --url (connection refused`);

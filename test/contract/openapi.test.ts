@@ -52,7 +52,12 @@ describe("the OpenAPI contract", () => {
     ]);
     for (const { route, operation } of operations) {
       if (route.includes("{task_id}") || route.includes("{name}")) expect(Object.keys(operation.responses), route).toContain("404");
+      // What the error handler and the token check can answer on any route.
+      expect(Object.keys(operation.responses), route).toEqual(expect.arrayContaining(["401", "403", "500"]));
+      expect(Object.keys((operation.responses["401"] as { headers?: object }).headers ?? {}), route).toEqual(["WWW-Authenticate"]);
     }
+    expect(document.servers).toEqual([{ url: "/", description: expect.any(String) }]);
+    expect(document.info.license).toEqual({ name: "MIT", identifier: "MIT" });
   });
 
   it("is served at /openapi.json, with an interactive page at /docs", async () => {

@@ -21,7 +21,7 @@ async function counts(server: TestServer) {
 }
 
 describe("bad input on every endpoint of the OpenAPI document", { timeout: 120_000 }, () => {
-  it("answers 4xx with the JSON error shape, never 5xx, and leaves nothing behind", async () => {
+  it("answers 4xx with the JSON error shape, never 5xx, only statuses the operation declares, and leaves nothing behind", async () => {
     const server = await startTestServer();
     await registerFixture(server, "echo_args.py", "echo");
     const { task_id } = await submitOk(server, "echo", { args: { hello: "world" } });
@@ -48,6 +48,8 @@ describe("bad input on every endpoint of the OpenAPI document", { timeout: 120_0
       const shaped = typeof body?.error?.code === "string" && typeof body.error.message === "string";
       if (response.status < 400 || response.status >= 500 || !shaped) {
         failures.push(`${bad.label}: ${response.status} ${text.slice(0, 200)}`);
+      } else if (!bad.declared.includes(String(response.status))) {
+        failures.push(`${bad.label}: ${response.status}, which the operation does not declare (it declares ${bad.declared.join(", ")})`);
       }
     }
     expect(failures).toEqual([]);

@@ -230,7 +230,9 @@ function downloadWarnsOfOmitted(count: string, reason: string) {
       expect(warning).toHaveLength(1);
       expect(warning[0]).toContain(`left ${count} of the folder out`);
       expect(warning[0]).toContain(reason);
-      const json = await runCubqueue(["download", "--json", "--url", server.url, "--task-id", taskId, "--result", "--output-dir", out.path]);
+      // Into the same folder again: the files of the first download are replaced, as --force says.
+      const json = await runCubqueue(["download", "--json", "--force", "--url", server.url, "--task-id", taskId, "--result", "--output-dir", out.path]);
+      expect(json.code, json.stderr).toBe(0);
       expect(JSON.parse(json.stdout).omitted).toEqual({ count: 2, reasons: { symlink: 2 } });
     } finally {
       await out.remove();

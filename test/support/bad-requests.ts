@@ -25,6 +25,7 @@ interface Parameter {
 
 interface Operation {
   parameters?: Parameter[];
+  responses?: Record<string, unknown>;
   requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
 }
 
@@ -38,6 +39,8 @@ export interface BadRequest {
   method: string;
   path: string;
   init: RequestInit;
+  /** The statuses the operation declares in the document: the only ones it may answer with. */
+  declared: string[];
 }
 
 /** Values that fit a field, so that a case is wrong only where it means to be. */
@@ -67,21 +70,24 @@ export function badRequests(document: OpenApiDocument, valid: ValidValues): BadR
       const parameters = operation.parameters ?? [];
       const fill = (path: string, value: string) => path.replace(/\{[^}]+\}/g, value);
       const validPath = fill(template, valid.pathParameter);
+      const declared = Object.keys(operation.responses ?? {});
+      const casesBefore = cases.length;
 
       if (parameters.some((parameter) => parameter.in === "path")) {
         for (const value of BAD_PATH_VALUES) {
-          cases.push({ label: `${method} ${template} with path parameter "${value.slice(0, 40)}"`, method, path: fill(template, value), init: { method } });
+          cases.push({ label: `${method} ${template} with path parameter "${value.slice(0, 40)}"`, method, path: fill(template, value), init: { method }, declared });
         }
       }
       for (const parameter of parameters.filter((candidate) => candidate.in === "query")) {
         for (const value of badValuesFor(resolve(document, parameter.schema))) {
           const query = `${parameter.name}=${encodeURIComponent(value)}`;
-          cases.push({ label: `${method} ${template}?${query.slice(0, 60)}`, method, path: `${validPath}?${query}`, init: { method } });
+          cases.push({ label: `${method} ${template}?${query.slice(0, 60)}`, method, path: `${validPath}?${query}`, init: { method }, declared });
         }
       }
       const multipart = operation.requestBody?.content["multipart/form-data"]?.schema;
       const bodyRequired = operation.requestBody?.required === true;
       if (multipart) cases.push(...badMultipartBodies(method, validPath, resolve(document, multipart), valid, bodyRequired));
+      for (const added of cases.slice(casesBefore)) added.declared = declared;
     }
   }
   return cases;
@@ -123,7 +129,8 @@ function badMultipartBodies(method: string, path: string, schema: Schema, valid:
     }
     return body;
   };
-  const at = (label: string, init: RequestInit): BadRequest => ({ label: `${method} ${path}: ${label}`, method, path, init: { method, ...init } });
+  // The operation's declared statuses are filled in by badRequests.
+  const at = (label: string, init: RequestInit): BadRequest => ({ label: `${method} ${path}: ${label}`, method, path, init: { method, ...init }, declared: [] });
 
   const cases = [
     // No body at all is a request of its own where the body is optional (a restart keeps its argument file).

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -22,8 +22,16 @@ function parseMode(value: string | undefined): ServerMode {
 
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
-/** The deno binary installed by npm (the `deno` devDependency). */
+/**
+ * The deno binary of this checkout. Deno is not one of CubQueue's dependencies (most users run it
+ * on Node); `npm run deno:install` puts the version CubQueue is tested with here.
+ */
 export const DENO = root("node_modules/.bin/deno");
+
+function requireDeno(): string {
+  if (!existsSync(DENO)) throw new Error(`Deno is not installed in this checkout (${DENO}); run \`npm run deno:install\` first.`);
+  return DENO;
+}
 
 /**
  * The permission flags of the `cubqueue` task in deno.json: the tests run
@@ -39,7 +47,7 @@ export function denoPermissions(): string[] {
 /** The command that runs `cubqueue …` on the runtime under test. */
 export function cubqueueCommand(args: readonly string[]): { command: string; args: string[] } {
   if (PROCESS_RUNTIME === "deno") {
-    return { command: DENO, args: ["run", ...denoPermissions(), "--no-prompt", root("cli/main.ts"), ...args] };
+    return { command: requireDeno(), args: ["run", ...denoPermissions(), "--no-prompt", root("cli/main.ts"), ...args] };
   }
   // Node 20 cannot run the .ts sources; npm test builds dist/ first.
   // The test process itself may be Deno (npm run test:deno); then node comes from PATH.

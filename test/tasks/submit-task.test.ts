@@ -30,7 +30,7 @@ async function harness() {
   const scripts = createScriptService({ db, layout });
   const submit = (submission: Partial<Submission>) =>
     submitTasks(
-      { db, layout, home: "test-instance", slots: () => ({ cpus: 4, gpus: 0 }), now: () => new Date(), copyScript: scripts.copyForTask },
+      { db, layout, home: "test-instance", slots: () => ({ cpus: 4, gpus: 0 }), now: () => new Date(), copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered },
       { scriptName: "echo", argFiles: [{ bytes: Buffer.from("{}"), name: "args.json" }], largeFiles: new Map(), policy: DEFAULT_RUN_POLICY, settings: DEFAULT_TASK_SETTINGS, ...submission },
     );
   /** A large file as a form's reception leaves it: in the incoming folder, under a random name. */

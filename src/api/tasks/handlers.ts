@@ -2,7 +2,7 @@ import type { TaskFolder, TaskService } from "../../tasks/task-service.ts";
 import { requestBodyStream } from "../../runtime/request-body.ts";
 import type { AppRouteHandler } from "../types.ts";
 import { receiveRestartArgFile, receiveSubmission } from "./receive-submission.ts";
-import { OMITTED_HEADER, OMITTED_REASONS_HEADER, formatOmittedReasons } from "./omitted-header.ts";
+import { OMITTED_HEADER, OMITTED_REASONS_HEADER, UNPACKED_SIZE_HEADER, formatOmittedReasons } from "./omitted-header.ts";
 import type {
   CancelRoute,
   DeleteRoute,
@@ -58,6 +58,7 @@ export function createTaskHandlers(tasks: TaskService) {
       return c.body(archive.stream, 200, {
         "Content-Type": archive.contentType,
         "Content-Disposition": `attachment; filename="${archive.filename}"`,
+        [UNPACKED_SIZE_HEADER]: String(archive.unpackedSize),
         [OMITTED_HEADER]: String(archive.omittedCount),
         ...(archive.omittedCount > 0 ? { [OMITTED_REASONS_HEADER]: formatOmittedReasons(archive.omitted) } : {}),
       });

@@ -13,3 +13,9 @@ export function formatOmittedReasons(omitted: Partial<Record<string, number>>): 
     .map(([reason, count]) => `${reason}=${count}`)
     .join(", ");
 }
+
+/**
+ * How many bytes of file content the archive holds: what unpacking it writes, whatever the
+ * format's framing or compression. Clients show download progress against it.
+ */
+export const UNPACKED_SIZE_HEADER = "X-CubQueue-Unpacked-Size";

@@ -131,6 +131,14 @@ const archiveResponses = {
     description:
       "The folder as an archive, streamed. Left out: symlinks leading outside the folder (or nowhere), files with hard links outside it, FIFOs, sockets and devices, paths too long to open, and what vanishes while it is read; the headers count them.",
     headers: {
+      "Content-Disposition": {
+        description: "`attachment` with the archive's file name: `<task_id>-metadata.<format>` or `<task_id>-result.<format>`.",
+        schema: { type: "string" as const, example: 'attachment; filename="4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f-result.tar.gz"' },
+      },
+      "X-CubQueue-Unpacked-Size": {
+        description: "How many bytes of file content the archive holds: what unpacking it writes, whatever the format's framing or compression.",
+        schema: { type: "integer" as const, minimum: 0 },
+      },
       "X-CubQueue-Omitted": {
         description: "How many entries of the folder the archive leaves out (0 when none).",
         schema: { type: "integer" as const, minimum: 0 },

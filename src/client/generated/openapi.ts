@@ -553,7 +553,10 @@ export interface components {
             created_at: string;
         };
         Task: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f
+             */
             task_id: string;
             /**
              * @description The shortest start of task_id (8 characters or more) that no other task's id starts with: the CLI takes it for the id.
@@ -737,6 +740,7 @@ export interface components {
             next_cursor: string | null;
         };
         TaskLog: {
+            /** Format: uuid */
             task_id: string;
             status: components["schemas"]["TaskStatus"];
             /** @description Whose log this is: the attempt's number (0 for a task that has not run yet). */
@@ -831,6 +835,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -839,6 +845,15 @@ export interface operations {
             };
             /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -898,6 +913,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -949,6 +966,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The server's disk is full */
             507: {
                 headers: {
@@ -992,6 +1018,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1009,6 +1037,15 @@ export interface operations {
             };
             /** @description `script_not_found`: no script of that name is registered */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1050,6 +1087,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1067,6 +1106,15 @@ export interface operations {
             };
             /** @description `script_not_found`: no script of that name is registered; nothing changed */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1124,6 +1172,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1132,6 +1182,15 @@ export interface operations {
             };
             /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1226,6 +1285,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1270,6 +1331,15 @@ export interface operations {
             };
             /** @description An upload is larger than allowed */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1377,6 +1447,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1428,6 +1500,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The server's disk is full */
             507: {
                 headers: {
@@ -1462,6 +1543,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1479,6 +1562,15 @@ export interface operations {
             };
             /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1511,6 +1603,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1537,6 +1631,15 @@ export interface operations {
             };
             /** @description `task_finished`: the task has already finished. `task_finishing`: its process has ended and its outcome is still being recorded (the server cannot write to its database yet, e.g. a full disk; it keeps trying): ask again later. A running task of another server: `task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1658,6 +1761,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1709,6 +1814,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     holdTask: {
@@ -1734,6 +1848,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1767,6 +1883,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     releaseTask: {
@@ -1792,6 +1917,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1825,6 +1952,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     suspendTask: {
@@ -1850,6 +1986,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1883,6 +2021,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     resumeTask: {
@@ -1908,6 +2055,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1934,6 +2083,15 @@ export interface operations {
             };
             /** @description `task_not_suspended`: the task is not suspended. `task_on_other_server`: the task belongs to another CubQueue server sharing this database. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1985,6 +2143,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2036,6 +2196,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     flushTasks: {
@@ -2080,6 +2249,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2088,6 +2259,15 @@ export interface operations {
             };
             /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2120,6 +2300,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2146,6 +2328,15 @@ export interface operations {
             };
             /** @description `task_not_finished`: the task is queued or running; cancel it first, or wait for it to finish. `task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2192,6 +2383,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2218,6 +2411,15 @@ export interface operations {
             };
             /** @description `log_unreadable`: log.txt is not a regular file of the task's own. `task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2262,6 +2464,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2288,6 +2492,15 @@ export interface operations {
             };
             /** @description `log_unreadable`: log.txt is not a regular file of the task's own (the script replaced it by a FIFO, symlink, directory or a hard link to another file). `task_on_other_server`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2332,6 +2545,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2365,6 +2580,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     downloadTaskMetadata: {
@@ -2384,6 +2608,10 @@ export interface operations {
             /** @description The folder as an archive, streamed. Left out: symlinks leading outside the folder (or nowhere), files with hard links outside it, FIFOs, sockets and devices, paths too long to open, and what vanishes while it is read; the headers count them. */
             200: {
                 headers: {
+                    /** @description `attachment` with the archive's file name: `<task_id>-metadata.<format>` or `<task_id>-result.<format>`. */
+                    "Content-Disposition"?: string;
+                    /** @description How many bytes of file content the archive holds: what unpacking it writes, whatever the format's framing or compression. */
+                    "X-CubQueue-Unpacked-Size"?: number;
                     /** @description How many entries of the folder the archive leaves out (0 when none). */
                     "X-CubQueue-Omitted"?: number;
                     /** @description Only when X-CubQueue-Omitted is not 0: the count per reason, e.g. `special_file=2, symlink=1`. Reasons: symlink, hard_link_outside, special_file, too_deep, vanished, unreadable, name_not_utf8. */
@@ -2408,6 +2636,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2434,6 +2664,15 @@ export interface operations {
             };
             /** @description `task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2460,6 +2699,10 @@ export interface operations {
             /** @description The folder as an archive, streamed. Left out: symlinks leading outside the folder (or nowhere), files with hard links outside it, FIFOs, sockets and devices, paths too long to open, and what vanishes while it is read; the headers count them. */
             200: {
                 headers: {
+                    /** @description `attachment` with the archive's file name: `<task_id>-metadata.<format>` or `<task_id>-result.<format>`. */
+                    "Content-Disposition"?: string;
+                    /** @description How many bytes of file content the archive holds: what unpacking it writes, whatever the format's framing or compression. */
+                    "X-CubQueue-Unpacked-Size"?: number;
                     /** @description How many entries of the folder the archive leaves out (0 when none). */
                     "X-CubQueue-Omitted"?: number;
                     /** @description Only when X-CubQueue-Omitted is not 0: the count per reason, e.g. `special_file=2, symlink=1`. Reasons: symlink, hard_link_outside, special_file, too_deep, vanished, unreadable, name_not_utf8. */
@@ -2484,6 +2727,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2510,6 +2755,15 @@ export interface operations {
             };
             /** @description `task_on_other_server`: the task belongs to another CubQueue server sharing this database (its folder is in that server's base dir); ask that server. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2540,6 +2794,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2548,6 +2804,15 @@ export interface operations {
             };
             /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2594,6 +2859,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2602,6 +2869,15 @@ export interface operations {
             };
             /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2632,6 +2908,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2640,6 +2918,15 @@ export interface operations {
             };
             /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2670,6 +2957,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2678,6 +2967,15 @@ export interface operations {
             };
             /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2726,6 +3024,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2734,6 +3034,15 @@ export interface operations {
             };
             /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2764,6 +3073,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2772,6 +3083,15 @@ export interface operations {
             };
             /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2811,6 +3131,8 @@ export interface operations {
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2819,6 +3141,15 @@ export interface operations {
             };
             /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,28 @@
+"""Which Python method covers each operation of CubQueue's REST API (openapi/openapi.json).
+
+Every operationId of the document is in exactly one of the two tables below, and CubQueue's
+test suite fails otherwise (test/python/contract.test.ts). A new operation in the API is one
+line here and its method in client.py, or one line in NOT_IN_PYTHON saying why the Python
+client deliberately leaves it out.
+"""
+
+#: operationId → the CubQueueClient method that calls it.
+METHOD_FOR_OPERATION = {
+    "registerScript": "register",
+    "listScripts": "list_scripts",
+    "getScript": "get_script",
+    "unregisterScript": "unregister_script",
+    "submitTask": "submit_task",
+    "listTasks": "list_tasks",
+    "getTask": "get_task_status",
+    "getTaskLog": "get_task_log",
+    "downloadTaskMetadata": "download_task_metadata",
+    "downloadTaskResult": "download_task_result",
+    "cancelTask": "cancel_task",
+    "restartTask": "restart_task",
+    "deleteTask": "delete_task",
+    "flushTasks": "flush_tasks",
+}
+
+#: operationId → why the Python client has no method for it.
+NOT_IN_PYTHON = {}
