@@ -36,13 +36,17 @@ class Connection:
             return http.client.HTTPSConnection(self._parts.hostname, self._parts.port, timeout=self._timeout, context=ssl.create_default_context())
         return http.client.HTTPConnection(self._parts.hostname, self._parts.port, timeout=self._timeout)
 
-    def request(self, method, path, query=None, body=None, headers=None, length=None):
+    def request(self, method, path, query=None, body=None, headers=None, length=None, stream=False, allow=()):
         """Sends a request and returns the open response (status checked: errors raise).
 
         `body` is bytes or an iterable of byte chunks sent as they come; `length` is its
-        Content-Length when it is an iterable.
+        Content-Length when it is an iterable. A query value may be a list (the name repeated).
+        With `stream`, reading the answer waits as long as it takes (a log followed, events):
+        the timeout is for the server to answer, not for the task to write. `allow` lists error
+        statuses whose JSON body is an answer, not an error (health's 503).
         """
-        target = self._prefix + path + ("?" + urlencode({k: v for k, v in (query or {}).items() if v is not None}) if query else "")
+        query = {k: v for k, v in (query or {}).items() if v is not None}
+        target = self._prefix + path + ("?" + urlencode(query, doseq=True) if query else "")
         all_headers = dict(self._headers, **(headers or {}))
         connection = self._open()
         try:
@@ -62,6 +66,8 @@ class Connection:
                     # The server answered before taking the whole body (a refusal, say): read its answer.
                     pass
             response = connection.getresponse()
+            if stream:
+                connection.sock.settimeout(None)
         except (OSError, http.client.HTTPException) as error:
             connection.close()
             raise CubQueueConnectionError(self.base_url, _reason(error)) from None
@@ -77,7 +83,7 @@ class Connection:
                     self.base_url, response.status, response.reason, kind or "no content type"
                 ),
             )
-        if response.status >= 400:
+        if response.status >= 400 and response.status not in allow:
             try:
                 error = json.loads(response.read().decode("utf-8"))["error"]
                 raise CubQueueApiError(response.status, error["code"], error["message"])
@@ -87,9 +93,9 @@ class Connection:
                 connection.close()
         return response
 
-    def json(self, method, path, query=None, body=None, headers=None, length=None):
+    def json(self, method, path, query=None, body=None, headers=None, length=None, allow=()):
         """A request whose answer is JSON: returns it decoded."""
-        response = self.request(method, path, query=query, body=body, headers=headers, length=length)
+        response = self.request(method, path, query=query, body=body, headers=headers, length=length, allow=allow)
         try:
             return json.loads(response.read().decode("utf-8"))
         except ValueError:

@@ -9,14 +9,18 @@ Failures raise CubQueueApiError (the server said no, with its code), CubQueueCon
 (no server answered), CubQueueTimeoutError and CubQueueFileExistsError; all are CubQueueError.
 """
 
+import http.client
 import json
+import os
 import time
 from urllib.parse import quote
 
 from ._http import Connection
-from ._multipart import MultipartForm
+from ._multipart import CHUNK, MultipartForm
+from ._sse import read_events
+from ._task_options import option_fields
 from ._unpack import receive_archive
-from .errors import CubQueueTimeoutError
+from .errors import CubQueueConnectionError, CubQueueFileExistsError, CubQueueTimeoutError
 
 FINISHED = ("succeeded", "failed", "cancelled")
 ARCHIVE_FORMATS = ("tar.gz", "tar", "zip")
@@ -59,31 +63,79 @@ class CubQueueClient:
 
     # Tasks
 
-    def submit_task(self, script_name, arg_file, large_files=(), max_retries=None, retry_delay_s=None, retry_backoff=None, timeout_s=None, on_progress=None):
+    def submit_task(self, script_name, arg_file, large_files=(), max_retries=None, retry_delay_s=None, retry_backoff=None, timeout_s=None, on_progress=None, **options):
         """Submits a task: the JSON argument file and the large files (`<file1>`, `<file2>`, … in
         that order) are streamed to the server. Returns the new task's id.
 
-        With large files, the script is looked up first: a mistyped name must not cost a long
-        upload. on_progress(sent, total) is called as the files' bytes go out.
+        Further options, by keyword (None leaves each to the server's default): priority,
+        after and after_any (task ids it waits for), cpus, gpus, env (a dict), name, tags (a
+        dict), notify_url, notify_on ("finish" or "all"), hold (True: it waits to be released)
+        and slurm_options (a list of sbatch options). With large files, the script is looked up
+        first: a mistyped name must not cost a long upload. on_progress(sent, total) is called
+        as the files' bytes go out.
         """
-        fields = [("script_name", script_name)]
-        policy = [("max_retries", max_retries), ("retry_delay_s", retry_delay_s), ("retry_backoff", retry_backoff), ("timeout_s", timeout_s)]
-        for name, value in policy:
-            if value is not None:
-                fields.append((name, json.dumps(value) if isinstance(value, bool) else value))
-        files = [("arg_file", arg_file)] + [("file{}".format(index + 1), path) for index, path in enumerate(large_files)]
+        policy = dict(max_retries=max_retries, retry_delay_s=retry_delay_s, retry_backoff=retry_backoff, timeout_s=timeout_s, **options)
+        fields = [("script_name", script_name)] + option_fields(policy, "submit_task")
+        files = [("arg_file", arg_file)] + _large_file_fields(large_files)
         form = MultipartForm(fields, files, on_progress)
         if large_files:
             self.get_script(script_name)
         return self._upload("/api/task", form)["task_id"]
 
-    def list_tasks(self, status=None, script=None, limit=None, cursor=None):
-        """The newest tasks (one page; see list_tasks_page for paging), optionally of one status or script."""
-        return self.list_tasks_page(status=status, script=script, limit=limit, cursor=cursor)["tasks"]
+    def submit_array(self, script_name, arg_files=(), large_files=(), arg_lines=None, max_running=None, on_progress=None, **options):
+        """Submits one task per argument file, all sharing the large files (uploaded once).
+        Returns {"array_id", "task_ids" (in the order of the argument files), "max_running"}.
 
-    def list_tasks_page(self, status=None, script=None, limit=None, cursor=None):
-        """One page of tasks, newest first: {"tasks": [...], "next_cursor": ...}; pass next_cursor as cursor for the next."""
-        return self._http.json("GET", "/api/task", query={"status": status, "script": script, "limit": limit, "cursor": cursor})
+        `arg_lines` is a JSON-lines file, each line the argument file of one more task.
+        `max_running` caps how many of them run at once. The task options are submit_task's.
+        """
+        fields = [("script_name", script_name)] + option_fields(options, "submit_array")
+        if max_running is not None:
+            fields.append(("max_running", max_running))
+        files = [("arg_file", path) for path in arg_files] + ([("arg_lines", arg_lines)] if arg_lines is not None else [])
+        form = MultipartForm(fields, files + _large_file_fields(large_files), on_progress)
+        if large_files:
+            self.get_script(script_name)
+        return self._upload("/api/task/array", form)
+
+    def edit_task(self, task_id, arg_file=None, **options):
+        """Changes a task that has not started (queued or held): any of submit_task's options but
+        hold and slurm_options, and its argument file. timeout_s="none" removes its time limit.
+        Returns its record."""
+        fields = option_fields(options, "edit_task")
+        files = [("arg_file", arg_file)] if arg_file is not None else []
+        form = MultipartForm(fields, files)
+        return self._http.json("PATCH", _task_path(task_id), body=iter(form), headers={"Content-Type": form.content_type}, length=form.length)
+
+    def hold_task(self, task_id):
+        """Holds a queued task: it does not start until released. Returns its record."""
+        return self._http.json("POST", _task_path(task_id, "/hold"))
+
+    def release_task(self, task_id):
+        """Releases a held task back into the queue. Returns its record."""
+        return self._http.json("POST", _task_path(task_id, "/release"))
+
+    def suspend_task(self, task_id):
+        """Pauses a running task (SIGSTOP to its processes; its slots stay taken). Returns its record."""
+        return self._http.json("POST", _task_path(task_id, "/suspend"))
+
+    def resume_task(self, task_id):
+        """Lets a suspended task run on. Returns its record."""
+        return self._http.json("POST", _task_path(task_id, "/resume"))
+
+    def list_tasks(self, status=None, script=None, limit=None, cursor=None, **filters):
+        """The newest tasks (one page; see list_tasks_page for paging), optionally filtered as list_tasks_page says."""
+        return self.list_tasks_page(status=status, script=script, limit=limit, cursor=cursor, **filters)["tasks"]
+
+    def list_tasks_page(self, status=None, script=None, limit=None, cursor=None, name=None, tags=None, created_after=None, created_before=None, id_prefix=None):
+        """One page of tasks, newest first: {"tasks": [...], "next_cursor": ...}; pass next_cursor as cursor for the next.
+
+        Filters: status, script, name (its exact name), tags (a dict: every one must match),
+        created_after and created_before (ISO 8601 times), id_prefix (the start of task ids).
+        """
+        query = {"status": status, "script": script, "limit": limit, "cursor": cursor, "name": name, "created_after": created_after, "created_before": created_before, "id_prefix": id_prefix}
+        query["tag"] = ["{}={}".format(key, value) for key, value in (tags or {}).items()] or None
+        return self._http.json("GET", "/api/task", query=query)
 
     def get_task_status(self, task_id):
         """The task's record: its `status` (queued, running, succeeded, failed, cancelled), exit code, times, files…"""
@@ -96,6 +148,42 @@ class CubQueueClient:
     def get_task_log_tail(self, task_id, lines=100, attempt=None):
         """The log's tail with what the server says of it: `content`, `bytes`, `truncated` (more than 1 MiB), `attempt`."""
         return self._http.json("GET", _task_path(task_id, "/log"), query={"lines": lines, "attempt": attempt})
+
+    def download_task_log(self, task_id, path, attempt=None, overwrite=False):
+        """Saves the task's whole log (the latest attempt's unless `attempt` says) to `path`,
+        streamed; an existing file is refused (CubQueueFileExistsError) unless overwrite=True.
+        Written whole or not at all. Returns the number of bytes."""
+        path = os.fspath(path)
+        if os.path.lexists(path) and not (overwrite and os.path.isfile(path)):
+            raise CubQueueFileExistsError(path, 1, os.path.isfile(path))
+        response = self._http.request("GET", _task_path(task_id, "/log/raw"), query={"attempt": attempt})
+        partial = "{}.{}.part".format(path, os.getpid())
+        written = 0
+        try:
+            with open(partial, "xb") as handle:
+                for chunk in iter(lambda: response.read(CHUNK), b""):
+                    handle.write(chunk)
+                    written += len(chunk)
+            os.replace(partial, path)
+        finally:
+            response.close()
+            if os.path.lexists(partial):
+                os.unlink(partial)
+        return written
+
+    def follow_task_log(self, task_id, lines=10):
+        """Yields the task's log as it is written, in byte chunks: first its last `lines` lines,
+        then each write, until the task has finished (then the generator ends). Every byte comes
+        once, in order. For text: `for chunk in ...: sys.stdout.buffer.write(chunk)`."""
+        response = self._http.request("GET", _task_path(task_id, "/log/follow"), query={"lines": lines}, stream=True)
+        try:
+            while True:
+                chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
+                if not chunk:
+                    return
+                yield chunk
+        finally:
+            response.close()
 
     def download_task_metadata(self, task_id, output_dir, format="tar.gz", overwrite=False, on_progress=None):
         """Downloads the task's metadata folder and unpacks it into output_dir (see download_task_result)."""
@@ -145,6 +233,73 @@ class CubQueueClient:
             time.sleep(interval)
             interval = min(interval * 2, poll_interval)
 
+    # Watching
+
+    def events(self, task_id=None, script=None, tags=None, last_event_id=None, reconnect=True):
+        """Yields the server's task events as they happen, each a dict: `id`, `type`, `task_id`,
+        `attempt`, `at`, and for a "transition" `from` and `to` (statuses), for a "progress"
+        `progress` (a percent, 0 to 100) and `message`. Filters: task_id, script, tags (a dict, all must match).
+
+        `last_event_id` (an event's id) starts after that event: what happened since is sent
+        first. If the connection drops, it reconnects from the last event seen, so nothing is
+        missed (reconnect=False: the generator ends). When the server no longer has every event
+        asked for, a {"type": "gap", "reason": ...} event says so.
+        """
+        query = {"task_id": task_id, "script": script, "tag": ["{}={}".format(k, v) for k, v in (tags or {}).items()] or None}
+        delay = 0.5
+        while True:
+            try:
+                response = self._http.request("GET", "/api/events", query=dict(query, last_event_id=last_event_id), headers={"Accept": "text/event-stream"}, stream=True)
+            except CubQueueConnectionError:
+                if last_event_id is None or not reconnect:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)
+                continue
+            try:
+                for kind, event_id, data in read_events(response):
+                    delay = 0.5
+                    event = json.loads(data)
+                    if kind == "gap":
+                        event = dict(event, type="gap")
+                    if event_id is not None:
+                        last_event_id = event_id
+                    yield event
+            except (OSError, http.client.HTTPException):
+                pass
+            finally:
+                response.close()
+            if not reconnect:
+                return
+
+    def get_queue(self):
+        """The queue: `paused`, `concurrency`, and the `counts` of tasks in each status."""
+        return self._http.json("GET", "/api/queue")
+
+    def pause_queue(self):
+        """Nothing new starts (running tasks go on) until resume_queue; kept across restarts."""
+        return self._http.json("POST", "/api/queue/pause")
+
+    def resume_queue(self):
+        """Queued tasks start again."""
+        return self._http.json("POST", "/api/queue/resume")
+
+    def set_concurrency(self, concurrency):
+        """How many tasks run at once, from now on (until the server restarts)."""
+        return self._http.json("PATCH", "/api/queue", body=json.dumps({"concurrency": concurrency}).encode(), headers={"Content-Type": "application/json"})
+
+    def health(self):
+        """{"status": "ok" or "unavailable", "database": ...}: whether the server can do its work."""
+        return self._http.json("GET", "/healthz", allow=(503,))
+
+    def metrics(self):
+        """The server's metrics, in Prometheus' text format."""
+        response = self._http.request("GET", "/metrics")
+        try:
+            return response.read().decode("utf-8")
+        finally:
+            response.close()
+
     # Transport
 
     def _upload(self, path, form):
@@ -168,6 +323,11 @@ class CubQueueClient:
             response.close()
         result["omitted"] = {"count": _int_header(response, "X-CubQueue-Omitted") or 0, "reasons": _reasons(response.getheader("X-CubQueue-Omitted-Reasons"))}
         return result
+
+
+def _large_file_fields(paths):
+    """The large files as the form's file1, file2, … (what `<file1>`, `<file2>` name)."""
+    return [("file{}".format(index + 1), path) for index, path in enumerate(paths)]
 
 
 def _task_path(task_id, rest=""):

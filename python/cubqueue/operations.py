@@ -22,6 +22,21 @@ METHOD_FOR_OPERATION = {
     "restartTask": "restart_task",
     "deleteTask": "delete_task",
     "flushTasks": "flush_tasks",
+    "submitTaskArray": "submit_array",
+    "editTask": "edit_task",
+    "holdTask": "hold_task",
+    "releaseTask": "release_task",
+    "suspendTask": "suspend_task",
+    "resumeTask": "resume_task",
+    "downloadTaskLog": "download_task_log",
+    "followTaskLog": "follow_task_log",
+    "streamEvents": "events",
+    "getQueue": "get_queue",
+    "updateQueue": "set_concurrency",
+    "pauseQueue": "pause_queue",
+    "resumeQueue": "resume_queue",
+    "health": "health",
+    "metrics": "metrics",
 }
 
 #: operationId → why the Python client has no method for it.

@@ -1,5 +1,6 @@
-/** What happened to a task: a change of its state, or of its progress. */
+/** What happened to a task: it was made, its state changed, or its progress did. */
 export type TaskEventBody =
+  | { type: "submitted"; taskId: string; attempt: 0; status: string; at: Date }
   | { type: "transition"; taskId: string; attempt: number; from: string; to: string; at: Date }
   | { type: "progress"; taskId: string; attempt: number; progress: number; message: string | null; at: Date };
 
@@ -72,6 +73,11 @@ export function createEventHub({ backlog = DEFAULT_BACKLOG, runId = Date.now().t
 
 /** An event as one line of the server's log: "task <id> (attempt 2): running → failed". */
 export function describeEvent(event: TaskEvent): string {
-  const what = event.type === "transition" ? `${event.from} → ${event.to}` : `progress ${event.progress}%${event.message ? ` (${event.message})` : ""}`;
+  const what =
+    event.type === "submitted"
+      ? `submitted (${event.status})`
+      : event.type === "transition"
+        ? `${event.from} → ${event.to}`
+        : `progress ${event.progress}%${event.message ? ` (${event.message})` : ""}`;
   return `task ${event.taskId} (attempt ${event.attempt}): ${what}`;
 }

@@ -2,8 +2,11 @@ import type { Timers } from "./retry.ts";
 import { readProgress, type Progress } from "./progress-file.ts";
 
 export interface ProgressWatchOptions {
-  /** Called with a task's progress each time it changes. Must not throw. */
-  onChange: (taskId: string, attempt: number, progress: Progress) => void;
+  /**
+   * Called with a task's progress each time it changes; awaited, so that what a task said
+   * last is recorded before its end is. Must not reject.
+   */
+  onChange: (taskId: string, attempt: number, progress: Progress) => void | Promise<void>;
   intervalMs?: number;
   timers: Timers;
   read?: (path: string) => Promise<Progress | undefined>;
@@ -30,7 +33,7 @@ export function createProgressWatch({ onChange, intervalMs = 1_000, timers, read
     const key = progress && `${progress.percent} ${progress.message ?? ""}`;
     if (!progress || key === entry.last) return;
     entry.last = key;
-    onChange(taskId, entry.attempt, progress);
+    await onChange(taskId, entry.attempt, progress);
   }
 
   function schedule(): void {

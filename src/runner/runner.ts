@@ -140,7 +140,11 @@ export function createRunner(options: RunnerOptions) {
   /** Reads the progress files of running tasks (only while some run). */
   const progress = createProgressWatch({
     timers,
-    onChange: (taskId, attempt, said) => void transitions.recordProgress(taskId, attempt, said).catch((error) => onError(error, taskId)),
+    onChange: (taskId, attempt, said) =>
+      transitions.recordProgress(taskId, attempt, said).then(
+        () => undefined,
+        (error) => onError(error, taskId),
+      ),
   });
   /** The wake-up for the first retry still waiting out its delay: the only timer an idle queue can have. */
   let dueWake: { at: number; timer: unknown } | undefined;

@@ -116,7 +116,10 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       scripts,
       instanceId,
       onUploaded: collector.uploaded,
-      onSubmitted: (task) => notifier.track(task.id, task.notifyUrl, task.notifyOn),
+      onSubmitted: (task) => {
+        notifier.track(task.id, task.notifyUrl, task.notifyOn);
+        hub.publish({ type: "submitted", taskId: task.id, attempt: 0, status: task.status, at: task.createdAt });
+      },
       onTaskEvent: (taskId, callback) => hub.subscribe(undefined, (event) => event.taskId === taskId && callback()).unsubscribe,
       maxUploadSize: config.maxUploadSize,
       executor: config.executor,

@@ -102,6 +102,53 @@ describe.skipIf(SKIP)("the Python client against a live server", () => {
     });
   });
 
+  it("steers and watches: options, hold and edit, the queue, log follow and raw log, events with replay, arrays, suspend, health and metrics", async () => {
+    const server = await startTestServer();
+    const seen = await runPython([join(HERE, "watch_and_steer.py"), server.url, await tempDir()]);
+    const lines = Array.from({ length: 400 }, (_, i) => `line ${i + 1}${i < 200 ? " hello" : ""}\n`).join("");
+    expect(seen).toEqual({
+      paused: true,
+      held: "held",
+      edited: { priority: 7, name: "count again", status: "held" },
+      released: "queued",
+      queue: { paused: true, queued: 1 },
+      concurrency: 2,
+      unknown_option: "submit_task() got an unexpected keyword argument 'priority_level'",
+      bad_option: [400, "invalid_field"],
+      resumed: false,
+      followed: { count: 400, first: "line 1 hello", last: "line 400", in_order: true },
+      finished: {
+        status: "succeeded",
+        name: "count again",
+        tags: { suite: "python", n: "3" },
+        progress: { percent: 50, message: "half way" },
+        env: { GREETING: "hello" },
+      },
+      saved_bytes: Buffer.byteLength(lines),
+      saved_matches: true,
+      saved_again: expect.stringMatching(/task\.log already exists; nothing was written\. Download into another folder, or pass overwrite=True\.$/),
+      overwritten: Buffer.byteLength(lines),
+      listed: [true],
+      by_prefix: [true],
+      events: [
+        ["submitted", "held", null, null],
+        ["transition", "held", "queued", null],
+        ["transition", "queued", "running", null],
+        ["progress", null, null, 50],
+        ["transition", "running", "succeeded", null],
+      ],
+      replayed_after_first: true,
+      array: { tasks: 2, max_running: 1 },
+      array_done: ["succeeded", "succeeded"],
+      suspended: "suspended",
+      resumed_task: "running",
+      held_running: [409, "task_not_queued"],
+      cancelled: "cancelled",
+      health: { status: "ok", database: "ok" },
+      metrics_has_tasks: true,
+    });
+  });
+
   it("unpacks only inside the output folder: no path escapes, no links followed or made", async () => {
     const work = await tempDir();
     expect(await runPython([join(HERE, "unpack_safety.py"), work])).toEqual({

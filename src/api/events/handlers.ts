@@ -64,6 +64,7 @@ async function send(sse: SSEStreamingApi, item: TaskEvent | { gap: string }, fil
 /** An event as the API shows it. */
 export function eventView(event: TaskEvent) {
   const common = { id: event.id, type: event.type, task_id: event.taskId, attempt: event.attempt, at: event.at.toISOString() };
+  if (event.type === "submitted") return { ...common, status: event.status };
   if (event.type === "transition") return { ...common, from: event.from, to: event.to };
   return { ...common, progress: event.progress, message: event.message };
 }

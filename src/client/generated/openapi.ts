@@ -413,7 +413,7 @@ export interface paths {
         };
         /**
          * Every task event as it happens (Server-Sent Events)
-         * @description A stream of `transition` events (a task's state changed, once committed) and `progress` events (a running task reported how far it got), each with an id. A client that reconnects with the header `Last-Event-ID` (or `last_event_id`) gets what it missed from the last 10,000 events; one that missed more, or reconnects to a restarted server, first gets a `gap` event and should read the state of what it watches again. A comment line every 15 s keeps proxies from closing an idle stream.
+         * @description A stream of `submitted` events (a task was made), `transition` events (a task's state changed, once committed) and `progress` events (a running task reported how far it got), each with an id. A client that reconnects with the header `Last-Event-ID` (or `last_event_id`) gets what it missed from the last 10,000 events; one that missed more, or reconnects to a restarted server, first gets a `gap` event and should read the state of what it watches again. A comment line every 15 s keeps proxies from closing an idle stream.
          */
         get: operations["streamEvents"];
         put?: never;
@@ -783,13 +783,15 @@ export interface components {
             /** @description The event's place in the stream (also its SSE id): send it back as Last-Event-ID. */
             id: string;
             /** @enum {string} */
-            type: "transition" | "progress";
+            type: "submitted" | "transition" | "progress";
             /** Format: uuid */
             task_id: string;
             /** @description The attempt it concerns (0 for a task that never ran). */
             attempt: number;
             /** Format: date-time */
             at: string;
+            /** @description submitted: the state it was made in (queued, or held). */
+            status?: string;
             /** @description transition: the state it left. */
             from?: string;
             /** @description transition: the state it entered ("deleted" when the task was deleted). */
@@ -3003,7 +3005,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The stream: `event: transition|progress|gap`, `id:`, `data:` a TaskEvent (a gap: `{"reason"}`) */
+            /** @description The stream: `event: submitted|transition|progress|gap`, `id:`, `data:` a TaskEvent (a gap: `{"reason"}`) */
             200: {
                 headers: {
                     [name: string]: unknown;
