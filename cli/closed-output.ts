@@ -23,6 +23,25 @@ export function writeOrDrop(stream: NodeJS.WriteStream, text: string): void {
   }
 }
 
+/** Writes bytes and resolves when the stream wants more (at once, or at its 'drain'); dropped when it is closed. */
+export function writeWithBackpressure(stream: NodeJS.WriteStream, chunk: Uint8Array): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableEnded) return resolve();
+    try {
+      if (stream.write(chunk)) return resolve();
+    } catch {
+      return resolve();
+    }
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+  });
+}
+
 /**
  * Resolves once what was written to the stream has left the process (a pipe takes
  * its writes in turn, so an empty write's callback comes after them all), or at

@@ -60,3 +60,26 @@ export function choice<T extends string>(flag: string, value: unknown, choices: 
   if (!choices.includes(written as T)) throw invalid(flag, value, `use one of ${choices.join(", ")}`);
   return written as T;
 }
+
+/**
+ * A point in time: a date or time as ISO 8601 writes it (2026-12-01, 2026-12-01T14:00, with a
+ * zone or in local time), or a duration with its unit meaning that long ago (90m, 2h, 7d).
+ */
+export function pointInTime(flag: string, value: unknown, now = Date.now()): Date {
+  const written = given(flag, value, "a date such as 2026-12-01, a time such as 2026-12-01T14:00, or how long ago, such as 2h or 7d");
+  if (/^[0-9.]+(ms|s|m|h|d)([0-9.]+(ms|s|m|h|d))*$/i.test(written)) return new Date(now - parseDurationSeconds(flag, written) * 1000);
+  const time = /^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9:]+)?)?$/i.test(written) ? Date.parse(written.replace(" ", "T")) : Number.NaN;
+  if (Number.isNaN(time)) throw invalid(flag, value, "give a date such as 2026-12-01, a time such as 2026-12-01T14:00, or how long ago, such as 2h or 7d");
+  return new Date(time);
+}
+
+/** KEY=VALUE pairs from a repeatable option (the value may hold "="), as an object. */
+export function keyValues(flag: string, value: unknown, example: string): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const pair of (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String)) {
+    const equals = pair.indexOf("=");
+    if (equals <= 0) throw invalid(flag, pair, `use KEY=VALUE, e.g. ${flag} ${example}`);
+    pairs[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return pairs;
+}

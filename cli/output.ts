@@ -1,12 +1,23 @@
 /** Formats rows as aligned columns under a header. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
+  return columns(header, rows).text;
+}
+
+/**
+ * Rows as aligned columns, under the header if one is given; `earlier`, the widths of an
+ * earlier part of the same table, keeps the columns where they were (a listing printed a
+ * page at a time).
+ */
+export function columns(header: readonly string[] | undefined, rows: readonly (readonly string[])[], earlier: readonly number[] = []): { text: string; widths: number[] } {
+  const all = header ? [header, ...rows] : rows;
+  const count = Math.max(earlier.length, ...all.map((row) => row.length));
+  const widths = Array.from({ length: count }, (_, column) => Math.max(earlier[column] ?? 0, ...all.map((row) => (row[column] ?? "").length)));
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
       .join("  ")
       .trimEnd();
-  return [line(header), ...rows.map(line)].join("\n") + "\n";
+  return { text: all.map(line).join("\n") + "\n", widths };
 }
 
 /**

@@ -2,21 +2,28 @@ import { cac, type CAC } from "cac";
 import { CliError } from "./cli-error.ts";
 import { API_INFO } from "../src/api-info.ts";
 import { registerDownloadCommand } from "./commands/download.ts";
+import { registerEventsCommand } from "./commands/events.ts";
+import { registerListCommand } from "./commands/list.ts";
+import { registerLogCommand } from "./commands/log.ts";
 import { registerScriptCommands } from "./commands/scripts.ts";
 import { registerServerCommands } from "./commands/server.ts";
 import { registerSteeringCommands } from "./commands/steering.ts";
 import { registerSubmitCommand } from "./commands/submit.ts";
 import { registerTaskCommands } from "./commands/tasks.ts";
+import { registerWaitCommand } from "./commands/wait.ts";
 import { createCommandContext, type CommandContext, type GlobalOptions } from "./context.ts";
 import type { CliIO } from "./io.ts";
 import { invokedAs } from "./invocation.ts";
 import { describeCliError, formatCliError } from "./report-error.ts";
 import { shieldNumericArgs, unshieldParsed } from "./verbatim-args.ts";
 
-/** Runs a command's work with its context; the program reports whatever it throws. */
+/**
+ * Runs a command's work with its context; the program reports whatever it throws. A command's
+ * positional arguments (`cubqueue status 3f2a`) come as `options.positional`, in order.
+ */
 export type CommandRunner = <O extends object>(
-  action: (context: CommandContext, options: O & GlobalOptions) => Promise<void>,
-) => (options: O & GlobalOptions) => Promise<void>;
+  action: (context: CommandContext, options: O & GlobalOptions & { positional: unknown[] }) => Promise<void>,
+) => (...args: unknown[]) => Promise<void>;
 
 /**
  * Runs the CLI on the given arguments (without `node script`) and resolves to
@@ -24,10 +31,14 @@ export type CommandRunner = <O extends object>(
  */
 export async function runCli(args: readonly string[], io: CliIO): Promise<number> {
   let context: CommandContext | undefined;
-  const run: CommandRunner = (action) => async (options) => {
-    context = createCommandContext(options, io);
-    await action(context, options);
-  };
+  const run: CommandRunner =
+    (action) =>
+    async (...args) => {
+      // cac calls an action with the positional arguments, then the options.
+      const options = args.at(-1) as Parameters<typeof action>[1];
+      context = createCommandContext(options, io);
+      await action(context, { ...options, positional: args.slice(0, -1) });
+    };
   const cli = buildProgram(run);
   // Read from the arguments, not what cac parsed: an error may come before or during parsing.
   const asJson = args.includes("--json");
@@ -63,7 +74,11 @@ function buildProgram(run: CommandRunner): CAC {
   registerServerCommands(cli, run);
   registerScriptCommands(cli, run);
   registerSubmitCommand(cli, run);
+  registerListCommand(cli, run);
   registerTaskCommands(cli, run);
+  registerLogCommand(cli, run);
+  registerWaitCommand(cli, run);
+  registerEventsCommand(cli, run);
   registerSteeringCommands(cli, run);
   registerDownloadCommand(cli, run);
   cli.help();

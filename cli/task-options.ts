@@ -2,7 +2,7 @@ import type { Command } from "cac";
 import type { TaskOptions } from "../src/client/index.ts";
 import { CliError, list } from "./cli-error.ts";
 import { parseDurationSeconds } from "./duration.ts";
-import { wholeNumber } from "./option-values.ts";
+import { choice, keyValues, wholeNumber } from "./option-values.ts";
 
 /** The flags that set how a task runs and is scheduled, as cac parsed them. */
 export interface TaskFlags {
@@ -16,6 +16,10 @@ export interface TaskFlags {
   cpus?: unknown;
   gpus?: unknown;
   env?: unknown;
+  name?: unknown;
+  tag?: unknown;
+  notifyUrl?: unknown;
+  notifyOn?: unknown;
 }
 
 /**
@@ -36,7 +40,11 @@ export function withTaskFlags(command: Command, { editing = false } = {}): Comma
     .option("--after-any <ids>", "Start only once these tasks ended, however (comma-separated, repeatable)")
     .option("--cpus <n>", "CPU slots each attempt takes (default 1)")
     .option("--gpus <n>", "GPUs each attempt takes (default 0); it gets CUDA_VISIBLE_DEVICES naming its own")
-    .option("--env <KEY=VALUE>", "A variable for every attempt (repeatable)");
+    .option("--env <KEY=VALUE>", "A variable for every attempt (repeatable)")
+    .option("--name <name>", "A name for people, shown by list and status (list --name finds it)")
+    .option("--tag <KEY=VALUE>", editing ? "Its tags, replacing those it has (repeatable)" : "A label to find it by, e.g. --tag project=beta (repeatable; list --tag finds it)")
+    .option("--notify-url <url>", "POST the task as JSON to this http(s) URL when it finishes")
+    .option("--notify-on <when>", "When --notify-url is called: finish (default) or all (every change of state)");
 }
 
 /** The task options the flags give (only those given). */
@@ -53,7 +61,11 @@ export function taskOptionsFrom(flags: TaskFlags): TaskOptions {
   if (flags.afterAny !== undefined) options.afterAny = ids(flags.afterAny);
   if (flags.cpus !== undefined) options.cpus = wholeNumber("--cpus", flags.cpus, 1);
   if (flags.gpus !== undefined) options.gpus = wholeNumber("--gpus", flags.gpus, 0);
-  if (flags.env !== undefined) options.env = variables(flags.env);
+  if (flags.env !== undefined) options.env = keyValues("--env", flags.env, "OMP_NUM_THREADS=4");
+  if (flags.name !== undefined) options.name = String(flags.name);
+  if (flags.tag !== undefined) options.tags = keyValues("--tag", flags.tag, "project=beta");
+  if (flags.notifyUrl !== undefined) options.notifyUrl = String(flags.notifyUrl);
+  if (flags.notifyOn !== undefined) options.notifyOn = choice("--notify-on", flags.notifyOn, ["finish", "all"] as const);
   return options;
 }
 
@@ -68,15 +80,4 @@ function ids(value: unknown): string[] {
     .flatMap((each) => each.split(","))
     .map((each) => each.trim())
     .filter(Boolean);
-}
-
-/** `--env KEY=VALUE`, repeatable; the value may hold "=". */
-function variables(value: unknown): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const pair of list(value)) {
-    const equals = pair.indexOf("=");
-    if (equals <= 0) throw new CliError(`Invalid --env "${pair}": use KEY=VALUE, e.g. --env OMP_NUM_THREADS=4.`, 2);
-    env[pair.slice(0, equals)] = pair.slice(equals + 1);
-  }
-  return env;
 }

@@ -7,9 +7,9 @@ import { choice } from "../option-values.ts";
 import { formatBytes, json } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
 import { createProgress } from "../progress.ts";
+import { connectToTask, type TaskCommandOptions } from "../task-command.ts";
 
-interface DownloadCliOptions {
-  taskId?: unknown;
+interface DownloadCliOptions extends TaskCommandOptions {
   outputDir?: unknown;
   metadata?: boolean;
   result?: boolean;
@@ -19,25 +19,24 @@ interface DownloadCliOptions {
 
 export function registerDownloadCommand(cli: CAC, run: CommandRunner) {
   cli
-    .command("download", "Download a task's metadata or result folder into a directory")
-    .option("--task-id <id>", "The task")
+    .command("download [task]", "Download a task's metadata or result folder into a directory")
+    .option("--task-id <id>", "The task (instead of the argument)")
     .option("--output-dir <dir>", "Where to unpack it (created if missing)")
     .option("--metadata", "The metadata folder (intermediate files)")
     .option("--result", "The output folder (results)")
     .option("--format <format>", "Transfer as tar.gz, tar (faster on a local network) or zip", { default: "tar.gz" })
     .option("--force, --overwrite", "Replace files of the same name in the output directory (without it, the download is refused and nothing is written)")
-    .example("cubqueue download --task-id TASK --output-dir ./results --result")
+    .example("cubqueue download 3f2a9c1d --output-dir ./results --result")
     .action(run(download));
 }
 
 async function download(context: CommandContext, options: DownloadCliOptions) {
-  const taskId = requireOption(text(options.taskId), "--task-id", "the task's id");
   const outputDir = resolve(requireOption(text(options.outputDir), "--output-dir", "where to put the files"));
   if (Boolean(options.metadata) === Boolean(options.result)) {
     throw new CliError("Say what to download: --metadata (intermediate files) or --result (results).", 2);
   }
   const format = choice("--format", options.format, ARCHIVE_FORMATS);
-  const { client } = await context.connect();
+  const { client, taskId } = await connectToTask(context, options);
   const progress = createProgress(context.io, "Downloading");
   const fetchArchive = options.metadata ? client.downloadTaskMetadata : client.downloadTaskResult;
   let unpacked;

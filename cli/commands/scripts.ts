@@ -42,7 +42,7 @@ export function registerScriptCommands(cli: CAC, run: CommandRunner) {
         const scripts = await client.listScripts();
         if (context.json) return context.io.stdout(json(scripts));
         if (scripts.length === 0) {
-          return context.io.stdout("No scripts are registered yet; add one with `cubqueue register --script FILE --name NAME`.\n");
+          return context.io.stdout(`No scripts are registered yet; add one with \`${context.command} register --script FILE --name NAME\`.\n`);
         }
         context.io.stdout(
           table(

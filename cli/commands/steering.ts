@@ -1,75 +1,72 @@
 import type { CAC } from "cac";
-import type { EditOptions, Queue, Task } from "../../src/client/index.ts";
-import { requireOption, text } from "../cli-error.ts";
-import type { CommandContext } from "../context.ts";
+import type { CubQueueClient, EditOptions, Queue, Task } from "../../src/client/index.ts";
+import { text } from "../cli-error.ts";
 import { json, table } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
 import { wholeNumber } from "../option-values.ts";
+import { connectToTask, type TaskCommandOptions } from "../task-command.ts";
 import { taskOptionsFrom, withTaskFlags, type TaskFlags } from "../task-options.ts";
-
-const taskIdOf = (options: { taskId?: unknown }) => requireOption(text(options.taskId), "--task-id", "the task's id");
 
 export function registerSteeringCommands(cli: CAC, run: CommandRunner) {
   withTaskFlags(
-    cli.command("edit", "Change a task that has not started: priority, dependencies, retries, time limit, slots, variables or argument file"),
+    cli.command("edit [task]", "Change a task that has not started: priority, dependencies, retries, time limit, slots, variables, name, tags or argument file"),
     { editing: true },
   )
     .option("--task-id <id>", "The task (queued or held)")
     .option("--arg-file <path>", "A new JSON argument file; its <file1>, <file2>, … name the task's files")
-    .example("cubqueue edit --task-id 3f2a… --priority 100")
-    .example("cubqueue edit --task-id 3f2a… --after 9c1d… --timeout none")
+    .example("cubqueue edit 3f2a9c1d --priority 100")
+    .example("cubqueue edit 3f2a9c1d --after 9c1d0e2f --timeout none")
     .action(
-      run<TaskFlags & { taskId?: unknown; argFile?: unknown }>(async (context, flags) => {
-        const id = taskIdOf(flags);
+      run<TaskFlags & TaskCommandOptions & { argFile?: unknown }>(async (context, flags) => {
         const changes: EditOptions = { ...taskOptionsFrom({ ...flags, timeout: flags.timeout === "none" ? undefined : flags.timeout }) };
         if (flags.timeout === "none") changes.timeoutS = null;
         const argFile = text(flags.argFile);
         if (argFile !== undefined) changes.argFilePath = argFile;
-        const { client } = await context.connect();
-        const task = await client.editTask(id, changes);
+        const { client, taskId } = await connectToTask(context, flags);
+        const task = await client.editTask(taskId, changes);
         context.io.stdout(context.json ? json(task) : `Changed task ${task.task_id} (${task.status}, priority ${task.priority}).\n`);
       }),
     );
 
   cli
-    .command("hold", "Keep a queued task from starting, until released")
+    .command("hold [task]", "Keep a queued task from starting, until released")
     .option("--task-id <id>", "The task (queued)")
-    .action(taskAction((client, id) => client.holdTask(id), (task) => `Task ${task.task_id} is held; start it again with: cubqueue release --task-id ${task.task_id}`));
+    .action(taskAction((client, id) => client.holdTask(id), (task, command) => `Task ${task.task_id} is held; start it again with: ${command} release ${task.short_id}`));
 
   cli
-    .command("release", "Let a held task start")
+    .command("release [task]", "Let a held task start")
     .option("--task-id <id>", "The task (held)")
     .action(taskAction((client, id) => client.releaseTask(id), (task) => `Task ${task.task_id} is ${task.status} again.`));
 
   cli
-    .command("pause", "Pause the queue (running tasks go on, nothing new starts), or with --task-id suspend a running task")
-    .option("--task-id <id>", "Suspend this running task instead (SIGSTOP to its processes)")
+    .command("pause [task]", "Pause the queue (running tasks go on, nothing new starts), or given a task, suspend it (SIGSTOP to its processes)")
+    .option("--task-id <id>", "Suspend this running task (instead of the argument)")
     .action(
-      run<{ taskId?: unknown }>(async (context, options) => {
-        const id = text(options.taskId);
-        const { client } = await context.connect();
-        if (id !== undefined) {
-          const task = await client.suspendTask(id);
-          return context.io.stdout(context.json ? json(task) : `Suspended task ${task.task_id}; go on with: cubqueue resume --task-id ${task.task_id}\n`);
+      run<TaskCommandOptions>(async (context, options) => {
+        if (options.taskId !== undefined || options.positional[0] !== undefined) {
+          const { client, taskId } = await connectToTask(context, options);
+          const task = await client.suspendTask(taskId);
+          return context.io.stdout(context.json ? json(task) : `Suspended task ${task.task_id}; go on with: ${context.command} resume ${task.short_id}\n`);
         }
+        const { client } = await context.connect();
         const queue = await client.pauseQueue();
         context.io.stdout(
-          context.json ? json(queue) : `Paused the queue: ${queue.counts.running} running task(s) go on, ${queue.counts.queued} queued wait; go on with: cubqueue resume\n`,
+          context.json ? json(queue) : `Paused the queue: ${queue.counts.running} running task(s) go on, ${queue.counts.queued} queued wait; go on with: ${context.command} resume\n`,
         );
       }),
     );
 
   cli
-    .command("resume", "Resume the queue, or with --task-id a suspended task")
-    .option("--task-id <id>", "Resume this suspended task instead")
+    .command("resume [task]", "Resume the queue, or given a task, let a suspended task go on")
+    .option("--task-id <id>", "Resume this suspended task (instead of the argument)")
     .action(
-      run<{ taskId?: unknown }>(async (context, options) => {
-        const id = text(options.taskId);
-        const { client } = await context.connect();
-        if (id !== undefined) {
-          const task = await client.resumeTask(id);
+      run<TaskCommandOptions>(async (context, options) => {
+        if (options.taskId !== undefined || options.positional[0] !== undefined) {
+          const { client, taskId } = await connectToTask(context, options);
+          const task = await client.resumeTask(taskId);
           return context.io.stdout(context.json ? json(task) : `Resumed task ${task.task_id}.\n`);
         }
+        const { client } = await context.connect();
         const queue = await client.resumeQueue();
         context.io.stdout(context.json ? json(queue) : `Resumed the queue: ${queue.counts.queued} queued task(s) may start.\n`);
       }),
@@ -83,25 +80,24 @@ export function registerSteeringCommands(cli: CAC, run: CommandRunner) {
         const { client } = await context.connect();
         const queue =
           options.concurrency === undefined ? await client.getQueue() : await client.setConcurrency(wholeNumber("--concurrency", options.concurrency, 1));
-        context.io.stdout(context.json ? json(queue) : describeQueue(queue));
+        context.io.stdout(context.json ? json(queue) : describeQueue(queue, context.command));
       }),
     );
 
   /** A command that does one thing to one task and says what it is now. */
-  function taskAction(act: (client: Awaited<ReturnType<CommandContext["connect"]>>["client"], id: string) => Promise<Task>, say: (task: Task) => string) {
-    return run<{ taskId?: unknown }>(async (context, options) => {
-      const id = taskIdOf(options);
-      const { client } = await context.connect();
-      const task = await act(client, id);
-      context.io.stdout(context.json ? json(task) : `${say(task)}\n`);
+  function taskAction(act: (client: CubQueueClient, id: string) => Promise<Task>, say: (task: Task, command: string) => string) {
+    return run<TaskCommandOptions>(async (context, options) => {
+      const { client, taskId } = await connectToTask(context, options);
+      const task = await act(client, taskId);
+      context.io.stdout(context.json ? json(task) : `${say(task, context.command)}\n`);
     });
   }
 }
 
-function describeQueue(queue: Queue): string {
+function describeQueue(queue: Queue, command: string): string {
   const gpus = queue.gpus.total.length === 0 ? "none" : `${queue.gpus.total.length - queue.gpus.free.length} of ${queue.gpus.total.length} in use (free: ${queue.gpus.free.join(",") || "none"})`;
   const lines = [
-    `queue:       ${queue.paused ? "paused (running tasks go on; nothing new starts until `cubqueue resume`)" : "running"}`,
+    `queue:       ${queue.paused ? `paused (running tasks go on; nothing new starts until \`${command} resume\`)` : "running"}`,
     `concurrency: ${queue.concurrency}`,
     `cpus:        ${queue.cpus.used} of ${queue.cpus.total} in use`,
     `gpus:        ${gpus}`,

@@ -153,6 +153,7 @@ export const TaskSchema = z
     exit_code: z.number().int().nullable(),
     signal: z.string().nullable().openapi({ example: "SIGTERM" }),
     error: z.string().nullable().openapi({ description: "Why the task failed or was cancelled." }),
+    timed_out: z.boolean().openapi({ description: "It failed because its last attempt ran past its time limit (timeout_s) and was stopped." }),
     created_at: z.string().openapi({ format: "date-time" }),
     started_at: timestamp(),
     finished_at: timestamp(),

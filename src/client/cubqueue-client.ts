@@ -7,6 +7,8 @@ import { streamingMultipart, type FormPart, type UploadProgress } from "./multip
 import { taskFields, type EditOptions, type SubmitArrayOptions, type SubmitOptions } from "./task-options.ts";
 import { receiveArchive } from "./download-archive.ts";
 import type { UnpackResult } from "./output-folder.ts";
+import { readServerSentEvents } from "./server-sent-events.ts";
+import { saveStream } from "./save-stream.ts";
 
 export type Script = components["schemas"]["Script"];
 export type ScriptDetail = components["schemas"]["ScriptDetail"];
@@ -18,6 +20,13 @@ export type TaskLog = components["schemas"]["TaskLog"];
 export type FlushResult = components["schemas"]["FlushResult"];
 export type TaskArray = components["schemas"]["TaskArray"];
 export type Queue = components["schemas"]["Queue"];
+export type Health = components["schemas"]["Health"];
+/**
+ * What happened to a task, as the event stream tells it: it was submitted, its state changed
+ * (a transition, `from` → `to`), or it reported progress; or a gap: events were missed (too
+ * old, or the server restarted) and what is watched should be read again.
+ */
+export type TaskEvent = components["schemas"]["TaskEvent"] | { type: "gap"; reason: string };
 /** The archive formats the API offers, as its document says. */
 export type ArchiveFormat = NonNullable<NonNullable<operations["downloadTaskResult"]["parameters"]["query"]>["format"]>;
 /** Every format, the default first; a format the API adds fails the type check here until it is listed. */
@@ -50,8 +59,39 @@ export interface RegisterOptions {
 export interface ListTasksOptions {
   status?: TaskStatus;
   script?: string;
+  /** Only tasks of this exact name. */
+  name?: string;
+  /** Only tasks with every one of these tags. */
+  tags?: Readonly<Record<string, string>>;
+  /** Only tasks created after (or before) this time: a Date or an ISO 8601 string. */
+  createdAfter?: Date | string;
+  createdBefore?: Date | string;
+  /** Only tasks whose id starts so (hex digits and -). */
+  idPrefix?: string;
   limit?: number;
   cursor?: string;
+}
+
+export interface EventsOptions {
+  /** Only this task's events, or those of tasks of this script, or with every one of these tags. */
+  taskId?: string;
+  script?: string;
+  tags?: Readonly<Record<string, string>>;
+  /** Start after this event (an event's id): what happened since comes first. */
+  lastEventId?: string;
+  /** If the stream is cut, connect again from the last event seen, so none is missed (default true). */
+  reconnect?: boolean;
+  /** Stops the stream (the iteration ends). */
+  signal?: AbortSignal;
+  /** Called each time the stream is open (the server listening): a state read then misses no later event. */
+  onOpen?: () => void;
+}
+
+export interface FollowOptions {
+  /** How many of the log's last lines come first (default 10). */
+  lines?: number;
+  /** Stops following (the iteration ends). */
+  signal?: AbortSignal;
 }
 
 export interface DownloadOptions {
@@ -91,7 +131,7 @@ export interface DownloadResult extends UnpackResult {
 }
 
 export interface WaitOptions {
-  /** Longest pause between two status checks (default 2 s). */
+  /** Where the event stream cannot be had: the longest pause between two status checks (default 2 s). */
   maxIntervalMs?: number;
   /** Give up after this long, with CubQueueTimeoutError (default: wait forever). */
   timeoutMs?: number;
@@ -257,8 +297,17 @@ export class CubQueueClient {
     return (await this.listTasksPage(options)).tasks;
   }
 
+  /** One page of tasks, newest first, filtered as the options say; pass its next_cursor as `cursor` for the next. */
   async listTasksPage(options: ListTasksOptions = {}): Promise<TaskList> {
-    return this.#call(() => this.#api.GET("/api/task", { params: { query: options } }));
+    const { tags, createdAfter, createdBefore, idPrefix, ...rest } = options;
+    const query = {
+      ...rest,
+      ...(tags === undefined ? {} : { tag: tagPairs(tags) }),
+      ...(createdAfter === undefined ? {} : { created_after: isoTime(createdAfter) }),
+      ...(createdBefore === undefined ? {} : { created_before: isoTime(createdBefore) }),
+      ...(idPrefix === undefined ? {} : { id_prefix: idPrefix }),
+    };
+    return this.#call(() => this.#api.GET("/api/task", { params: { query } }));
   }
 
   async getTaskStatus(taskId: string): Promise<Task> {
@@ -278,6 +327,91 @@ export class CubQueueClient {
     return this.#call(() =>
       this.#api.GET("/api/task/{task_id}/log", { params: { path: { task_id: taskId }, query: { lines, ...(attempt === undefined ? {} : { attempt }) } } }),
     );
+  }
+
+  /** The task's whole log (the latest attempt's unless `attempt` says), as a stream of its bytes: no line cap. */
+  async openTaskLog(taskId: string, { attempt }: LogOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const query = attempt === undefined ? {} : { attempt };
+    const body = await this.#call(() => this.#api.GET("/api/task/{task_id}/log/raw", { params: { path: { task_id: taskId }, query }, parseAs: "stream" }));
+    return body as unknown as ReadableStream<Uint8Array>;
+  }
+
+  /**
+   * Saves the task's whole log to a file, streamed, whole or not at all; an existing file is
+   * refused (CubQueueFileExistsError) unless `overwrite`. Resolves to the bytes written.
+   */
+  async downloadTaskLog(taskId: string, path: string, options: LogOptions & { overwrite?: boolean } = {}): Promise<number> {
+    return saveStream(await this.openTaskLog(taskId, options), path, { overwrite: options.overwrite });
+  }
+
+  /**
+   * The task's log as it is written: its last `lines` lines, then every write, in chunks of
+   * bytes, until the task has finished (its last attempt's end; a retry's log follows,
+   * after a line naming the attempt). Every byte comes once, in order.
+   */
+  async *followTaskLog(taskId: string, { lines = 10, signal }: FollowOptions = {}): AsyncGenerator<Uint8Array> {
+    const body = await this.#call(() =>
+      this.#api.GET("/api/task/{task_id}/log/follow", { params: { path: { task_id: taskId }, query: { lines } }, parseAs: "stream", signal }),
+    );
+    const reader = (body as unknown as ReadableStream<Uint8Array>).getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read().catch((error) => (signal?.aborted ? { value: undefined, done: true as const } : Promise.reject(error)));
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      await reader.cancel().catch(() => undefined);
+    }
+  }
+
+  /**
+   * The server's task events as they happen (see TaskEvent), filtered as the options say.
+   * If the stream is cut (the server restarting, a network hiccup), it connects again from
+   * the last event seen, so nothing is missed; a gap event says when the server could not
+   * tell what was missed. Ends when `signal` aborts (or, with reconnect false, when cut).
+   */
+  async *events(options: EventsOptions = {}): AsyncGenerator<TaskEvent> {
+    const { reconnect = true, signal } = options;
+    let lastEventId = options.lastEventId;
+    let delayMs = RECONNECT_FIRST_MS;
+    for (;;) {
+      let body: ReadableStream<Uint8Array>;
+      try {
+        body = await this.#openEvents({ ...options, lastEventId });
+        options.onOpen?.();
+      } catch (error) {
+        // Only a stream that was open is reconnected: a first failure is the caller's to see.
+        if (signal?.aborted) return;
+        if (!(error instanceof CubQueueConnectionError) || lastEventId === undefined || !reconnect) throw error;
+        await sleep(delayMs, signal);
+        delayMs = Math.min(delayMs * 2, RECONNECT_MAX_MS);
+        continue;
+      }
+      try {
+        for await (const message of readServerSentEvents(body)) {
+          delayMs = RECONNECT_FIRST_MS;
+          if (message.id !== undefined) lastEventId = message.id;
+          yield message.event === "gap" ? { type: "gap", reason: String(JSON.parse(message.data).reason) } : (JSON.parse(message.data) as TaskEvent);
+        }
+      } catch (error) {
+        if (!signal?.aborted && !reconnect) throw new CubQueueConnectionError(this.baseUrl, describeFetchFailure(error));
+      }
+      if (signal?.aborted || !reconnect) return;
+    }
+  }
+
+  /** Whether the server can do its work: `status` "ok", or "unavailable" with why (its database). */
+  async health(): Promise<Health> {
+    const answer = await this.#api.GET("/healthz").catch((error) => Promise.reject(new CubQueueConnectionError(this.baseUrl, describeFetchFailure(error))));
+    // 503 answers the question too: the server is up, its database is not.
+    if (answer.response.status === 503 && answer.error) return answer.error as Health;
+    return this.#call(async () => answer);
+  }
+
+  /** The server's metrics, in Prometheus' text format. */
+  async metrics(): Promise<string> {
+    return this.#call(() => this.#api.GET("/metrics", { parseAs: "text" })) as Promise<string>;
   }
 
   /** Downloads the task's metadata folder and unpacks it into outputDir. */
@@ -317,20 +451,79 @@ export class CubQueueClient {
     return this.#call(() => this.#api.POST("/api/task/flush", { body }));
   }
 
-  /** Resolves with the task once it has finished (succeeded, failed or cancelled). */
+  /**
+   * Resolves with the task once it has finished (succeeded, failed or cancelled). It listens
+   * to the event stream, so it learns at once and costs the server nothing meanwhile; where
+   * the stream cannot be had or is cut, it checks the task's status instead, more and more
+   * rarely (up to every maxIntervalMs). After timeoutMs: CubQueueTimeoutError.
+   */
   async waitForTask(taskId: string, options: WaitOptions = {}): Promise<Task> {
     const { maxIntervalMs = 2_000, timeoutMs } = options;
     const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
+    const seen = { status: "queued" as TaskStatus };
+    const giveUp = new AbortController();
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => giveUp.abort(), timeoutMs);
+    try {
+      const task = await this.#waitByEvents(taskId, seen, giveUp.signal).catch((error) => {
+        // The wait is over, or the task is not there: that is the answer. Anything else (a server
+        // without the stream, a proxy that cuts it): poll, which reports a lasting failure itself.
+        if (giveUp.signal.aborted) throw new CubQueueTimeoutError(taskId, seen.status, timeoutMs ?? 0);
+        if (error instanceof CubQueueApiError && error.code === "task_not_found") throw error;
+        return undefined;
+      });
+      if (task) return task;
+    } finally {
+      clearTimeout(timer);
+      giveUp.abort();
+    }
     let interval = 100;
     for (;;) {
       const task = await this.getTaskStatus(taskId);
       if (FINISHED.includes(task.status)) return task;
-      if (Date.now() + interval > deadline) {
-        throw new CubQueueTimeoutError(taskId, task.status, timeoutMs ?? 0);
-      }
-      await new Promise((resolve) => setTimeout(resolve, interval));
+      if (Date.now() + interval > deadline) throw new CubQueueTimeoutError(taskId, task.status, timeoutMs ?? 0);
+      await sleep(interval);
       interval = Math.min(interval * 2, maxIntervalMs);
     }
+  }
+
+  /**
+   * Waits on the task's events. The stream is open (the server listening for this client)
+   * before the status is read, so an end between the two is not missed. Rejects when the
+   * stream is cut, for the caller to poll instead.
+   */
+  async #waitByEvents(taskId: string, seen: { status: TaskStatus }, signal: AbortSignal): Promise<Task> {
+    const body = await this.#openEvents({ taskId, signal });
+    const events = readServerSentEvents(body);
+    try {
+      let task = await this.getTaskStatus(taskId);
+      seen.status = task.status;
+      if (FINISHED.includes(task.status)) return task;
+      for await (const message of events) {
+        const event = message.event === "gap" ? undefined : (JSON.parse(message.data) as TaskEvent);
+        if (event && event.type !== "transition") continue;
+        if (event?.to === "deleted") throw new CubQueueApiError(404, "task_not_found", `Task ${taskId} was deleted while it was waited for.`);
+        task = await this.getTaskStatus(taskId);
+        seen.status = task.status;
+        if (FINISHED.includes(task.status)) return task;
+      }
+      throw new Error("the event stream ended");
+    } finally {
+      await events.return(undefined);
+      // Never read (the task had finished already): let go of the stream all the same.
+      if (!body.locked) await body.cancel().catch(() => undefined);
+    }
+  }
+
+  /** Opens the event stream; resolves once the server has answered (and so listens). */
+  async #openEvents({ taskId, script, tags, lastEventId, signal }: EventsOptions): Promise<ReadableStream<Uint8Array>> {
+    const query = {
+      ...(taskId === undefined ? {} : { task_id: taskId }),
+      ...(script === undefined ? {} : { script }),
+      ...(tags === undefined ? {} : { tag: tagPairs(tags) }),
+      ...(lastEventId === undefined ? {} : { last_event_id: lastEventId }),
+    };
+    const body = await this.#call(() => this.#api.GET("/api/events", { params: { query }, parseAs: "stream", signal }));
+    return body as unknown as ReadableStream<Uint8Array>;
   }
 
   async #download(
@@ -391,6 +584,26 @@ export class CubQueueClient {
     if (result.error !== undefined || !result.response.ok) throw apiErrorFrom(result.response, result.error);
     return result.data as T;
   }
+}
+
+/** The first wait before connecting again to a cut event stream, and the longest. */
+const RECONNECT_FIRST_MS = 250;
+const RECONNECT_MAX_MS = 10_000;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
+
+/** Tags as the API's `tag` query takes them: key=value, one each. */
+function tagPairs(tags: Readonly<Record<string, string>>): string[] {
+  return Object.entries(tags).map(([key, value]) => `${key}=${value}`);
+}
+
+function isoTime(time: Date | string): string {
+  return time instanceof Date ? time.toISOString() : time;
 }
 
 /**

@@ -22,6 +22,13 @@ export interface TaskOptions {
   gpus?: number;
   /** Variables for every attempt (names starting with CUBQUEUE_ are refused). */
   env?: Readonly<Record<string, string>>;
+  /** A name for people (one line, at most 200 characters), shown by list and status and filtered on. */
+  name?: string;
+  /** Labels to find it by ({ project: "beta" }); keys are 1-64 letters, digits, _ . or -. */
+  tags?: Readonly<Record<string, string>>;
+  /** An http(s) URL sent the task as JSON (POST) when it finishes, or with notifyOn "all" at every change of its state. */
+  notifyUrl?: string;
+  notifyOn?: "finish" | "all";
 }
 
 export interface SubmitOptions extends TaskOptions {
@@ -63,6 +70,10 @@ export function taskFields(options: TaskOptions & { hold?: boolean; slurmOptions
     ["cpus", options.cpus],
     ["gpus", options.gpus],
     ["env", options.env === undefined ? undefined : JSON.stringify(options.env)],
+    ["name", options.name],
+    ["tags", options.tags === undefined ? undefined : JSON.stringify(options.tags)],
+    ["notify_url", options.notifyUrl],
+    ["notify_on", options.notifyOn],
     ["hold", options.hold],
     ["slurm_options", options.slurmOptions?.length ? JSON.stringify(options.slurmOptions) : undefined],
   ];

@@ -3,6 +3,14 @@ import type { ProcessExit } from "../runner/executor.ts";
 import { formatDuration, retryWaitMs, type RunPolicy } from "./run-policy.ts";
 import type { AttemptOutcome } from "./transitions.ts";
 
+/** How the error of an attempt stopped at its time limit starts (see timedOut). */
+const TIMED_OUT = "timed out after ";
+
+/** Whether an attempt's (or its task's) error says it was stopped at its time limit. */
+export function timedOut(error: string | null): boolean {
+  return error?.startsWith(TIMED_OUT) ?? false;
+}
+
 /** Why the runner stopped an attempt itself (asked to, or its time was up); null when nobody stopped it. */
 export type StopReason = "cancel" | "timeout";
 
@@ -51,7 +59,7 @@ function endOf({ ending, stopReason, adopted, process, policy }: AttemptEndInput
   if (stopReason === "timeout" && ending.kind !== "launch_failed") {
     const codes = ending.kind === "exited" ? { exitCode: ending.exitCode, signal: ending.signal } : { exitCode: null, signal: null };
     const limit = policy.timeoutMs === null ? "its time limit" : formatDuration(policy.timeoutMs);
-    return finish({ ...codes, status: TaskStatus.failed, error: `timed out after ${limit}` });
+    return finish({ ...codes, status: TaskStatus.failed, error: `${TIMED_OUT}${limit}` });
   }
   switch (ending.kind) {
     case "launch_failed":

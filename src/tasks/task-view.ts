@@ -1,5 +1,6 @@
 import type { TaskDependencyView, TaskRecord } from "../db/queries/tasks.ts";
 import { DependencyKind, FINISHED_STATUSES, TaskStatus, WAITING_STATUSES, type TaskAttemptRow } from "../db/schema.ts";
+import { timedOut } from "../lifecycle/attempt-end.ts";
 import { taskVariables } from "../runner/attempt-env.ts";
 import { parseStoredHandle } from "../runner/attempt-handle.ts";
 import { slurmHandleOf } from "../runner/slurm/slurm-handle.ts";
@@ -23,6 +24,7 @@ export function toTaskView({ task, files, dependencies, tags, attempt, attempts 
     exit_code: attempt?.exitCode ?? null,
     signal: attempt?.signal ?? null,
     error: task.error,
+    timed_out: task.status === TaskStatus.failed && timedOut(task.error),
     created_at: task.createdAt.toISOString(),
     started_at: iso(attempt?.startedAt),
     finished_at: iso(task.finishedAt),

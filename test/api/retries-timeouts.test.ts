@@ -101,7 +101,7 @@ describe("timeouts", () => {
     await registerScript(server, "slow", "slow.sh", "#!/bin/sh\necho started\nsleep 30\n");
     const { task_id } = await submitOk(server, "slow", { args: {}, fields: { timeout_s: "1" } });
     const task = await waitFinished(server, task_id);
-    expect(task).toMatchObject({ status: "failed", error: "timed out after 1s", timeout_s: 1 });
+    expect(task).toMatchObject({ status: "failed", error: "timed out after 1s", timed_out: true, timeout_s: 1 });
     expect(seconds(task.started_at, task.finished_at)).toBeGreaterThanOrEqual(0.95);
     expect(seconds(task.started_at, task.finished_at)).toBeLessThan(5);
   });

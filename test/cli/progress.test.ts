@@ -17,7 +17,7 @@ describe("progress lines", () => {
   it("is redrawn on a terminal only, and its last state, at 100 %, stays on screen", () => {
     const written: string[] = [];
     let clock = 0;
-    const io = { stdout: () => {}, stderr: (text: string) => written.push(text), interactive: true, env: {} } satisfies CliIO;
+    const io = { stdout: () => {}, stdoutBytes: async () => {}, stderr: (text: string) => written.push(text), interactive: true, env: {} } satisfies CliIO;
     const progress = createProgress(io, "Uploading", () => clock);
     clock = 200;
     progress.update(512, 1024);

@@ -36,7 +36,7 @@ describe("start's token and the CLI's values are read as typed", () => {
     expect(JSON.parse(inline.stdout).name).toBe("000123e5");
     const status = await cli(["status", "--task-id", LONG_DIGITS]);
     expect(status.code).toBe(1);
-    expect(status.stderr).toContain(`No task with id "${LONG_DIGITS}"`);
+    expect(status.stderr).toContain(`No task's id starts with "${LONG_DIGITS}"`);
   });
 
   it("--token-file holds the token: read once, a trailing newline dropped, never on the command line of the server", async () => {

@@ -53,7 +53,7 @@ describe("steering from the CLI", { timeout: 90_000 }, () => {
       await waitRunning(server, single);
 
       const suspended = await runCubqueue(["pause", "--task-id", single], env);
-      expect(suspended.stdout).toBe(`Suspended task ${single}; go on with: cubqueue resume --task-id ${single}\n`);
+      expect(suspended.stdout).toBe(`Suspended task ${single}; go on with: cubqueue resume ${single.slice(0, 8)}\n`);
       expect((await runCubqueue(["resume", "--task-id", single], env)).stdout).toBe(`Resumed task ${single}.\n`);
 
       const paused = await runCubqueue(["pause", "--json"], env);

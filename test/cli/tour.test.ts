@@ -36,7 +36,8 @@ describe("the spec's CLI tour, as a subprocess", () => {
       expect(waited, waited.stderr).toMatchObject({ code: 0 });
 
       const list = await runCubqueue(["list"], env);
-      expect(list.stdout).toMatch(new RegExp(`${taskId}\\s+echo_args\\s+succeeded`));
+      // The table shows the id's first 8 characters, which every command takes in place of the id.
+      expect(list.stdout).toMatch(new RegExp(`^ID\\s+NAME\\s+SCRIPT\\s+STATUS\\s+PROGRESS\\s+STARTED\\s+DURATION\\s+EXIT\\n${taskId.slice(0, 8)}\\s+-\\s+echo_args\\s+succeeded\\s+-\\s+\\S+ \\S+\\s+\\S+s\\s+0\\n$`));
 
       const status = await runCubqueue(["status", "--task-id", taskId, "--json"], env);
       expect(JSON.parse(status.stdout)).toMatchObject({ task_id: taskId, status: "succeeded", exit_code: 0 });
@@ -87,7 +88,7 @@ describe("CLI errors", () => {
     const env = { CUBQUEUE_URL: server.url };
     const cases: Array<[string[], RegExp, number]> = [
       [["status", "--task-id", "00000000-0000-4000-8000-000000000000"], /No task with id/, 1],
-      [["status"], /Missing --task-id/, 2],
+      [["status"], /Missing the task: give its id/, 2],
       [["register", "--script", join(FIXTURES, "echo_args.py"), "--name", "bad name"], /Invalid script name "bad name"/, 1],
       [["register", "--script", "/no/such/file.py", "--name", "x"], /Cannot read \/no\/such\/file\.py/, 1],
       [["submit", "--script", "nope", "--arg-file", join(FIXTURES, "echo_args.py")], /not valid JSON|No script named/, 1],

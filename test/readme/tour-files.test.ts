@@ -22,7 +22,7 @@ function writtenBy(readme: string): string[] {
     for (const [pattern, suffix] of patterns) for (const match of block.matchAll(pattern)) written.add(match[1]!.replace(/^\.\//, "") + suffix);
   }
   // Not paths: placeholders and the shell's own targets.
-  return [...written].filter((path) => !/^(DIR|\/|&|\$|<)/.test(path) && !path.includes("PY")).sort();
+  return [...written].filter((path) => !/^(DIR|\/|&|"?\$|<)/.test(path) && !path.includes("PY")).sort();
 }
 
 describe("the README's tour", () => {

@@ -589,6 +589,8 @@ export interface components {
             signal: string | null;
             /** @description Why the task failed or was cancelled. */
             error: string | null;
+            /** @description It failed because its last attempt ran past its time limit (timeout_s) and was stopped. */
+            timed_out: boolean;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
