@@ -20,6 +20,8 @@ export interface FollowDeps {
   readState(): Promise<{ status: TaskStatus; attempt: number }>;
   /** Calls back on every event of the task (a change of state); returns how to stop. */
   onTaskEvent(callback: () => void): () => void;
+  /** Aborts when the reader has gone: the follower stops even while it waits for the task. */
+  signal: AbortSignal;
 }
 
 /**
@@ -40,11 +42,14 @@ export async function* followLog(deps: FollowDeps): AsyncGenerator<Buffer> {
     wakeup.ring();
   });
   const watcher = watchFolder(deps.dir, () => wakeup.ring());
+  const hangUp = () => wakeup.ring();
+  deps.signal.addEventListener("abort", hangUp);
   let current: (OpenedTaskFile & { position: number }) | undefined;
   let state = await deps.readState();
   let first = true;
   try {
     for (;;) {
+      if (deps.signal.aborted) return;
       if (stateChanged) {
         stateChanged = false;
         state = await deps.readState();
@@ -71,6 +76,7 @@ export async function* followLog(deps: FollowDeps): AsyncGenerator<Buffer> {
       await wakeup.wait(SAFETY_POLL_MS);
     }
   } finally {
+    deps.signal.removeEventListener("abort", hangUp);
     stopEvents();
     watcher?.close();
     await current?.handle.close();

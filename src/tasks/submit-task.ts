@@ -3,7 +3,7 @@ import { chmod, copyFile, link, mkdir, rename, rm, rmdir, writeFile } from "node
 import { basename, join } from "node:path";
 import { insertTasks, type TaskRecord } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
-import { TaskStatus, type NewTaskRow, type ScriptRow, type TaskFileRow } from "../db/schema.ts";
+import { TaskStatus, type NewTaskRow, type ScriptRow, type TaskFileRow, type TaskRow } from "../db/schema.ts";
 import { scriptNameReserved, scriptNotFound } from "../errors.ts";
 import type { RunPolicy } from "../lifecycle/run-policy.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
@@ -69,6 +69,12 @@ export interface SubmitDeps {
   /** Whether the script is registered: an unknown one is refused (404) before its argument file is read. */
   isRegistered: (name: string) => Promise<boolean>;
   now: () => Date;
+  /**
+   * Told of the tasks as soon as their rows exist, before anything else is awaited: a runner
+   * that is filling may claim them at the next turn, and their "submitted" event must come
+   * before their first change of state.
+   */
+  onStored?: (tasks: TaskRow[]) => void;
 }
 
 /** What a submission made: its tasks as stored (queued or held, no attempt yet), and its array's id if it made one. */
@@ -190,6 +196,7 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
       array,
     });
     stored = true;
+    deps.onStored?.(inserted);
     // The tasks exist now. A marker left behind (an rmdir failing) is harmless
     // while the row exists, so it must not turn stored tasks into an error.
     await mapInBatches(ids, FOLDERS_AT_ONCE, (id) => rmdir(layout.taskPaths(id).pendingMarker).catch(() => undefined));

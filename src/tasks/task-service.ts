@@ -84,7 +84,7 @@ export function createTaskService({
 }: TaskServiceDeps) {
   // What this server can give a task now: asking for more is refused.
   const slots = () => runner.slotTotals();
-  const submitDeps = { db, layout, home: instanceId, slots, now, copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered };
+  const submitDeps = { db, layout, home: instanceId, slots, now, copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered, onStored: (tasks: TaskRow[]) => tasks.forEach(onSubmitted) };
   // Restarts, deletes and edits of one task take turns.
   const withTaskLock = createKeyedLock();
   const steering = createSteering({ db, transitions, runner, layout, home: instanceId, slots, withTaskLock });
@@ -115,7 +115,6 @@ export function createTaskService({
     const uploaded = [...submission.largeFiles.values()].reduce((sum, file) => sum + file.size, 0);
     onUploaded(uploaded + submission.argFiles.reduce((sum, file) => sum + file.bytes.length, 0));
     const made = await submitTasks(submitDeps, submission);
-    for (const record of made.records) onSubmitted(record.task);
     runner.wake();
     // A dependency that failed since it was checked has not cancelled these: do it now.
     if (submission.settings.dependencies.length > 0) await transitions.cancelStrandedDependents();
@@ -242,17 +241,15 @@ export function createTaskService({
       const opened = await openTaskFile(path, { refuseHardLinks: true }).catch((error: unknown) => {
         throw error instanceof NotRegularFileError ? logUnreadable(id, error.found) : error;
       });
-      if (!opened) return toWebStream((async function* () {})());
+      if (!opened) return toWebStream(async function* () {});
       const position = { position: 0 };
-      return toWebStream(
-        (async function* () {
-          try {
-            yield* readFrom(opened.handle, position);
-          } finally {
-            await opened.handle.close();
-          }
-        })(),
-      );
+      return toWebStream(async function* () {
+        try {
+          yield* readFrom(opened.handle, position);
+        } finally {
+          await opened.handle.close();
+        }
+      });
     },
 
     /**
@@ -272,7 +269,9 @@ export function createTaskService({
         // Deleted while followed: nothing more will come.
         return row ? { status: row.status, attempt: row.attemptCount } : { status: "cancelled" as const, attempt: 0 };
       };
-      return toWebStream(followLog({ taskId: id, dir: paths.dir, logFile: paths.logFile, lines, readState, onTaskEvent: (callback) => onTaskEvent(id, callback) }), (error) =>
+      const follow = (signal: AbortSignal) =>
+        followLog({ taskId: id, dir: paths.dir, logFile: paths.logFile, lines, readState, onTaskEvent: (callback) => onTaskEvent(id, callback), signal });
+      return toWebStream(follow, (error) =>
         error instanceof NotRegularFileError ? Buffer.from(`[cubqueue] log.txt of task ${id} was replaced by a ${error.found}; following stopped\n`) : undefined,
       );
     },
