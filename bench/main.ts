@@ -17,6 +17,7 @@ import { scheduling } from "./metrics/scheduling.ts";
 import { submitRate } from "./metrics/submit-rate.ts";
 import { throughput } from "./metrics/throughput.ts";
 import { upload } from "./metrics/upload.ts";
+import { watching } from "./metrics/watching.ts";
 import { FULL, QUICK } from "./sizes.ts";
 import type { Metric } from "./support/context.ts";
 import { machineInfo, writeReport, type BenchReport } from "./support/results.ts";
@@ -26,7 +27,7 @@ import { formatTable } from "./support/table.ts";
 import { findTaskSpooler } from "./support/task-spooler.ts";
 import { nowMs } from "./support/timing.ts";
 
-const METRICS: readonly Metric[] = [throughput, submitRate, latency, scheduling, upload, download, logTail, largeDatabase, idle];
+const METRICS: readonly Metric[] = [throughput, submitRate, latency, scheduling, upload, download, logTail, largeDatabase, idle, watching];
 /** The whole run stays under this, whatever the machine: later rows get what is left. */
 const RUN_LIMIT_MS = { full: 600_000, quick: 120_000 };
 const RESULTS_DIR = fileURLToPath(new URL("../../bench/results/", import.meta.url));

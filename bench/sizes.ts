@@ -24,6 +24,12 @@ export interface Sizes {
   /** Requests each for list and status. */
   databaseSamples: number;
   idleSeconds: number;
+  /** Lines timed from a script to a follower of its log. */
+  followSamples: number;
+  /** Followers attached at once (to a busy task, then to quiet ones). */
+  followers: number;
+  /** The CPU window with followers attached. */
+  followSeconds: number;
 }
 
 export const FULL: Sizes = {
@@ -40,6 +46,9 @@ export const FULL: Sizes = {
   databaseTasks: 100_000,
   databaseSamples: 200,
   idleSeconds: 10,
+  followSamples: 200,
+  followers: 100,
+  followSeconds: 10,
 };
 
 /** Small sizes that check the harness end to end in well under a minute; its timings mean little. */
@@ -57,4 +66,7 @@ export const QUICK: Sizes = {
   databaseTasks: 2_000,
   databaseSamples: 20,
   idleSeconds: 1,
+  followSamples: 20,
+  followers: 10,
+  followSeconds: 1,
 };

@@ -227,6 +227,8 @@ describe("the queue", () => {
     const gated = await registerGated(server);
     const first = (await submitOk(server, "gated", { args: { name: "first" } })).task_id;
     await waitRunning(server, first);
+    // Running is recorded once the process is spawned; the script says it started a little later.
+    await waitUntil(async () => (await gated.started()).length === 1);
     expect(await (await post(server, "/api/queue/pause")).json()).toMatchObject({ paused: true, concurrency: 1 });
     const waiting = [1, 2, 3].map((n) => `w${n}`);
     const ids = [];

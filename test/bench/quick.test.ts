@@ -26,6 +26,10 @@ const EXPECTED_ROWS = [
   "idle server, 1 s from 2 s after its last task: CPU used",
   "idle server, the next 1 s: CPU used",
   "idle server: RSS",
+  "log follow latency p50",
+  "log follow latency p95",
+  "10 followers of a task writing 10 lines/s: server CPU over 1 s",
+  "10 followers of tasks that write nothing: server CPU over 1 s",
 ];
 
 interface ReportRow {

@@ -118,7 +118,7 @@ const CASES: HostileCase[] = [
       const log = await runCubqueue(["log", "--url", server.url, "--task-id", taskId, "--lines", "10"]);
       expect(log.code, log.stderr).toBe(0);
       expect(log.stdout.endsWith("end\n")).toBe(true);
-      expect(log.stderr).toMatch(/^Note: the last 10 lines of the log hold more than 1 MiB; shown are only its last 1048576 bytes\.\n$/);
+      expect(log.stderr).toMatch(/^Note: the last 10 lines of the log hold more than 1 MiB; shown are only its last 1048576 bytes \(--all prints all of it\)\.\n$/);
     },
   },
   {

@@ -6,7 +6,7 @@ import { CubQueueApiError, CubQueueClient, CubQueueConnectionError } from "../..
 import { FIXTURES } from "../support/api.ts";
 import { closedPort } from "../support/cli.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
-import { IN_PROCESS_ONLY, startTestServer } from "../support/test-server.ts";
+import { startTestServer } from "../support/test-server.ts";
 
 describe("CubQueueClient against a live server", () => {
   it("offers the spec's ten methods, streaming files both ways", async () => {
@@ -65,12 +65,5 @@ describe("CubQueueClient against a live server", () => {
     const offline = await new CubQueueClient(url).listScripts().catch((caught) => caught);
     expect(offline).toBeInstanceOf(CubQueueConnectionError);
     expect(offline.message).toContain(url);
-  });
-
-  it("works over app.fetch with no network at all", async (context) => {
-    context.skip(!!IN_PROCESS_ONLY, IN_PROCESS_ONLY);
-    const { inProcess } = await startTestServer();
-    const client = new CubQueueClient("http://localhost", { fetch: async (input, init) => inProcess!.app.fetch(new Request(input, init)) });
-    expect(await client.listScripts()).toEqual([]);
   });
 });
