@@ -16,10 +16,17 @@ const SLURM = ["test/slurm/**/*.test.ts"];
 /** Where CI wants this run's results as JSON (tools/test-summary.mjs adds up the runs). */
 const report = process.env.CUBQUEUE_TEST_REPORT;
 
+/**
+ * CI runs the end-to-end tests against server processes on Node and on Deno; with
+ * CUBQUEUE_TEST_SKIP_END_TO_END set, `npm test` runs only the rest, so that no slow file runs
+ * twice on one runtime.
+ */
+const SKIP_END_TO_END = Boolean(process.env.CUBQUEUE_TEST_SKIP_END_TO_END);
+
 export default defineConfig({
   test: {
     include: process.env.CUBQUEUE_TEST_SLURM ? SLURM : process.env.CUBQUEUE_TEST_SERVER ? END_TO_END : ["test/**/*.test.ts"],
-    exclude: process.env.CUBQUEUE_TEST_SLURM ? configDefaults.exclude : [...configDefaults.exclude, ...SLURM],
+    exclude: process.env.CUBQUEUE_TEST_SLURM ? configDefaults.exclude : [...configDefaults.exclude, ...SLURM, ...(SKIP_END_TO_END ? END_TO_END : [])],
     reporters: report ? ["default", ["json", { outputFile: report }]] : ["default"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
