@@ -20,7 +20,7 @@ describe(`watching from the CLI (${SERVER_MODE} server)`, { timeout: 120_000 }, 
       expect(run.code, run.stderr).toBe(3);
       // stdout is the script's output alone; what the CLI says goes to stderr.
       expect(run.stdout === numbers(1, 2000), run.stdout.slice(0, 200)).toBe(true);
-      expect(run.stderr).toMatch(/^Task [0-9a-f]{8} failed \(.*3.*\)\.$/m);
+      expect(run.stderr).toMatch(/^Submitted task [0-9a-f-]{36}; its log follows\. .*\ncubqueue: Task [0-9a-f]{8} failed \(the script exited with code 3\)\.\n$/);
     } finally {
       await work.remove();
     }
@@ -99,7 +99,7 @@ describe(`watching from the CLI (${SERVER_MODE} server)`, { timeout: 120_000 }, 
     expect(table.stdout.trim().split("\n")).toHaveLength(1 + 9);
     expect(table.stdout).toMatch(new RegExp(`^${ids[16]!.slice(0, 8)}\\s+chr16 run\\s+held\\s+held\\s+`, "m"));
     const badTag = await runCubqueue(["list", "--tag", "sample"], env);
-    expect([badTag.code, badTag.stderr]).toEqual([2, expect.stringMatching(/^cubqueue: .*key=value.*\n$/)]);
+    expect([badTag.code, badTag.stderr]).toEqual([2, expect.stringMatching(/^cubqueue: Invalid --tag "sample": use KEY=VALUE.*\n$/)]);
   });
 
   it("log -f follows a running task to its end, events TASK shows its changes and progress and ends with it", async () => {
