@@ -106,7 +106,8 @@ async function waitForOne(context: CommandContext, client: CubQueueClient, taskI
   else if (!context.json) {
     context.io.stderr(`Submitted task ${taskId}; its log follows. Ctrl-C stops following (the task goes on: ${context.command} log -f ${taskId}).\n`);
     try {
-      for await (const chunk of client.followTaskLog(taskId, { lines: 0 })) await context.io.stdoutBytes(chunk);
+      // The task may have started, and written, before the follow is answered: ask for the log from its start.
+      for await (const chunk of client.followTaskLog(taskId, { lines: FROM_THE_START })) await context.io.stdoutBytes(chunk);
     } catch (error) {
       context.io.stderr(`Following the log stopped (${(error as Error).message}); waiting for the task to finish. Its log: ${context.command} log --all ${taskId}\n`);
     }
@@ -115,6 +116,9 @@ async function waitForOne(context: CommandContext, client: CubQueueClient, taskI
   if (context.json) context.io.stdout(json(task));
   exitAsTask(task);
 }
+
+/** The most lines a follow starts with: for a task just submitted, its whole log so far. */
+const FROM_THE_START = 100_000;
 
 /** How many of an array's tasks are waited on at once (each wait holds one event stream open). */
 const ARRAY_WAITS_AT_ONCE = 8;
