@@ -37,6 +37,20 @@ describe("cubqueue start --daemon / stop", () => {
     const namespace = await runCubqueue(["namespace", "--base-dir", baseDir]);
     expect(namespace, namespace.stderr).toMatchObject({ code: 0 });
 
+    // Its log has the time on each line, and a line for each change of a task's state.
+    const work = await makeTempDir();
+    onTestFinished(() => work.remove());
+    await writeFile(join(work.path, "ok.sh"), "true\n");
+    await writeFile(join(work.path, "args.json"), "{}");
+    expect((await runCubqueue(["register", "--base-dir", baseDir, "--script", join(work.path, "ok.sh"), "--name", "ok"])).code).toBe(0);
+    const taskId = (await runCubqueue(["submit", "--base-dir", baseDir, "--script", "ok", "--arg-file", join(work.path, "args.json"), "--quiet"])).stdout.trim();
+    expect((await runCubqueue(["wait", taskId, "--base-dir", baseDir, "--quiet"])).code).toBe(0);
+    const serverLog = (await readFile(join(baseDir, "cubqueue.log"), "utf8")).trim().split("\n");
+    expect(serverLog.every((line) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z? /.test(line)), serverLog.join("\n")).toBe(true);
+    for (const change of ["submitted (queued)", "queued → running", "running → succeeded"]) {
+      expect(serverLog.some((line) => line.endsWith(`task ${taskId} (attempt ${change === "submitted (queued)" ? 0 : 1}): ${change}`)), change).toBe(true);
+    }
+
     const second = await runCubqueue(["start", "--base-dir", baseDir, "--port", String(await closedPort()), "--daemon"]);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`A CubQueue server (pid ${pid}, http://127.0.0.1:${port}) already uses ${baseDir}`);
