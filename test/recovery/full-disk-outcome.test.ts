@@ -19,7 +19,7 @@ exit 3
  */
 function diskFullErrors(loggedErrors: unknown[]): unknown[] {
   return loggedErrors.filter(
-    (error) => (typeof error !== "string" || /^(task \S+|runner): /.test(error)) && /SQLITE_FULL|ENOSPC|disk is full/i.test(errorText(error)),
+    (error) => (typeof error !== "string" || /^(\d{4}-\d\d-\d\dT\S+ )?(task \S+|runner): /.test(error)) && /SQLITE_FULL|ENOSPC|disk is full/i.test(errorText(error)),
   );
 }
 
