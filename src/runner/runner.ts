@@ -105,6 +105,11 @@ export type SuspendResult = "done" | "not_running" | "starting";
 
 /** The most queued tasks weighed at once for each free place (see fill). */
 const CANDIDATES_PER_PLACE = 8;
+/**
+ * The most places one round of fill weighs candidates for: an executor with no cap on its
+ * jobs (Slurm without --max-jobs) has endless free places, and the next round takes the rest.
+ */
+const PLACES_PER_ROUND = 256;
 
 export type Runner = ReturnType<typeof createRunner>;
 
@@ -179,7 +184,7 @@ export function createRunner(options: RunnerOptions) {
     while (!stopping && !paused) {
       const free = freeSlots();
       if (free.tasks <= 0) return;
-      const listed = await listStartCandidates(db, instanceId, new Date(), free.tasks * CANDIDATES_PER_PLACE);
+      const listed = await listStartCandidates(db, instanceId, new Date(), Math.min(free.tasks, PLACES_PER_ROUND) * CANDIDATES_PER_PLACE);
       // Where the executor places tasks, none waits here for CPUs or GPUs: it asks its scheduler for them.
       const candidates = localSlots === undefined ? listed.map((candidate) => ({ ...candidate, cpus: 0, gpus: 0 })) : listed;
       const starts = chooseStarts(candidates, free, totals());

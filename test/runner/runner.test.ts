@@ -22,6 +22,8 @@ interface HarnessOptions extends FakeExecutorOptions {
   concurrency?: number;
   /** The GPUs the runner hands out (none by default). */
   gpus?: string[];
+  /** Slots decided by the executor (as Slurm's are), not by the runner. */
+  executorSlots?: boolean;
   /** Replaces some transitions, to fail or delay them. */
   overrides?: (real: Transitions) => Partial<Transitions>;
 }
@@ -30,7 +32,7 @@ interface HarnessOptions extends FakeExecutorOptions {
  * A runner over a real libSQL file and a real base dir, with the fake executor:
  * every branch of a run, in milliseconds.
  */
-async function harness({ concurrency = 2, gpus = [], overrides, ...executorOptions }: HarnessOptions = {}) {
+async function harness({ concurrency = 2, gpus = [], executorSlots = false, overrides, ...executorOptions }: HarnessOptions = {}) {
   const dir = await makeTempDir();
   const layout = createLayout(dir.path);
   await mkdir(layout.tasksDir, { recursive: true });
@@ -50,7 +52,7 @@ async function harness({ concurrency = 2, gpus = [], overrides, ...executorOptio
       executors,
       instanceId,
       concurrency,
-      slots: { cpus: 64, gpus },
+      slots: executorSlots ? "executor" : { cpus: 64, gpus },
       killGraceMs: 20,
       baseEnv: {},
       onError: (error) => errors.push(error),
@@ -125,6 +127,15 @@ describe("the runner, over a fake executor", () => {
     await h.waitStatus(id, TaskStatus.succeeded);
     expect((await h.task(id)).attempt).toMatchObject({ exitCode: 0, signal: null, finishedAt: expect.any(Date) });
     expect(h.transitionsOf(id)).toEqual(["1:queued→running", "1:running→succeeded"]);
+    expect(h.errors).toEqual([]);
+  });
+
+  it("with no cap on how many run (an executor that queues them itself, as Slurm does), starts every queued task", async () => {
+    const h = await harness({ concurrency: Infinity, executorSlots: true });
+    const ids = await Promise.all(Array.from({ length: 5 }, () => h.addTask()));
+    h.runner.wake();
+    for (const id of ids) await h.fake.processOf(id);
+    expect(h.fake.processes.map((p) => p.taskId).sort()).toEqual([...ids].sort());
     expect(h.errors).toEqual([]);
   });
 
