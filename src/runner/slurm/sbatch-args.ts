@@ -64,9 +64,11 @@ export function jobName(taskId: string): string {
 /**
  * What a task's resources map to: `--cpus-per-task=N` for its CPUs and `--gres=gpu:N` for
  * its GPUs (a count: Slurm picks the devices and sets CUDA_VISIBLE_DEVICES on the node).
+ * One CPU, every task's default and Slurm's, is left unsaid, so that a server's own
+ * `--slurm-opt=--cpus-per-task=N` holds for the tasks that asked for nothing more.
  */
 export function resourceOptions({ cpus, gpus }: JobResources): string[] {
-  return [...(cpus === undefined ? [] : [`--cpus-per-task=${cpus}`]), ...(gpus === undefined || gpus === 0 ? [] : [`--gres=gpu:${gpus}`])];
+  return [...(cpus === undefined || cpus <= 1 ? [] : [`--cpus-per-task=${cpus}`]), ...(gpus === undefined || gpus === 0 ? [] : [`--gres=gpu:${gpus}`])];
 }
 
 /**

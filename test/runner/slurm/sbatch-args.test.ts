@@ -46,9 +46,11 @@ describe("the sbatch arguments of an attempt's job", () => {
 });
 
 describe("what a task's resources and limits map to", () => {
-  it("CPUs to --cpus-per-task and GPUs to --gres=gpu:N; none, or 0 GPUs, to nothing", () => {
+  it("CPUs to --cpus-per-task and GPUs to --gres=gpu:N; none, one CPU (the default, so a server's own --cpus-per-task holds), or 0 GPUs, to nothing", () => {
     expect(resourceOptions({ cpus: 4, gpus: 2 })).toEqual(["--cpus-per-task=4", "--gres=gpu:2"]);
-    expect(resourceOptions({ cpus: 1 })).toEqual(["--cpus-per-task=1"]);
+    expect(resourceOptions({ cpus: 1 })).toEqual([]);
+    expect(sbatchArgs({ options: ["--cpus-per-task=2"] }, job({ resources: { cpus: 1 } })).filter((arg) => arg.startsWith("--cpus-per-task"))).toEqual(["--cpus-per-task=2"]);
+    expect(sbatchArgs({ options: ["--cpus-per-task=2"] }, job({ resources: { cpus: 3 } })).filter((arg) => arg.startsWith("--cpus-per-task")).at(-1)).toBe("--cpus-per-task=3");
     expect(resourceOptions({ gpus: 1 })).toEqual(["--gres=gpu:1"]);
     expect(resourceOptions({ cpus: 2, gpus: 0 })).toEqual(["--cpus-per-task=2"]);
     expect(resourceOptions({})).toEqual([]);
