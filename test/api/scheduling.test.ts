@@ -194,7 +194,8 @@ describe("holding and suspending", () => {
     const id = (await submitOk(server, "ticker", { args: {}, fields: { timeout_s: "2" } })).task_id;
     const { pid } = await waitRunning(server, id);
     expect(await (await post(server, `/api/task/${id}/suspend`)).json()).toMatchObject({ status: "suspended" });
-    expect(await processState(pid)).toBe("T");
+    // SIGSTOP is sent when the answer comes; the kernel stops the process a moment later.
+    await waitUntil(async () => (await processState(pid)) === "T", 2_000);
     const log = join(server.baseDir, "tasks", id, "log.txt");
     const size = (await stat(log)).size;
     // Longer than its time limit: suspended time does not count.

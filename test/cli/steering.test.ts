@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { CubQueueClient } from "../../src/client/index.ts";
 import { registerScript, waitFinished, waitRunning, waitUntil } from "../support/api.ts";
 import { runCubqueue } from "../support/cli.ts";
+import { PROCESS_RUNTIME } from "../support/runtime.ts";
 import { startTestServer } from "../support/test-server.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
 
@@ -53,7 +54,7 @@ describe("steering from the CLI", { timeout: 90_000 }, () => {
       await waitRunning(server, single);
 
       const suspended = await runCubqueue(["pause", "--task-id", single], env);
-      expect(suspended.stdout).toBe(`Suspended task ${single}; go on with: cubqueue resume ${single.slice(0, 8)}\n`);
+      expect(suspended.stdout).toBe(`Suspended task ${single}; go on with: ${PROCESS_RUNTIME === "deno" ? "deno task cubqueue" : "cubqueue"} resume ${single.slice(0, 8)}\n`);
       expect((await runCubqueue(["resume", "--task-id", single], env)).stdout).toBe(`Resumed task ${single}.\n`);
 
       const paused = await runCubqueue(["pause", "--json"], env);
