@@ -43,7 +43,8 @@ export async function startServerProcess(baseDir: string, overrides: Partial<Ser
 
   const stop = async () => {
     if (exit !== undefined) return;
-    await requestStop(createLayout(baseDir), { cancelRunning: true });
+    // Its base dir may be gone already (a test that removed it): the process is stopped all the same.
+    await requestStop(createLayout(baseDir), { cancelRunning: true }).catch(() => undefined);
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
     await exited;
