@@ -29,7 +29,7 @@ export function registerListCommand(cli: CAC, run: CommandRunner) {
     .command("list", "List tasks, newest first")
     .option("--status <status>", `Only tasks in this state (${TASK_STATUSES.join(", ")})`)
     .option("--script <name>", "Only tasks of this script")
-    .option("--name <name>", "Only tasks of this name")
+    .option("--name <text>", "Only tasks whose name contains this")
     .option("--tag <KEY=VALUE>", "Only tasks with this tag (repeatable: all must match)")
     .option("--created-after <time>", "Only tasks created after this: 2026-12-01, 2026-12-01T14:00, or how long ago (2h, 7d)")
     .option("--created-before <time>", "Only tasks created before this (same forms)")
