@@ -1,8 +1,8 @@
-import { swaggerUI } from "@hono/swagger-ui";
 import { createRouter } from "./api/create-router.ts";
 import { createErrorHandler, notFoundHandler } from "./api/error-handler.ts";
 import { declaredSizeLimit } from "./api/declared-size-limit.ts";
-import { browserGuard, CLIENT_HEADER } from "./api/browser-guard.ts";
+import { browserGuard } from "./api/browser-guard.ts";
+import { createDocsRouter } from "./api/docs/docs-page.ts";
 import { requireToken } from "./api/require-token.ts";
 import { securityHeaders } from "./api/security-headers.ts";
 import { createScriptRouter } from "./api/scripts/index.ts";
@@ -73,15 +73,8 @@ export function createApp({ scripts, tasks, queue, events, ops, logError = conso
   app.route("/", createEventRouter(events));
   app.route("/", createOpsRouter(ops));
   app.doc31("/openapi.json", OPENAPI_CONFIG);
-  app.get(
-    "/docs",
-    swaggerUI({
-      url: "/openapi.json",
-      title: "CubQueue API",
-      // Try-it-out requests come from a browser, so they must carry the client header (see browser-guard.ts).
-      requestInterceptor: `(request) => { request.headers[${JSON.stringify(CLIENT_HEADER)}] = "swagger-ui"; return request; }`,
-    }),
-  );
+  // Swagger UI, served from the package: the page works offline.
+  app.route("/", createDocsRouter());
   app.get("/", (c) => c.redirect("/docs"));
   return app;
 }

@@ -119,9 +119,17 @@ describe("requests from browsers", () => {
     expect(response.status, response.text).toBe(201);
   });
 
-  it("the /docs page adds the client header to its try-it-out requests", async () => {
+  it("the /docs page adds the client header to its try-it-out requests, and loads nothing but its own files", async () => {
     const server = await startTestServer();
     const page = await (await server.request("/docs")).text();
-    expect(page).toMatch(/requestInterceptor: \(request\) => \{ request\.headers\["X-CubQueue-Client"\] = "swagger-ui"; return request; \}/);
+    const loaded = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+    expect(loaded.sort()).toEqual(["/docs/assets/favicon-32x32.png", "/docs/assets/start.js", "/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css"]);
+    for (const path of loaded) expect((await server.request(path)).status, path).toBe(200);
+    const start = await (await server.request("/docs/assets/start.js")).text();
+    expect(start).toMatch(/requestInterceptor: \(request\) => \{ request\.headers\["X-CubQueue-Client"\] = "swagger-ui"; return request; \}/);
+    // Only those files: nothing else of the package, or of the disk.
+    for (const path of ["/docs/assets/package.json", "/docs/assets/index.html", "/docs/assets/..%2Fpackage.json", "/docs/assets/%2e%2e%2f%2e%2e%2fpackage.json"]) {
+      expect((await server.request(path)).status, path).toBe(404);
+    }
   });
 });
