@@ -3,6 +3,7 @@ import { createErrorHandler, notFoundHandler } from "./api/error-handler.ts";
 import { declaredSizeLimit } from "./api/declared-size-limit.ts";
 import { browserGuard } from "./api/browser-guard.ts";
 import { createDocsRouter } from "./api/docs/docs-page.ts";
+import { createDashboardRouter } from "./dashboard/dashboard-router.ts";
 import { requireToken } from "./api/require-token.ts";
 import { securityHeaders } from "./api/security-headers.ts";
 import { createScriptRouter } from "./api/scripts/index.ts";
@@ -75,7 +76,8 @@ export function createApp({ scripts, tasks, queue, events, ops, logError = conso
   app.doc31("/openapi.json", OPENAPI_CONFIG);
   // Swagger UI, served from the package: the page works offline.
   app.route("/", createDocsRouter());
-  app.get("/", (c) => c.redirect("/docs"));
+  // The dashboard, at / (its files under /ui/).
+  app.route("/", createDashboardRouter());
   return app;
 }
 

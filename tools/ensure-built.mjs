@@ -86,6 +86,8 @@ async function build() {
   await Promise.all([runTsc(tsc, "tsconfig.build.json"), runTsc(tsc, "tsconfig.client.json")]);
   rewriteDeclarationImports(join(DIST, "src"));
   cpSync(join(ROOT, "src/db/migrations"), join(DIST, "src/db/migrations"), { recursive: true });
+  // The dashboard's page, styles and browser modules are served as they are (see src/dashboard).
+  cpSync(join(ROOT, "src/dashboard/assets"), join(DIST, "src/dashboard/assets"), { recursive: true });
   chmodSync(join(DIST, "cli/main.js"), 0o755);
   // Last: a build cut short leaves no record, so the next run builds again.
   writeFileSync(STAMP, JSON.stringify(inputs));

@@ -1,0 +1,99 @@
+// @ts-check
+// The dashboard's frame: the queue in the header, the page the address names (#/ the tasks,
+// #/task/<id> one task), and the event stream that keeps both up to date without a reload.
+import { NeedsToken, api, call, rememberToken, whenTokenNeeded } from "./api.js";
+import { watchEvents } from "./events.js";
+import { showTask } from "./task-page.js";
+import { showTasks } from "./tasks-page.js";
+import { h } from "./view.js";
+
+const main = /** @type {HTMLElement} */ (document.getElementById("main"));
+const queue = /** @type {HTMLElement} */ (document.getElementById("queue"));
+const dialog = /** @type {HTMLDialogElement} */ (document.getElementById("token-dialog"));
+
+/** @type {{ onEvent(event: import("./events.js").TaskEvent): unknown; onGap(): unknown } | undefined} */
+let page;
+/** Aborts when the page the address names changes. */
+let leave = new AbortController();
+/** @type {AbortController | undefined} */
+let events;
+
+async function route() {
+  leave.abort();
+  leave = new AbortController();
+  page = undefined;
+  const hash = location.hash.replace(/^#/, "") || "/";
+  const [path = "/", query = ""] = hash.split("?");
+  const { signal } = leave;
+  try {
+    // Built apart and shown only if the address has not changed meanwhile: a slower page
+    // started earlier must not replace the one asked for since.
+    const view = h("div");
+    const task = /^\/task\/([0-9a-f-]{36})$/.exec(path);
+    const shown = task ? await showTask(view, task[1] ?? "", signal) : await showTasks(view, new URLSearchParams(query));
+    if (signal.aborted) return;
+    main.replaceChildren(view);
+    page = shown;
+    await showQueue();
+    startEvents();
+  } catch (error) {
+    if (!(error instanceof NeedsToken) && !signal.aborted) main.replaceChildren(h("p", { class: "error" }, /** @type {Error} */ (error).message));
+  }
+}
+
+/** The queue in the header: paused or not, how many run and wait, and pause/resume. */
+async function showQueue() {
+  const state = await call(api.GET("/api/queue"));
+  const counts = state.counts;
+  const toggle = state.paused
+    ? h("button", { type: "button", id: "queue-toggle", onclick: () => void call(api.POST("/api/queue/resume")).then(showQueue) }, "Resume the queue")
+    : h("button", { type: "button", id: "queue-toggle", onclick: () => void call(api.POST("/api/queue/pause")).then(showQueue) }, "Pause the queue");
+  queue.replaceChildren(
+    h("span", { id: "queue-state" }, state.paused ? "paused" : "running"),
+    h("span", {}, `running ${(counts.running ?? 0) + (counts.suspended ?? 0)}`),
+    h("span", {}, `queued ${(counts.queued ?? 0) + (counts.held ?? 0)}`),
+    h("span", {}, `done ${(counts.succeeded ?? 0) + (counts.failed ?? 0) + (counts.cancelled ?? 0)}`),
+    h("span", {}, `concurrency ${state.concurrency}`),
+    toggle,
+  );
+}
+
+let queueRefresh = /** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined);
+/** The header follows the events, at most a few times a second. */
+function refreshQueueSoon() {
+  queueRefresh ??= setTimeout(() => {
+    queueRefresh = undefined;
+    void showQueue().catch(() => {});
+  }, 250);
+}
+
+function startEvents() {
+  if (events) return;
+  events = new AbortController();
+  void watchEvents({
+    signal: events.signal,
+    onEvent: (event) => {
+      refreshQueueSoon();
+      void Promise.resolve(page?.onEvent(event)).catch(() => {});
+    },
+    onGap: () => {
+      refreshQueueSoon();
+      void Promise.resolve(page?.onGap()).catch(() => {});
+    },
+  });
+}
+
+whenTokenNeeded(() => {
+  events?.abort();
+  events = undefined;
+  if (!dialog.open) dialog.showModal();
+});
+document.getElementById("token-form")?.addEventListener("submit", () => {
+  const input = /** @type {HTMLInputElement} */ (document.getElementById("token-input"));
+  rememberToken(input.value.trim());
+  input.value = "";
+  void route();
+});
+
+window.addEventListener("hashchange", () => void route());
+void route();

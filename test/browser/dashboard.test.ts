@@ -1,0 +1,157 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { registerScript, submitOk, waitRunning, type Requester } from "../support/api.ts";
+import { chromiumAt, skipWithout } from "../support/prerequisites.ts";
+import { SERVER_MODE } from "../support/runtime.ts";
+import { startTestServer, type TestServer } from "../support/test-server.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SKIP = skipWithout(chromiumAt(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`);
+/** Where the pages are photographed, for a look at a failure (ignored by git). */
+const SCREENSHOTS = fileURLToPath(new URL("../../test-artifacts/dashboard/", import.meta.url));
+
+let browser: Browser;
+
+beforeAll(async () => {
+  if (SKIP) return;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  await mkdir(SCREENSHOTS, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** A page whose network is the server alone (as on a machine without internet); what it asked for is kept. */
+async function openDashboard(server: TestServer): Promise<{ page: Page; requested: string[]; elsewhere: string[]; problems: string[] }> {
+  const context = await browser.newContext({ acceptDownloads: true });
+  onTestFinished(() => context.close());
+  const page = await context.newPage();
+  const requested: string[] = [];
+  const elsewhere: string[] = [];
+  const problems: string[] = [];
+  page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
+  page.on("pageerror", (error) => problems.push(error.message));
+  await page.route("**/*", (route) => {
+    const url = route.request().url();
+    requested.push(url);
+    if (url.startsWith(`${server.url}/`)) return route.continue();
+    elsewhere.push(url);
+    return route.abort("internetdisconnected");
+  });
+  await page.goto(`${server.url}/`);
+  return { page, requested, elsewhere, problems };
+}
+
+/** The text of the first element the selector finds, or "" when there is none yet (without waiting, unlike a locator). */
+const textOf = (page: Page, selector: string) => page.evaluate((css) => (document.querySelector(css) as HTMLElement | null)?.innerText ?? "", selector);
+const rowStatus = (page: Page, taskId: string) => textOf(page, `tr[data-task="${taskId}"] .status`);
+const post = (server: Requester, path: string) => server.request(path, { method: "POST" });
+
+describe.skipIf(SKIP)(`the dashboard (${SERVER_MODE} server)`, () => {
+  it("shows a task go queued → running → succeeded without a reload, its log as it is written, and downloads its result", async () => {
+    const server = await startTestServer({ concurrency: 1 });
+    const gate = join(server.baseDir, "go");
+    await registerScript(
+      server,
+      "gated",
+      "gated.sh",
+      `#!/bin/sh\necho "first line"\necho "40 waiting" > "$CUBQUEUE_PROGRESS_FILE"\nwhile [ ! -e '${gate}' ]; do sleep 0.05; done\necho "last line"\necho done > "$CUBQUEUE_OUTPUT_DIR/result.txt"\n`,
+    );
+    const { page, elsewhere, problems } = await openDashboard(server);
+    await page.locator("#tasks").waitFor();
+    expect(await page.locator("#queue-state").innerText()).toBe("running");
+
+    // Held first, so that the page sees it queued before it runs.
+    const { task_id: taskId } = await submitOk(server, "gated", { args: {}, fields: { name: "sample 42", hold: "true" } });
+    await expect.poll(() => rowStatus(page, taskId), { timeout: 10_000 }).toBe("held");
+    expect(await page.locator(`tr[data-task="${taskId}"] td.name`).innerText()).toBe("sample 42");
+    await post(server, `/api/task/${taskId}/release`);
+    await expect.poll(() => rowStatus(page, taskId), { timeout: 10_000 }).toBe("running");
+    await expect.poll(() => textOf(page, `tr[data-task="${taskId}"] .progress`), { timeout: 10_000 }).toContain("40%");
+    await page.screenshot({ path: join(SCREENSHOTS, `tasks-${SERVER_MODE}.png`), fullPage: true });
+
+    await page.locator(`tr[data-task="${taskId}"] td.name a`).click();
+    await expect.poll(() => textOf(page, "#log"), { timeout: 10_000 }).toContain("first line");
+    expect(await page.locator('#record [data-field="status"]').innerText()).toBe("running");
+    await writeFile(gate, "");
+    await expect.poll(() => textOf(page, '#record [data-field="status"]'), { timeout: 10_000 }).toBe("succeeded");
+    await expect.poll(() => textOf(page, "#log")).toBe("first line\nlast line\n");
+    expect(await page.locator('#record [data-field="exit"]').innerText()).toBe("0");
+    await page.screenshot({ path: join(SCREENSHOTS, `task-${SERVER_MODE}.png`), fullPage: true });
+
+    await page.locator('select[name="format"]').selectOption("tar");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download result" }).click()]);
+    expect(download.suggestedFilename()).toBe(`${taskId.slice(0, 8)}-result.tar`);
+    const archive = await download.path();
+    expect(archive).toBeTruthy();
+
+    expect(elsewhere).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it("cancels a running task from its page, offers what a finished task allows, pauses and resumes the queue", async () => {
+    const server = await startTestServer({ concurrency: 1 });
+    await registerScript(server, "sleeper", "sleeper.sh", "#!/bin/sh\necho sleeping\nsleep 60\n");
+    const { task_id: taskId } = await submitOk(server, "sleeper", { args: {} });
+    await waitRunning(server, taskId);
+    const { page, problems } = await openDashboard(server);
+    await page.goto(`${server.url}/#/task/${taskId}`);
+    await expect.poll(() => textOf(page, "#log"), { timeout: 10_000 }).toContain("sleeping");
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => textOf(page, '#record [data-field="status"]'), { timeout: 10_000 }).toBe("cancelled");
+    expect((await (await server.request(`/api/task/${taskId}`)).json()).status).toBe("cancelled");
+    // Finished: it can be run again or deleted, no longer cancelled.
+    expect(await page.getByRole("button", { name: "Cancel" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Run again" }).count()).toBe(1);
+
+    await page.locator("#queue-toggle").click();
+    await expect.poll(() => textOf(page, "#queue-state")).toBe("paused");
+    expect((await (await server.request("/api/queue")).json()).paused).toBe(true);
+    await page.locator("#queue-toggle").click();
+    await expect.poll(() => textOf(page, "#queue-state")).toBe("running");
+    expect(problems).toEqual([]);
+  });
+
+  it("on a server with a token, asks for it once, keeps it out of every URL, and works with it", async () => {
+    const token = "dashboard-token-5b1f2c";
+    const server = await startTestServer({ token });
+    const auth = { headers: { Authorization: `Bearer ${token}` } };
+    const form = new FormData();
+    form.set("name", "ok");
+    form.set("desc", "ok");
+    form.set("script", new Blob(["#!/bin/sh\necho ok\n"]), "ok.sh");
+    expect((await server.request("/api/script", { method: "POST", body: form, ...auth })).status).toBe(201);
+    const body = new FormData();
+    body.set("script_name", "ok");
+    body.set("name", "with token");
+    body.set("arg_file", new Blob(["{}"]), "args.json");
+    const { task_id: taskId } = (await (await server.request("/api/task", { method: "POST", body, ...auth })).json()) as { task_id: string };
+
+    const { page, requested } = await openDashboard(server);
+    await page.locator("#token-dialog").waitFor({ state: "visible" });
+    await page.locator("#token-input").fill(token);
+    await page.getByRole("button", { name: "Use it" }).click();
+    await expect.poll(() => textOf(page, `tr[data-task="${taskId}"] td.name`), { timeout: 10_000 }).toBe("with token");
+    // Asked once: a reload of the tab keeps it (sessionStorage), and no URL carries it.
+    await page.reload();
+    await page.locator(`tr[data-task="${taskId}"]`).waitFor();
+    expect(await page.locator("#token-dialog").isVisible()).toBe(false);
+    expect(requested.filter((url) => url.includes(token))).toEqual([]);
+  });
+
+  it("is served with a policy that allows only its own files, and only those files", async () => {
+    const server = await startTestServer();
+    const answer = await server.request("/");
+    expect(answer.headers.get("content-security-policy")).toMatch(/default-src 'self'.*script-src 'self' 'sha256-[^']+'.*frame-ancestors 'none'/);
+    for (const path of ["/ui/app.js", "/ui/dashboard.css", "/ui/vendor/openapi-fetch.js"]) expect((await server.request(path)).status, path).toBe(200);
+    for (const path of ["/ui/index.html", "/ui/..%2F..%2Fpackage.json", "/ui/dashboard-router.ts"]) expect((await server.request(path)).status, path).toBe(404);
+  });
+});
