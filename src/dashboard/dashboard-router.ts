@@ -22,6 +22,8 @@ const FILES: Record<string, string> = {
   "view.js": "text/javascript; charset=utf-8",
   "tasks-page.js": "text/javascript; charset=utf-8",
   "task-page.js": "text/javascript; charset=utf-8",
+  "scripts-page.js": "text/javascript; charset=utf-8",
+  "submit-page.js": "text/javascript; charset=utf-8",
 };
 
 /** Where the page's `import "openapi-fetch"` goes (an import map in the page). */

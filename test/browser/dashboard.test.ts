@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { registerScript, submitOk, waitRunning, type Requester } from "../support/api.ts";
 import { chromiumAt, skipWithout } from "../support/prerequisites.ts";
 import { SERVER_MODE } from "../support/runtime.ts";
+import { makeTempDir } from "../support/temp-dir.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -117,6 +118,50 @@ describe.skipIf(SKIP)(`the dashboard (${SERVER_MODE} server)`, () => {
     expect((await (await server.request("/api/queue")).json()).paused).toBe(true);
     await page.locator("#queue-toggle").click();
     await expect.poll(() => textOf(page, "#queue-state")).toBe("running");
+    expect(problems).toEqual([]);
+  });
+
+  it("registers a script and submits a task with a large file from the browser, showing the upload's progress, then the task", async () => {
+    const server = await startTestServer();
+    const files = await makeTempDir();
+    onTestFinished(() => files.remove());
+    const script = join(files.path, "count.sh");
+    await writeFile(script, '#!/bin/sh\nwc -c < "$(sed -n \'s/.*"input": *"\\([^"]*\\)".*/\\1/p\' "$1")"\necho "label: $(grep -o \'"label": *"[^"]*"\' "$1")"\n');
+    const big = join(files.path, "reads.bin");
+    await writeFile(big, Buffer.alloc(8 * 1024 * 1024, 7));
+    const { page, problems, elsewhere } = await openDashboard(server);
+
+    await page.goto(`${server.url}/#/scripts`);
+    await page.locator("#register").waitFor();
+    await page.locator('#register input[name="name"]').fill("count");
+    await page.locator('#register input[name="desc"]').fill("Counts bytes");
+    await page.locator('#register input[name="script"]').setInputFiles(script);
+    await page.getByRole("button", { name: "Register" }).click();
+    await expect.poll(() => textOf(page, 'tr[data-script="count"]'), { timeout: 10_000 }).toContain("Counts bytes");
+
+    await page.goto(`${server.url}/#/submit`);
+    await page.locator("#submit").waitFor();
+    await page.locator('#submit textarea[name="args"]').fill('{"input": "<file1>", "label": "from the page"}');
+    await page.locator('#submit input[name="large_files"]').setInputFiles(big);
+    await page.locator('#submit input[name="name"]').fill("browser upload");
+    // What the progress said, as it said it (the page moves on to the task once the upload is done).
+    await page.evaluate(() => {
+      const said: string[] = [];
+      (window as unknown as { said: string[] }).said = said;
+      const element = document.getElementById("upload-progress")!;
+      new MutationObserver(() => said.push(element.textContent ?? "")).observe(element, { childList: true, characterData: true, subtree: true });
+    });
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.waitForURL(/#\/task\/[0-9a-f-]{36}$/, { timeout: 20_000 });
+    await expect.poll(() => textOf(page, '#record [data-field="status"]'), { timeout: 15_000 }).toBe("succeeded");
+    await expect.poll(() => textOf(page, "#log")).toBe('8388608\nlabel: "label": "from the page"\n');
+    expect(await textOf(page, '#record [data-field="name"]')).toBe("browser upload");
+    const said = await page.evaluate(() => (window as unknown as { said: string[] }).said);
+    expect(said.at(-1)).toMatch(/^8\.0 of 8\.0 MiB sent$/);
+    const taskId = /#\/task\/(.+)$/.exec(page.url())![1]!;
+    const task = await (await server.request(`/api/task/${taskId}`)).json();
+    expect(task.files).toEqual([expect.objectContaining({ placeholder: "<file1>", name: "reads.bin", size: 8 * 1024 * 1024 })]);
+    expect(elsewhere).toEqual([]);
     expect(problems).toEqual([]);
   });
 

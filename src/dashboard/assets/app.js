@@ -3,6 +3,8 @@
 // #/task/<id> one task), and the event stream that keeps both up to date without a reload.
 import { NeedsToken, api, call, rememberToken, whenTokenNeeded } from "./api.js";
 import { watchEvents } from "./events.js";
+import { showScripts } from "./scripts-page.js";
+import { showSubmit } from "./submit-page.js";
 import { showTask } from "./task-page.js";
 import { showTasks } from "./tasks-page.js";
 import { h } from "./view.js";
@@ -30,7 +32,13 @@ async function route() {
     // started earlier must not replace the one asked for since.
     const view = h("div");
     const task = /^\/task\/([0-9a-f-]{36})$/.exec(path);
-    const shown = task ? await showTask(view, task[1] ?? "", signal) : await showTasks(view, new URLSearchParams(query));
+    const shown = task
+      ? await showTask(view, task[1] ?? "", signal)
+      : path === "/scripts"
+        ? await showScripts(view)
+        : path === "/submit"
+          ? await showSubmit(view)
+          : await showTasks(view, new URLSearchParams(query));
     if (signal.aborted) return;
     main.replaceChildren(view);
     page = shown;
