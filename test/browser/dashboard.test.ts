@@ -98,7 +98,7 @@ describe.skipIf(SKIP)(`the dashboard (${SERVER_MODE} server)`, () => {
     expect(problems).toEqual([]);
   });
 
-  it("cancels a running task from its page, offers what a finished task allows, pauses and resumes the queue", async () => {
+  it("cancels a running task from its page, offers what a finished task allows, counts tasks by state, sets the concurrency, pauses and resumes the queue", async () => {
     const server = await startTestServer({ concurrency: 1 });
     await registerScript(server, "sleeper", "sleeper.sh", "#!/bin/sh\necho sleeping\nsleep 60\n");
     const { task_id: taskId } = await submitOk(server, "sleeper", { args: {} });
@@ -112,6 +112,13 @@ describe.skipIf(SKIP)(`the dashboard (${SERVER_MODE} server)`, () => {
     // Finished: it can be run again or deleted, no longer cancelled.
     expect(await page.getByRole("button", { name: "Cancel" }).count()).toBe(0);
     expect(await page.getByRole("button", { name: "Run again" }).count()).toBe(1);
+
+    // The counts by state follow the tasks.
+    await page.goto(`${server.url}/#/`);
+    await expect.poll(() => textOf(page, '#counts [data-status="cancelled"]'), { timeout: 10_000 }).toBe("cancelled1");
+    await page.locator("#concurrency").fill("3");
+    await page.locator("#concurrency + button").click();
+    await expect.poll(async () => (await (await server.request("/api/queue")).json()).concurrency).toBe(3);
 
     await page.locator("#queue-toggle").click();
     await expect.poll(() => textOf(page, "#queue-state")).toBe("paused");

@@ -53,6 +53,9 @@ async function route() {
 async function showQueue() {
   const state = await call(api.GET("/api/queue"));
   const counts = state.counts;
+  const concurrency = /** @type {HTMLInputElement} */ (h("input", { type: "number", min: "1", value: String(state.concurrency), id: "concurrency", "aria-label": "concurrency" }));
+  const setConcurrency = () => void call(api.PATCH("/api/queue", { body: { concurrency: Number(concurrency.value) } })).then(showQueue, (error) => alert(error.message));
+  const gpus = state.gpus.total.length ? h("span", {}, `GPUs ${state.gpus.total.length - state.gpus.free.length}/${state.gpus.total.length}`) : null;
   const toggle = state.paused
     ? h("button", { type: "button", id: "queue-toggle", onclick: () => void call(api.POST("/api/queue/resume")).then(showQueue) }, "Resume the queue")
     : h("button", { type: "button", id: "queue-toggle", onclick: () => void call(api.POST("/api/queue/pause")).then(showQueue) }, "Pause the queue");
@@ -61,7 +64,9 @@ async function showQueue() {
     h("span", {}, `running ${(counts.running ?? 0) + (counts.suspended ?? 0)}`),
     h("span", {}, `queued ${(counts.queued ?? 0) + (counts.held ?? 0)}`),
     h("span", {}, `done ${(counts.succeeded ?? 0) + (counts.failed ?? 0) + (counts.cancelled ?? 0)}`),
-    h("span", {}, `concurrency ${state.concurrency}`),
+    h("span", {}, `CPU slots ${state.cpus.used}/${state.cpus.total}`),
+    ...(gpus ? [gpus] : []),
+    h("label", { class: "inline" }, "concurrency ", concurrency, h("button", { type: "button", onclick: setConcurrency }, "Set")),
     toggle,
   );
 }

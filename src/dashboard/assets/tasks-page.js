@@ -46,7 +46,24 @@ export async function showTasks(main, params) {
     body,
   );
   const empty = h("p", { class: "muted", hidden: true }, "No tasks match.");
-  main.replaceChildren(h("h2", {}, "Tasks"), form, table, empty, more);
+  const counts = h("div", { class: "counts", id: "counts" });
+  main.replaceChildren(h("h2", {}, "Tasks"), counts, form, table, empty, more);
+
+  /** How many tasks there are in each state, each a link to them. */
+  async function showCounts() {
+    const queue = await call(api.GET("/api/queue"));
+    counts.replaceChildren(
+      ...STATUSES.map((status) => h("a", { href: `#/?status=${status}`, "data-status": status }, status, h("b", {}, String(queue.counts[/** @type {keyof typeof queue.counts} */ (status)] ?? 0)))),
+    );
+  }
+  let countsDue = /** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined);
+  const showCountsSoon = () => {
+    countsDue ??= setTimeout(() => {
+      countsDue = undefined;
+      void showCounts().catch(() => {});
+    }, 300);
+  };
+  await showCounts();
 
   /** @param {Task} task */
   function row(task) {
@@ -123,6 +140,7 @@ export async function showTasks(main, params) {
   return {
     /** @param {TaskEvent} event */
     async onEvent(event) {
+      if (event.type !== "progress") showCountsSoon();
       if (rows.has(event.task_id)) {
         const next = (refreshing.get(event.task_id) ?? Promise.resolve()).then(() => refreshRow(event.task_id));
         refreshing.set(event.task_id, next);
@@ -135,6 +153,7 @@ export async function showTasks(main, params) {
       }
     },
     onGap() {
+      showCountsSoon();
       void reload();
     },
   };
