@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { Metric } from "../support/context.ts";
 import type { Row } from "../support/rows.ts";
 import { registerNoop } from "../support/scripts.ts";
+import { dashboardLoadTimes } from "../support/page-load.ts";
 import { seedFinishedTasks } from "../support/seed.ts";
 import { nowMs, percentile } from "../support/timing.ts";
 
@@ -52,6 +53,7 @@ export const largeDatabase: Metric = {
         notes,
       };
     };
+    const pageLoads = await dashboardLoadTimes(server.url, Math.min(samples, 20));
     const listNote = `GET /api/task (first page, 100 tasks, ${Math.round((await firstPageBytes(server.url)) / 1000)} kB of JSON), ${samples} requests; ${seeded}`;
     const statusNote = `GET /api/task/{id} of random tasks, ${samples} requests`;
     return [
@@ -59,6 +61,9 @@ export const largeDatabase: Metric = {
       row(`list first page, ${label} tasks, p95`, list, 95, null, listNote),
       row(`status, ${label} tasks, p50`, status, 50, 5, statusNote),
       row(`status, ${label} tasks, p95`, status, 95, null, statusNote),
+      pageLoads
+        ? row(`dashboard load, ${label} tasks, p50`, pageLoads, 50, null, `Chromium: navigation to / until the first rows show (page, modules, /api/script, /api/queue, /api/task), ${pageLoads.length} loads in fresh tabs`)
+        : { ...row(`dashboard load, ${label} tasks, p50`, [], 50, null, ""), value: null, skipped: "no Chromium at /usr/bin/chromium" },
     ];
   },
 };

@@ -23,6 +23,7 @@ const EXPECTED_ROWS = [
   "log --lines 100 on a 16 MiB log, CLI",
   "list first page, 2,000 tasks, p50",
   "status, 2,000 tasks, p50",
+  "dashboard load, 2,000 tasks, p50",
   "idle server, 1 s from 2 s after its last task: CPU used",
   "idle server, the next 1 s: CPU used",
   "idle server: RSS",

@@ -118,18 +118,23 @@ export function createSlurmExecutor({ commands, site, interpreters, pollMs, onEr
       terminate({ graceMs }) {
         if (stoppedHere || settled) return;
         stoppedHere = true;
-        // Not running yet (as of the last poll): there is nothing to signal, only a job to end. (A
-        // signal to a pending job is refused, after scancel has tried again for half a minute.)
-        if (!lastSeen || !isStarted(lastSeen)) return cancelJob();
-        // Every process of the job, the wrapper and its script included, as a cancel here does locally.
-        void commands.run("scancel", ["--full", "--signal=TERM", jobId]).catch(cancelJob);
-        killTimer = timers.setTimeout(() => {
-          // Whatever is left, then the job itself, as Slurm ends one.
-          void commands
-            .run("scancel", ["--full", "--signal=KILL", jobId])
-            .catch(() => {})
-            .then(cancelJob);
-        }, graceMs);
+        void (async () => {
+          // Not running yet: there is nothing to signal, only a job to end. (A signal to a pending
+          // job is refused, after scancel has tried again for half a minute.) The last poll may be
+          // older than the job's start; the wrapper's exit file says "running" as soon as it runs.
+          const running = (lastSeen !== undefined && isStarted(lastSeen)) || (await readWrapperProgress(exitFile)) !== "none";
+          if (settled) return;
+          if (!running) return cancelJob();
+          // Every process of the job, the wrapper and its script included, as a cancel here does locally.
+          void commands.run("scancel", ["--full", "--signal=TERM", jobId]).catch(cancelJob);
+          killTimer = timers.setTimeout(() => {
+            // Whatever is left, then the job itself, as Slurm ends one.
+            void commands
+              .run("scancel", ["--full", "--signal=KILL", jobId])
+              .catch(() => {})
+              .then(cancelJob);
+          }, graceMs);
+        })();
       },
       detach() {
         settled = true;
