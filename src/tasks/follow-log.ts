@@ -1,10 +1,10 @@
 import { Buffer } from "node:buffer";
-import { watch, type FSWatcher } from "node:fs";
 import { lstat } from "node:fs/promises";
 import { FINISHED_STATUSES, type TaskStatus } from "../db/schema.ts";
 import { NotRegularFileError, openTaskFile, type OpenedTaskFile } from "../store/open-task-file.ts";
 import { tailOffset } from "../store/log-tail.ts";
-import { readFrom } from "../store/read-from.ts";
+import { READ_CHUNK, readFrom } from "../store/read-from.ts";
+import { watchFolder } from "../store/folder-watchers.ts";
 
 /** When nothing said the log changed (a file system that sends no notices), look anyway this often. */
 const SAFETY_POLL_MS = 5_000;
@@ -41,10 +41,13 @@ export async function* followLog(deps: FollowDeps): AsyncGenerator<Buffer> {
     stateChanged = true;
     wakeup.ring();
   });
-  const watcher = watchFolder(deps.dir, () => wakeup.ring());
+  const stopWatching = watchFolder(deps.dir, () => wakeup.ring());
   const hangUp = () => wakeup.ring();
   deps.signal.addEventListener("abort", hangUp);
-  let current: (OpenedTaskFile & { position: number }) | undefined;
+  /** The log being read, and the attempt it was taken for. */
+  let current: (OpenedTaskFile & { position: number; attempt: number }) | undefined;
+  /** The one buffer this follower reads into, however long it follows. */
+  const buffer = Buffer.allocUnsafe(READ_CHUNK);
   let state = await deps.readState();
   let first = true;
   try {
@@ -61,12 +64,13 @@ export async function* followLog(deps: FollowDeps): AsyncGenerator<Buffer> {
         if (opened) {
           const position = first ? await tailOffset(opened.handle, opened.stats.size, deps.lines) : 0;
           if (!first) yield Buffer.from(`[cubqueue] attempt ${state.attempt} of task ${deps.taskId}\n`);
-          current = { ...opened, position };
+          current = { ...opened, position, attempt: state.attempt };
           first = false;
         }
       }
-      if (current) yield* readFrom(current.handle, current);
-      if (current && !(await stillNames(deps.logFile, current))) {
+      if (current) yield* readFrom(current.handle, current, buffer);
+      // Only once a later attempt has begun can log.txt be another file: no look at the path before.
+      if (current && state.attempt > current.attempt && !(await stillNames(deps.logFile, current))) {
         // A new attempt replaced log.txt: what the old one wrote last was read just now.
         await current.handle.close();
         current = undefined;
@@ -78,7 +82,7 @@ export async function* followLog(deps: FollowDeps): AsyncGenerator<Buffer> {
   } finally {
     deps.signal.removeEventListener("abort", hangUp);
     stopEvents();
-    watcher?.close();
+    stopWatching();
     await current?.handle.close();
   }
 }
@@ -87,17 +91,6 @@ export async function* followLog(deps: FollowDeps): AsyncGenerator<Buffer> {
 async function stillNames(path: string, opened: OpenedTaskFile): Promise<boolean> {
   const named = await lstat(path).catch(() => null);
   return named !== null && named.ino === opened.stats.ino && named.dev === opened.stats.dev;
-}
-
-/** Notices of writes in the task's folder; none where the file system cannot give them (the safety poll then does). */
-function watchFolder(dir: string, onChange: () => void): FSWatcher | undefined {
-  try {
-    const watcher = watch(dir, { persistent: false }, onChange);
-    watcher.on("error", () => watcher.close());
-    return watcher;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A wake-up that is not lost when it rings before anyone waits. */
