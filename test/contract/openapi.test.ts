@@ -65,6 +65,7 @@ describe("the OpenAPI contract", () => {
     expect(await (await server.request("/openapi.json")).json()).toEqual(JSON.parse(renderOpenApiJson()));
     const docs = await server.request("/docs");
     expect(docs.status).toBe(200);
-    expect(await docs.text()).toContain("/openapi.json");
+    expect(await docs.text()).toContain('<script src="/docs/assets/start.js"></script>');
+    expect(await (await server.request("/docs/assets/start.js")).text()).toContain('url: "/openapi.json"');
   });
 });
