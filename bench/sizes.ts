@@ -23,6 +23,8 @@ export interface Sizes {
   databaseTasks: number;
   /** Requests each for list and status. */
   databaseSamples: number;
+  /** Loads of the dashboard in Chromium, against that database. */
+  pageLoads: number;
   idleSeconds: number;
   /** Lines timed from a script to a follower of its log. */
   followSamples: number;
@@ -45,6 +47,7 @@ export const FULL: Sizes = {
   logSamples: 50,
   databaseTasks: 100_000,
   databaseSamples: 200,
+  pageLoads: 20,
   idleSeconds: 10,
   followSamples: 200,
   followers: 100,
@@ -65,6 +68,7 @@ export const QUICK: Sizes = {
   logSamples: 10,
   databaseTasks: 2_000,
   databaseSamples: 20,
+  pageLoads: 3,
   idleSeconds: 1,
   followSamples: 20,
   followers: 10,

@@ -53,7 +53,7 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
 }
 
 // Checks that the harness works end to end, not how fast anything is: no timing is asserted.
-test("npm run bench -- --quick prints every row and writes them as JSON", { timeout: 150_000 }, async () => {
+test("npm run bench -- --quick prints every row and writes them as JSON", { timeout: 180_000 }, async () => {
   const dir = await makeTempDir("cubqueue-bench-test-");
   onTestFinished(() => dir.remove());
   const out = join(dir.path, "quick.json");

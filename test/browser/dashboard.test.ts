@@ -128,7 +128,7 @@ describe.skipIf(SKIP)(`the dashboard (${SERVER_MODE} server)`, () => {
     expect(problems).toEqual([]);
   });
 
-  it("registers a script and submits a task with a large file from the browser, showing the upload's progress, then the task", async () => {
+  it("registers a script and a new version of it, lists its versions, and submits a task with a large file from the browser, showing the upload's progress, then the task", async () => {
     const server = await startTestServer();
     const files = await makeTempDir();
     onTestFinished(() => files.remove());
@@ -145,6 +145,14 @@ describe.skipIf(SKIP)(`the dashboard (${SERVER_MODE} server)`, () => {
     await page.locator('#register input[name="script"]').setInputFiles(script);
     await page.getByRole("button", { name: "Register" }).click();
     await expect.poll(() => textOf(page, 'tr[data-script="count"]'), { timeout: 10_000 }).toContain("Counts bytes");
+    // The same again, as a new version of it: both versions are listed, newest first.
+    await page.locator('#register input[name="name"]').fill("count");
+    await page.locator('#register input[name="script"]').setInputFiles(script);
+    await page.locator('#register input[name="replace"]').check();
+    await page.getByRole("button", { name: "Register" }).click();
+    await expect.poll(() => textOf(page, 'tr[data-script="count"] td:nth-child(2)'), { timeout: 10_000 }).toBe("2");
+    await page.locator('tr[data-script="count"] a').click();
+    await expect.poll(() => page.evaluate(() => [...document.querySelectorAll("#versions tr[data-version]")].map((row) => row.getAttribute("data-version")))).toEqual(["2", "1"]);
 
     await page.goto(`${server.url}/#/submit`);
     await page.locator("#submit").waitFor();

@@ -39,14 +39,37 @@ export async function showScripts(main) {
     }
   }
 
+  const versions = h("div", { id: "versions" });
+  /** Every version a script has had, newest first, with its checksum. @param {string} name */
+  async function showVersions(name) {
+    const detail = await call(api.GET("/api/script/{name}", { params: { path: { name } } }));
+    versions.replaceChildren(
+      h("h2", {}, `Versions of ${detail.name}`),
+      h(
+        "table",
+        {},
+        h("thead", {}, h("tr", {}, ...["Version", "File", "Size", "sha256", "Since"].map((title) => h("th", {}, title)))),
+        h("tbody", {}, ...detail.versions.map((version) => h("tr", { "data-version": String(version.version) }, h("td", {}, String(version.version)), h("td", {}, version.filename), h("td", {}, `${version.size} bytes`), h("td", {}, version.sha256), h("td", {}, formatTime(version.created_at))))),
+      ),
+    );
+  }
   const rows = scripts.map((script) =>
-    h("tr", { "data-script": script.name }, h("td", {}, script.name), h("td", {}, String(script.version)), h("td", {}, script.desc), h("td", {}, script.filename), h("td", {}, formatTime(script.created_at))),
+    h(
+      "tr",
+      { "data-script": script.name },
+      h("td", {}, h("a", { href: "#/scripts", onclick: (/** @type {Event} */ event) => (event.preventDefault(), void showVersions(script.name)) }, script.name)),
+      h("td", {}, String(script.version)),
+      h("td", {}, script.desc),
+      h("td", {}, script.filename),
+      h("td", {}, formatTime(script.created_at)),
+    ),
   );
   main.replaceChildren(
     h("h2", {}, "Scripts"),
     rows.length
       ? h("table", { id: "scripts" }, h("thead", {}, h("tr", {}, ...["Name", "Version", "Description", "File", "Since"].map((title) => h("th", {}, title)))), h("tbody", {}, ...rows))
       : h("p", { class: "muted" }, "No scripts yet."),
+    versions,
     h("h2", {}, "Register a script"),
     form,
     message,
