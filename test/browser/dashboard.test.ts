@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -49,6 +49,15 @@ async function openDashboard(server: TestServer): Promise<{ page: Page; requeste
   });
   await page.goto(`${server.url}/`);
   return { page, requested, elsewhere, problems };
+}
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+async function residentBytes(pid: number): Promise<number | undefined> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => undefined);
+  const kb = status?.match(/VmRSS:\s+(\d+) kB/)?.[1];
+  return kb === undefined ? undefined : Number(kb) * 1024;
 }
 
 /** The text of the first element the selector finds, or "" when there is none yet (without waiting, unlike a locator). */
@@ -177,6 +186,40 @@ describe.skipIf(SKIP)(`the dashboard (${SERVER_MODE} server)`, () => {
     const task = await (await server.request(`/api/task/${taskId}`)).json();
     expect(task.files).toEqual([expect.objectContaining({ placeholder: "<file1>", name: "reads.bin", size: 8 * 1024 * 1024 })]);
     expect(elsewhere).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it.skipIf(SERVER_MODE === "in-process")("streams a 2 GiB file from the browser to the task: the server's memory stays flat", { timeout: 180_000 }, async () => {
+    const server = await startTestServer();
+    await registerScript(server, "noop", "noop.sh", "#!/bin/sh\ntrue\n");
+    const files = await makeTempDir();
+    onTestFinished(() => files.remove());
+    // Sparse: 2 GiB to send, nearly nothing on this side's disk.
+    const big = join(files.path, "big.bin");
+    await writeFile(big, "");
+    await truncate(big, 2 * GiB);
+    const { page, problems } = await openDashboard(server);
+    await page.goto(`${server.url}/#/submit`);
+    await page.locator("#submit").waitFor();
+    await page.locator('#submit input[name="large_files"]').setInputFiles(big);
+    const before = (await residentBytes(server.pid))!;
+    let peak = before;
+    let uploading = true;
+    const sampling = (async () => {
+      while (uploading) {
+        peak = Math.max(peak, (await residentBytes(server.pid)) ?? 0);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.waitForURL(/#\/task\/[0-9a-f-]{36}$/, { timeout: 150_000 });
+    uploading = false;
+    await sampling;
+    const taskId = /#\/task\/(.+)$/.exec(page.url())![1]!;
+    expect((await (await server.request(`/api/task/${taskId}`)).json()).files).toEqual([expect.objectContaining({ name: "big.bin", size: 2 * GiB })]);
+    console.log(`${SERVER_MODE} server, 2 GiB uploaded from Chromium: RSS ${Math.round(before / MiB)} → peak ${Math.round(peak / MiB)} MiB`);
+    // As for the CLI's uploads (test/streaming/memory.test.ts): far below what holding the file would take.
+    expect(peak - before).toBeLessThan((SERVER_MODE === "deno" ? 192 : 128) * MiB);
     expect(problems).toEqual([]);
   });
 
