@@ -99,9 +99,11 @@ describe.skipIf(SKIP)(`the dashboard (${SERVER_MODE} server)`, () => {
 
     await page.locator('select[name="format"]').selectOption("tar");
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download result" }).click()]);
-    expect(download.suggestedFilename()).toBe(`${taskId.slice(0, 8)}-result.tar`);
-    const archive = await download.path();
-    expect(archive).toBeTruthy();
+    expect(download.suggestedFilename()).toBe(`${taskId}-result.tar`);
+    // A tar of the output folder: its one file's name and content are in it as they are.
+    const archive = await readFile(await download.path());
+    expect(archive.includes(Buffer.from("result.txt"))).toBe(true);
+    expect(archive.includes(Buffer.from("done\n"))).toBe(true);
 
     expect(elsewhere).toEqual([]);
     expect(problems).toEqual([]);

@@ -107,7 +107,7 @@ function describe(task, act) {
   const format = /** @type {HTMLSelectElement} */ (h("select", { name: "format" }, ...FORMATS.map((value) => h("option", { value }, value))));
   /** @param {"metadata" | "result"} folder */
   const archive = (folder) => () =>
-    act(() => download(`/api/task/{task_id}/${folder}`, { task_id: task.task_id }, { format: format.value }, `${task.short_id}-${folder}.${format.value}`));
+    act(() => download(`/api/task/{task_id}/${folder}`, { task_id: task.task_id }, { format: format.value }, `${task.task_id}-${folder}.${format.value}`));
   const button = (/** @type {string} */ label, /** @type {() => Promise<unknown>} */ action) => h("button", { type: "button", onclick: () => void act(action) }, label);
   const priority = /** @type {HTMLInputElement} */ (h("input", { type: "number", value: String(task.priority), step: "1", "aria-label": "priority" }));
 
