@@ -59,7 +59,7 @@ export interface RegisterOptions {
 export interface ListTasksOptions {
   status?: TaskStatus;
   script?: string;
-  /** Only tasks of this exact name. */
+  /** Only tasks whose name holds this (any case). */
   name?: string;
   /** Only tasks with every one of these tags. */
   tags?: Readonly<Record<string, string>>;
