@@ -72,7 +72,9 @@ async function setUp() {
   return { executor, spec, errors, squeues, within };
 }
 
-describe("the Slurm executor on a real Slurm", () => {
+// Longer than the waits a test declares (`within`: up to 41.5 s in the first), so that a slow Slurm
+// fails with what the executor ran meanwhile rather than with vitest's bare timeout.
+describe("the Slurm executor on a real Slurm", { timeout: 60_000 }, () => {
   it("holds the job at submission, and its script runs only once released", async () => {
     const { executor, spec: specFor, errors, within } = await setUp();
     const spec = await specFor("#!/bin/sh\necho ran\n");
