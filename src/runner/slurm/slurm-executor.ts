@@ -105,6 +105,9 @@ export function createSlurmExecutor({ commands, site, interpreters, pollMs, onEr
       stopWatching();
       timers.clearTimeout(killTimer);
       const wrapper = await readWrapperProgress(exitFile);
+      // A job that ran and ended between two polls was never seen running: its final state says when it began.
+      const ran = wrapper !== "none" && !(typeof wrapper === "object" && wrapper.kind === "not_started");
+      if (ran && final?.startedAt !== undefined) resolveRunning(runningSinceOf(final));
       resolveExit(jobOutcome({ jobId, final, wrapper, abandoned, stoppedHere }));
     }
 

@@ -155,6 +155,18 @@ describe("the Slurm executor, over a Slurm that only answers", () => {
     expect(await attempt.exited).toEqual({ kind: "exited", exitCode: 0, signal: null });
   });
 
+  it("a job that ran and ended between two polls, never seen running, still says when it began", async () => {
+    const { slurm, executor, spec: specFor } = await setUp();
+    const spec = await specFor();
+    const attempt = await executor.launch(spec);
+    attempt.release();
+    await waitUntil(() => slurm.jobs.get("100")?.reason === "None");
+    await writeFile(spec.exitFile, "exit 0         \n");
+    slurm.jobs.set("100", { state: "COMPLETED", reason: "None", start: "2026-03-04T05:06:07" });
+    expect(await attempt.exited).toEqual({ kind: "exited", exitCode: 0, signal: null });
+    expect(await attempt.runningSince).toEqual(new Date(2026, 2, 4, 5, 6, 7, 999));
+  });
+
   it("stops a running job that ignores TERM Slurm's way: TERM to all its processes, then KILL after the grace, then scancel", async () => {
     const { slurm, executor, spec: specFor } = await setUp();
     const spec = await specFor();
