@@ -108,13 +108,15 @@ describe("timeouts", () => {
 
   it("a script that ignores TERM is killed after the grace period", async () => {
     const server = await startTestServer();
-    await registerScript(server, "stubborn", "stubborn.sh", "#!/bin/sh\ntrap '' TERM\nsleep 30\n");
-    const { task_id } = await submitOk(server, "stubborn", { args: {}, fields: { timeout_s: "0.5" } });
+    await registerScript(server, "stubborn", "stubborn.sh", "#!/bin/sh\ntrap '' TERM\necho trapped\nsleep 30\n");
+    // Long enough for the shell to have set its trap on a loaded machine before TERM comes.
+    const { task_id } = await submitOk(server, "stubborn", { args: {}, fields: { timeout_s: "2" } });
     const task = await waitFinished(server, task_id);
-    expect(task).toMatchObject({ status: "failed", error: "timed out after 0.5s" });
-    // The test server's grace is 1 s: TERM at 0.5 s is ignored, KILL follows at about 1.5 s.
-    expect(seconds(task.started_at, task.finished_at)).toBeGreaterThanOrEqual(1.4);
-    expect(seconds(task.started_at, task.finished_at)).toBeLessThan(6);
+    expect(task).toMatchObject({ status: "failed", error: "timed out after 2s" });
+    expect((await (await server.request(`/api/task/${task_id}/log`)).json()).content).toBe("trapped\n");
+    // The test server's grace is 1 s: TERM at 2 s is ignored, KILL follows at about 3 s.
+    expect(seconds(task.started_at, task.finished_at)).toBeGreaterThanOrEqual(2.9);
+    expect(seconds(task.started_at, task.finished_at)).toBeLessThan(8);
   });
 
   it("a timed-out attempt is retried while retries are left, each with the full limit", async () => {
