@@ -389,7 +389,7 @@ export class CubQueueClient {
         continue;
       }
       try {
-        for await (const message of readServerSentEvents(body)) {
+        for await (const message of readServerSentEvents(body, signal)) {
           delayMs = RECONNECT_FIRST_MS;
           if (message.id !== undefined) lastEventId = message.id;
           yield message.event === "gap" ? { type: "gap", reason: String(JSON.parse(message.data).reason) } : (JSON.parse(message.data) as TaskEvent);
@@ -493,7 +493,7 @@ export class CubQueueClient {
    */
   async #waitByEvents(taskId: string, seen: { status: TaskStatus }, signal: AbortSignal): Promise<Task> {
     const body = await this.#openEvents({ taskId, signal });
-    const events = readServerSentEvents(body);
+    const events = readServerSentEvents(body, signal);
     try {
       let task = await this.getTaskStatus(taskId);
       seen.status = task.status;

@@ -9,10 +9,15 @@ export interface ServerSentEvent {
  * Reads a text/event-stream body one message at a time. The format is lines
  * of `field: value`; a blank line ends a message and a line starting with `:`
  * is a comment (the server's keep-alive). Only what CubQueue sends is kept:
- * event, id and data. Stopping the iteration cancels the body.
+ * event, id and data. Stopping the iteration cancels the body, and so does the
+ * signal: the read it interrupts ends the iteration. (Aborting a fetch does not,
+ * on every runtime, end a body whose reading has begun.)
  */
-export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<ServerSentEvent> {
+export async function* readServerSentEvents(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {
   const reader = body.getReader();
+  const cancel = () => void reader.cancel().catch(() => undefined);
+  if (signal?.aborted) cancel();
+  signal?.addEventListener("abort", cancel, { once: true });
   const decoder = new TextDecoder();
   let buffered = "";
   let message: { event: string; id: string | undefined; data: string[] } = { event: "message", id: undefined, data: [] };
@@ -39,6 +44,7 @@ export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): A
       }
     }
   } finally {
+    signal?.removeEventListener("abort", cancel);
     await reader.cancel().catch(() => undefined);
   }
 }
