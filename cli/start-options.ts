@@ -19,6 +19,7 @@ export interface StartOptions {
   killGrace?: unknown;
   idleTimeout?: unknown;
   keepFinished?: unknown;
+  uploadExpiry?: unknown;
   maxUploadSize?: unknown;
   insecure?: boolean;
   token?: unknown;
@@ -48,6 +49,7 @@ const FLAG_OF: Record<string, string> = {
   idleTimeoutMs: "--idle-timeout",
   killGraceMs: "--kill-grace",
   keepFinishedMs: "--keep-finished",
+  uploadExpiryMs: "--upload-expiry",
   databaseUrl: "CUBQUEUE_DATABASE_URL",
   databaseAuthToken: "CUBQUEUE_DATABASE_AUTH_TOKEN",
   cpus: "--cpus",
@@ -89,6 +91,7 @@ export function serverConfigFrom(options: StartOptions, env: NodeJS.ProcessEnv):
       killGraceMs: ms(optional(options.killGrace, (value) => durationSeconds("--kill-grace", value, 0, 24 * 3600))),
       idleTimeoutMs: ms(optional(options.idleTimeout, (value) => durationSeconds("--idle-timeout", value, 0.1, 24 * 3600))),
       keepFinishedMs: ms(optional(options.keepFinished, (value) => durationSeconds("--keep-finished", value, 60))),
+      uploadExpiryMs: ms(optional(options.uploadExpiry, (value) => durationSeconds("--upload-expiry", value, 1))),
       maxUploadSize: optional(options.maxUploadSize, (value) => byteSize("--max-upload-size", value)),
       interpreters: interpretersOf(options, env),
       token: tokenOf(options) ?? environment.token,

@@ -11,6 +11,9 @@ import { createEventRouter } from "./api/events/index.ts";
 import { createOpsRouter } from "./api/ops/index.ts";
 import { createQueueRouter } from "./api/queue/index.ts";
 import { createTaskRouter } from "./api/tasks/index.ts";
+import { createUploadRouter } from "./api/uploads/index.ts";
+import type { BlobStore } from "./store/blob-store.ts";
+import type { UploadSessions } from "./uploads/upload-sessions.ts";
 import type { ScriptService } from "./scripts/script-service.ts";
 import type { EventHub } from "./events/event-hub.ts";
 import type { OpsService } from "./ops/ops-service.ts";
@@ -23,6 +26,9 @@ export interface AppDeps {
   scripts: ScriptService;
   tasks: TaskService;
   queue: QueueService;
+  /** Resumable uploads, and the store of files by content they fill. */
+  uploads: UploadSessions;
+  blobs: Pick<BlobStore, "lookup">;
   /** The task events the event stream sends, and the labels its filters read. */
   events: { hub: EventHub; labels: TaskLabelLookup };
   /** /healthz and /metrics. */
@@ -50,7 +56,7 @@ export const OPENAPI_CONFIG = {
 };
 
 /** Builds the HTTP app from its services. It reads no environment and opens nothing itself. */
-export function createApp({ scripts, tasks, queue, events, ops, logError = console.error, token, host = "127.0.0.1", maxUploadSize }: AppDeps) {
+export function createApp({ scripts, tasks, queue, uploads, blobs, events, ops, logError = console.error, token, host = "127.0.0.1", maxUploadSize }: AppDeps) {
   const app = createRouter();
   app.onError(createErrorHandler(logError));
   app.notFound(notFoundHandler);
@@ -71,6 +77,7 @@ export function createApp({ scripts, tasks, queue, events, ops, logError = conso
   app.route("/", createScriptRouter(scripts));
   app.route("/", createTaskRouter(tasks));
   app.route("/", createQueueRouter(queue));
+  app.route("/", createUploadRouter({ uploads, blobs, maxUploadSize }));
   app.route("/", createEventRouter(events));
   app.route("/", createOpsRouter(ops));
   app.doc31("/openapi.json", OPENAPI_CONFIG);

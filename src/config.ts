@@ -105,6 +105,11 @@ const ServerSettingsSchema = z.object({
   notifyOn: z.enum(["finish", "all"]).default("finish"),
   /** A shell command run when a task finishes, with the task in its environment (CUBQUEUE_TASK_*). */
   onFinish: z.string().min(1).optional(),
+  /**
+   * How long a resumable upload may go without a byte before it is abandoned and its bytes
+   * removed; also how long a finished one keeps its file for a submission to name it.
+   */
+  uploadExpiryMs: z.coerce.number().int().min(1000, "keep uploads for at least a second").default(24 * 3600_000),
   /** Finished tasks older than this are deleted with their folders (see tasks/retention.ts); unset: kept for ever. */
   keepFinishedMs: z.coerce.number().int().min(60_000, "keep finished tasks for at least a minute").optional(),
 });

@@ -5,9 +5,11 @@
  */
 export class AppError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 408 | 409 | 413 | 500 | 503 | 507,
+    readonly status: 400 | 401 | 403 | 404 | 408 | 409 | 410 | 412 | 413 | 415 | 460 | 500 | 503 | 507,
     readonly code: string,
     message: string,
+    /** Headers the answer carries besides the JSON body (a resumable upload's right offset). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = "AppError";
@@ -132,6 +134,13 @@ export const taskOnOtherServer = (id: string) =>
     409,
     "task_on_other_server",
     `Task ${id} belongs to another CubQueue server sharing this database: its folder is in that server's base dir, and that server runs it. Ask that server.`,
+  );
+
+export const blobNotFound = (number: number, sha256: string) =>
+  new AppError(
+    400,
+    "blob_not_found",
+    `file${number}_sha256 names content this server does not store (sha256 ${sha256}): upload the file as "file${number}" instead, or by a resumable upload first (/api/upload).`,
   );
 
 export const payloadTooLarge = (message: string) => new AppError(413, "payload_too_large", message);

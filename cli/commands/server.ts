@@ -33,6 +33,7 @@ export function registerServerCommands(cli: CAC, run: CommandRunner) {
     .option("--insecure", "Allow listening on a non-loopback --host without a token")
     .option("--idle-timeout <duration>", "Give up a connection (and its upload) that sends nothing for this long (0.1s to 1d; default 60s)")
     .option("--max-upload-size <size>", "The most one submission may upload, e.g. 10G or 512M (default: unlimited)")
+    .option("--upload-expiry <duration>", "Remove a resumable upload that sent nothing for this long, at least 1s (default 1d)")
     .option("--keep-finished <duration>", "Delete finished tasks (record and folder) this long after they finished, at least 1m, e.g. 30d (default: keep)")
     .example("cubqueue start --base-dir ./cubqueue-data --port 8000 --daemon")
     .example("cubqueue start --base-dir /shared/cubqueue --executor slurm --slurm-partition batch --slurm-opt=--qos=long --daemon")
@@ -129,6 +130,7 @@ function daemonArgs(options: StartOptions): string[] {
   add("--idle-timeout", options.idleTimeout);
   add("--max-upload-size", options.maxUploadSize);
   add("--keep-finished", options.keepFinished);
+  add("--upload-expiry", options.uploadExpiry);
   add("--executor", options.executor);
   add("--slurm-partition", options.slurmPartition);
   add("--slurm-account", options.slurmAccount);

@@ -11,7 +11,7 @@ function errorBody(code: string, message: string) {
 /** Turns any thrown error into the one JSON error shape. Unexpected errors are logged, not leaked. */
 export function createErrorHandler(logError: (error: unknown) => void) {
   return (error: Error, c: Context) => {
-    if (error instanceof AppError) return c.json(errorBody(error.code, error.message), error.status);
+    if (error instanceof AppError) return c.json(errorBody(error.code, error.message), error.status as ContentfulStatusCode, error.headers);
     if (isDiskFull(error)) {
       return c.json(errorBody("insufficient_storage", "The server's disk is full; free some space and try again."), 507);
     }

@@ -89,6 +89,24 @@ const slurmOptionsField: TextField = {
 
 const hold: TextField = { type: "string", enum: ["true", "false"], description: "true: the task is held (it starts only once released)." };
 
+/**
+ * The large-file fields of a submission: each fileN is sent as a file part, or named by
+ * the sha256 of content the server stores already (fileN_sha256, with fileN_name), so
+ * that it crosses the network once however many tasks use it.
+ */
+function largeFileFields(description: string) {
+  return {
+    "^file[1-9][0-9]*$": { ...binary, description },
+    "^file[1-9][0-9]*_sha256$": {
+      type: "string" as const,
+      pattern: "^[0-9a-fA-F]{64}$",
+      description:
+        "Instead of the file part fileN: the sha256 of content the server stores (GET /api/blob/{sha256} says whether it does; a resumable upload at /api/upload stores one). The task gets a link to it; 400 `blob_not_found` if the server does not have it.",
+    },
+    "^file[1-9][0-9]*_name$": { type: "string" as const, description: "With fileN_sha256: the file's name, whose extension the task's copy keeps (default: none)." },
+  };
+}
+
 export const submitTaskBody: RequestBody = {
   required: true,
   content: {
@@ -104,10 +122,7 @@ export const submitTaskBody: RequestBody = {
           hold,
           slurm_options: slurmOptionsField,
         },
-        additionalProperties: {
-          ...binary,
-          description: "Large files, as fields file1, file2, …; each is streamed to disk.",
-        },
+        patternProperties: largeFileFields("Large files, as fields file1, file2, …; each is streamed to disk and stored once per content."),
       },
     },
   },
@@ -134,10 +149,9 @@ export const submitArrayBody: RequestBody = {
           ...schedulingFields,
           hold,
         },
-        additionalProperties: {
-          ...binary,
-          description: "Large files shared by every task of the array, as fields file1, file2, …: uploaded once and stored once (read-only, hard-linked into each task's files/).",
-        },
+        patternProperties: largeFileFields(
+          "Large files shared by every task of the array, as fields file1, file2, …: uploaded once and stored once (read-only, hard-linked into each task's files/).",
+        ),
       },
     },
   },

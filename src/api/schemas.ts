@@ -40,7 +40,11 @@ export function errorResponses<S extends number>(...routeStatuses: S[]) {
     404: "The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`)",
     408: "`upload_stalled`: the upload sent nothing for longer than the server's idle timeout (`cubqueue start --idle-timeout`); nothing of it is kept",
     409: "Conflicts with the current state (name taken, task already finished, a script stored under a name CubQueue reserves)",
+    410: "`upload_expired`: the resumable upload was abandoned for longer than the server keeps one (`cubqueue start --upload-expiry`); its bytes are gone, start a new one",
+    412: "`tus_version_unsupported`: the request's Tus-Resumable is not 1.0.0, the version this server speaks",
     413: "An upload is larger than allowed",
+    415: "`unsupported_content_type`: a PATCH of a resumable upload must be sent as application/offset+octet-stream",
+    460: "`checksum_mismatch`: the bytes of this PATCH do not have the Upload-Checksum it declared; none of them were kept",
     500: "`internal_error`: the server failed in a way it did not expect; its log has the details",
     507: "The server's disk is full",
   };

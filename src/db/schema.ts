@@ -182,8 +182,54 @@ export const taskFiles = sqliteTable(
     size: integer("size").notNull(),
     sha256: text("sha256").notNull(),
   },
-  (table) => [primaryKey({ columns: [table.taskId, table.placeholder] })],
+  // By hash: whether a stored blob is still used by a task (see store/blob-store.ts).
+  (table) => [primaryKey({ columns: [table.taskId, table.placeholder] }), index("task_files_sha256").on(table.sha256)],
 );
+
+/**
+ * The files of the blob store (blobs/<ab>/<sha256>), one row per content this server
+ * keeps. Tasks' files are hard links to them. Size and modification time are those
+ * the file had when stored: a blob whose file no longer has them was changed (a
+ * script writing to its input) and is no longer offered for reuse.
+ */
+export const blobs = sqliteTable(
+  "blobs",
+  {
+    /** The server instance whose base dir holds it (see server/instance.ts). */
+    home: text("home").notNull(),
+    sha256: text("sha256").notNull(),
+    size: integer("size").notNull(),
+    /** The file's st_mtime in nanoseconds, as a decimal string (beyond a double's precision). */
+    mtimeNs: text("mtime_ns").notNull(),
+    storedAt: integer("stored_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.home, table.sha256] })],
+);
+
+/** What a resumable upload session is in (see uploads/upload-sessions.ts). */
+export const UploadState = Object.freeze({ open: "open", complete: "complete", expired: "expired" } as const);
+export type UploadState = (typeof UploadState)[keyof typeof UploadState];
+
+/**
+ * Resumable upload sessions (the tus protocol). The bytes received so far are the
+ * file cubqueue.uploads/<id>: its size is the session's offset, so a crash loses
+ * nothing that reached the disk.
+ */
+export const uploads = sqliteTable("uploads", {
+  id: text("id").primaryKey(),
+  home: text("home").notNull(),
+  length: integer("length").notNull(),
+  /** The file name the client gave (Upload-Metadata `filename`), "" if none. */
+  filename: text("filename").notNull(),
+  /** The sha256 the client said the whole file has (Upload-Metadata `sha256`): checked at the end. */
+  declaredSha256: text("declared_sha256"),
+  state: text("state", { enum: ["open", "complete", "expired"] }).notNull(),
+  /** Once complete: the blob it became. */
+  sha256: text("sha256"),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  /** Past this, an open session is abandoned: its bytes are removed. Each PATCH moves it on. */
+  expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+});
 
 /** One run of a task's script. Kept apart from the task so retries can add more. */
 export const taskAttempts = sqliteTable(
@@ -227,3 +273,5 @@ export type TaskAttemptRow = typeof taskAttempts.$inferSelect;
 export type TaskDependencyRow = typeof taskDependencies.$inferSelect;
 export type TaskArrayRow = typeof taskArrays.$inferSelect;
 export type TaskTagRow = typeof taskTags.$inferSelect;
+export type BlobRow = typeof blobs.$inferSelect;
+export type UploadRow = typeof uploads.$inferSelect;

@@ -3,7 +3,9 @@ import { countTasksByStatus } from "../db/queries/queue.ts";
 import type { Database } from "../db/open.ts";
 import { TaskStatus } from "../db/schema.ts";
 import type { Runner } from "../runner/runner.ts";
+import type { BlobStore } from "../store/blob-store.ts";
 import type { Layout } from "../store/layout.ts";
+import type { UploadSessions } from "../uploads/upload-sessions.ts";
 import { removeUnlistedTaskFolders, unlistedFoldersWarning } from "../tasks/remove-unlisted-folders.ts";
 
 export interface RecoveryDeps {
@@ -11,6 +13,8 @@ export interface RecoveryDeps {
   instanceId: string;
   layout: Layout;
   runner: Runner;
+  uploads: Pick<UploadSessions, "sweep">;
+  blobs: Pick<BlobStore, "sweep">;
   log: (message: string) => void;
   /** Where what a start found is said (see StartServerOptions.info). */
   info: (message: string) => void;
@@ -26,17 +30,24 @@ export interface RecoveryDeps {
  * 2. task folders of submissions and deletions cut short (a pending marker
  *    and no row) are removed; folders the database does not know are kept,
  *    with one warning;
+ * 2b. resumable uploads abandoned past their expiry lose their bytes, files of
+ *    uploads and blobs that no row records are removed, and blobs nothing
+ *    holds (a deletion cut short) go; open uploads are kept, to be resumed;
  * 3. the runner takes back the attempts this instance left running (watched
  *    again, or given the outcome their wrapper recorded, or requeued if their
  *    script never started), then starts what is queued, unless the queue was
  *    left paused; the log says how many queued tasks it resumed, or that the
  *    queue is paused.
  */
-export async function recoverAtStart({ db, instanceId, layout, runner, log, info, makePrivateDir }: RecoveryDeps): Promise<void> {
+export async function recoverAtStart({ db, instanceId, layout, runner, uploads, blobs, log, info, makePrivateDir }: RecoveryDeps): Promise<void> {
   await rm(layout.incomingDir, { recursive: true, force: true });
   await makePrivateDir(layout.incomingDir);
   const unlisted = await removeUnlistedTaskFolders(db, layout);
   if (unlisted.untouched > 0) log(unlistedFoldersWarning(layout, unlisted.untouched));
+  await makePrivateDir(layout.uploadsDir);
+  await makePrivateDir(layout.blobsDir);
+  await uploads.sweep({ files: true });
+  await blobs.sweep({ files: true });
   await runner.start();
   const waiting = (await countTasksByStatus(db, instanceId))[TaskStatus.queued];
   if (runner.paused) info(`The queue is paused: ${waiting} queued task${waiting === 1 ? " waits" : "s wait"} for \`cubqueue resume\`.`);

@@ -19,6 +19,9 @@ import { PRIVATE_DIR_MODE, createLayout, type Layout } from "../store/layout.ts"
 import { startRetention } from "../tasks/retention.ts";
 import { createQueueService } from "../tasks/queue-service.ts";
 import { createTaskService } from "../tasks/task-service.ts";
+import { createBlobStore } from "../store/blob-store.ts";
+import { startUploadSweeps } from "../uploads/sweep-uploads.ts";
+import { createUploadSessions } from "../uploads/upload-sessions.ts";
 import { databaseStartupError, describeDatabaseLocation } from "./database-error.ts";
 import { createExecutors } from "./executors.ts";
 import { claimBaseDir, loadInstanceId } from "./instance.ts";
@@ -108,10 +111,13 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       onError: (error, taskId) => logError(error, taskId ? `task ${taskId}` : "runner"),
     });
     const scripts = createScriptService({ db, layout });
+    const blobs = createBlobStore({ db, layout, home: instanceId, now: () => new Date() });
+    const uploads = createUploadSessions({ db, layout, home: instanceId, blobs, expiryMs: config.uploadExpiryMs, maxSize: config.maxUploadSize, onReceived: collector.uploaded });
     const tasks = createTaskService({
       db,
       transitions,
       layout,
+      blobs,
       runner,
       scripts,
       instanceId,
@@ -138,6 +144,8 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       scripts,
       tasks,
       queue: createQueueService({ db, runner, instanceId }),
+      uploads,
+      blobs,
       events: { hub, labels: createTaskLabels(db) },
       ops: createOpsService({ db, runner, instanceId, collector }),
       logError: (error) => logError(error, "request"),
@@ -146,7 +154,8 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       maxUploadSize: config.maxUploadSize,
     });
     let stopOptions: StopOptions = {};
-    await usingDatabase(recoverAtStart({ db, instanceId, layout, runner, log, info, makePrivateDir }));
+    await usingDatabase(recoverAtStart({ db, instanceId, layout, runner, uploads, blobs, log, info, makePrivateDir }));
+    cleanups.unshift(startUploadSweeps({ uploads, blobs }, config.uploadExpiryMs, (error) => logError(error, "upload sweep")));
     cleanups.unshift(() => runner.stop(stopOptions));
     if (config.keepFinishedMs !== undefined) {
       cleanups.unshift(startRetention(tasks, config.keepFinishedMs, (error) => logError(error, "retention")));

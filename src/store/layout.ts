@@ -64,6 +64,8 @@ export function createLayout(baseDir: string) {
   const scriptsDir = join(baseDir, "scripts");
   const tasksDir = join(baseDir, "tasks");
   const incomingDir = join(baseDir, "cubqueue.incoming");
+  const blobsDir = join(baseDir, "blobs");
+  const uploadsDir = join(baseDir, "cubqueue.uploads");
 
   const taskDirIn = (parent: string, id: string) => {
     if (!isTaskId(id)) throw new Error(`Refusing to build a path for the malformed task id "${id}"`);
@@ -86,6 +88,20 @@ export function createLayout(baseDir: string) {
     tokenFile: join(baseDir, "cubqueue.token"),
     /** Names the server instance of this base dir across restarts (see server/instance-id.ts). */
     instanceIdFile: join(baseDir, "cubqueue.instance"),
+
+    /** The store of uploaded files, by content (see blob-store.ts). */
+    blobsDir,
+    /** blobs/ab/abcd…: two hex digits of the sha256, then all of it, so no folder grows too large. */
+    blobFile: (sha256: string) => {
+      if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`Refusing to build a path for the malformed sha256 "${sha256}"`);
+      return join(blobsDir, sha256.slice(0, 2), sha256);
+    },
+    /** Resumable uploads in progress, one file each: the bytes received so far. Kept across restarts. */
+    uploadsDir,
+    uploadFile: (uploadId: string) => {
+      if (!isTaskId(uploadId)) throw new Error(`Refusing to build a path for the malformed upload id "${uploadId}"`);
+      return join(uploadsDir, uploadId);
+    },
 
     scriptFile: (filename: string) => join(scriptsDir, filename),
     scriptDescFile: (name: string) => join(scriptsDir, `${name}.txt`),

@@ -4,6 +4,7 @@ import type { Database } from "../db/open.ts";
 import { FINISHED_STATUSES, type TaskStatus } from "../db/schema.ts";
 import { badRequest, taskNotFinished, taskNotFound } from "../errors.ts";
 import type { Transitions } from "../lifecycle/transitions.ts";
+import type { BlobStore } from "../store/blob-store.ts";
 import { PRIVATE_DIR_MODE, isTaskId, type Layout } from "../store/layout.ts";
 import { toTaskView, type TaskView } from "./task-view.ts";
 
@@ -13,6 +14,8 @@ export interface DeleteDeps {
   home: string;
   transitions: Transitions;
   layout: Layout;
+  /** A deleted task's large files leave the store with the last task that used them. */
+  blobs: Pick<BlobStore, "release">;
   /** The per-task lock restarts take too: a task is never restarted and deleted at once. */
   withTaskLock: <T>(id: string, section: () => Promise<T>) => Promise<T>;
   now?: () => Date;
@@ -31,11 +34,11 @@ const FLUSH_BATCH = 500;
  * Deletes finished tasks: their rows and their folders, output and logs
  * included. A running or queued task is never deleted. The folder is marked
  * pending first, then the rows go (guarded by the status that was read), then
- * the folder: a crash after the rows leaves a marked folder with no row, which
- * the next start removes (see remove-unlisted-folders.ts); a crash before
- * leaves the task whole.
+ * the folder, then the stored files no other task uses: a crash after the rows
+ * leaves a marked folder with no row, which the next start removes (see
+ * remove-unlisted-folders.ts); a crash before leaves the task whole.
  */
-export function createDeleter({ db, home, transitions, layout, withTaskLock, now = () => new Date() }: DeleteDeps) {
+export function createDeleter({ db, home, transitions, layout, blobs, withTaskLock, now = () => new Date() }: DeleteDeps) {
   async function deleteTask(id: string): Promise<TaskView> {
     const found = isTaskId(id) ? await findTask(db, id) : undefined;
     if (!found) throw taskNotFound(id);
@@ -58,6 +61,8 @@ export function createDeleter({ db, home, transitions, layout, withTaskLock, now
         throw taskNotFinished(id, "restarted meanwhile", "deleted");
       }
       await rm(paths.dir, { recursive: true, force: true });
+      // A crash before this leaves blobs nothing holds, which the next start collects.
+      await blobs.release(current.files.map((file) => file.sha256));
       return toTaskView(current);
     });
   }

@@ -1,13 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { chmod, copyFile, link, mkdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { markUploadsUsed } from "../db/queries/blobs.ts";
 import { insertTasks, type TaskRecord } from "../db/queries/tasks.ts";
 import type { Database } from "../db/open.ts";
 import { TaskStatus, type NewTaskRow, type ScriptRow, type TaskFileRow, type TaskRow } from "../db/schema.ts";
-import { scriptNameReserved, scriptNotFound } from "../errors.ts";
+import { blobNotFound, scriptNameReserved, scriptNotFound } from "../errors.ts";
 import type { RunPolicy } from "../lifecycle/run-policy.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
-import type { UploadedFile } from "../store/uploaded-file.ts";
+import type { BlobStore } from "../store/blob-store.ts";
+import { safeExtension } from "../store/file-names.ts";
+import { isUploaded, type LargeFile } from "../store/uploaded-file.ts";
 import { mapInBatches } from "../util/map-in-batches.ts";
 import { checkArgFile, checkPlaceholders } from "./arg-file.ts";
 import { checkDependencies, checkSlots, type ServerSlots } from "./check-settings.ts";
@@ -21,8 +24,6 @@ export const MAX_LARGE_FILES = 1000;
 export const MAX_ARRAY_SIZE = 10_000;
 /** How many task folders are built at once: enough to keep the disk busy, few enough to leave the server answering. */
 const FOLDERS_AT_ONCE = 16;
-/** Shared inputs are read-only: a task that writes to its input would change every other task's. */
-const SHARED_INPUT_MODE = 0o400;
 
 /** An argument file as sent: the script gets these bytes with only the placeholders replaced. */
 export interface ArgFile {
@@ -39,8 +40,11 @@ export interface ArgFile {
 export interface Submission {
   scriptName: string;
   argFiles: readonly ArgFile[];
-  /** The large files by number (file1 is 1). The tasks take them over: they are moved (or linked) into them, or removed when refused. */
-  largeFiles: ReadonlyMap<number, UploadedFile>;
+  /**
+   * The large files by number (file1 is 1): received with the submission, or named by the
+   * sha256 of stored content. Received ones are taken over: stored, or removed when refused.
+   */
+  largeFiles: ReadonlyMap<number, LargeFile>;
   policy: RunPolicy;
   settings: TaskSettings;
   /**
@@ -55,6 +59,8 @@ export interface Submission {
 export interface SubmitDeps {
   db: Database;
   layout: Layout;
+  /** Where the large files are kept, once per content; tasks get links to them. */
+  blobs: BlobStore;
   /** This server's instance: its base dir holds the folder, so only it runs the task. */
   home: string;
   /** What this server can give a task: asking for more is refused. */
@@ -84,12 +90,13 @@ export interface Submitted {
 }
 
 /**
- * Makes tasks of a submission: checks it whole, builds each task's folder in a
- * staging place (the script's copy, the argument file, the large files: moved
- * into a single task, hard-linked read-only into each of an array's, so they
- * are stored once), and only then moves the folders into tasks/ and records
- * the tasks, all in one write. Any failure removes the staged folders and the
- * uploads: a refused submission leaves nothing behind.
+ * Makes tasks of a submission: checks it whole (a file named by hash must be
+ * stored), stores the received large files in the blob store (once per content),
+ * builds each task's folder in a staging place (the script's copy, the argument
+ * file, the large files hard-linked read-only from the store), and only then
+ * moves the folders into tasks/ and records the tasks, all in one write. Any
+ * failure removes the staged folders, the uploads and the blobs it stored: a
+ * refused submission leaves nothing behind.
  */
 export async function submitTasks(deps: SubmitDeps, submission: Submission): Promise<Submitted> {
   const { db, layout, now } = deps;
@@ -99,6 +106,11 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
   const ids = submission.argFiles.map(() => randomUUID());
   const staged: string[] = [];
   const moved: string[] = [];
+  const received = [...largeFiles.values()].filter(isUploaded);
+  /** Blobs this submission added to the store: removed again if it fails. */
+  const created: string[] = [];
+  // No deletion removes these blobs until the tasks using them are recorded.
+  const unpin = deps.blobs.pin([...largeFiles.values()].map((file) => file.sha256));
   let stored = false;
   try {
     // The script first: a mistyped name is the mistake to report, not the placeholders it would not have used.
@@ -111,7 +123,7 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
     });
     checkSlots(settings, deps.slots());
     await checkDependencies(db, deps.home, settings.dependencies);
-    if (isArray) await Promise.all([...largeFiles.values()].map((file) => chmod(file.path, SHARED_INPUT_MODE)));
+    const inputs = await storeInputs(deps.blobs, largeFiles, created);
 
     // The first task's script copy is made (and checked) from the registered script, the others from it.
     let script: ScriptRow | undefined;
@@ -133,11 +145,9 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
       } else {
         await copyFile(join(layout.stagingTaskDir(ids[0]!), script.filename), join(staging, script.filename));
       }
-      // Under the names they were received as (same file system: a rename, or a link, each).
-      const place = isArray ? link : rename;
-      await Promise.all([...largeFiles.values()].map((file) => place(file.path, join(staging, "files", basename(file.path)))));
+      await Promise.all([...inputs.values()].map((input) => deps.blobs.linkInto(input.sha256, join(staging, "files", input.storedName))));
       const paths = layout.taskPaths(id);
-      const pathOf = new Map([...largeFiles].map(([n, file]) => [String(n), join(paths.filesDir, basename(file.path))]));
+      const pathOf = new Map([...inputs].map(([n, input]) => [String(n), join(paths.filesDir, input.storedName)]));
       // The bytes as sent, with only the placeholder strings replaced.
       await writeFile(join(staging, "arg_file.json"), resolvePlaceholders(args[index]!.bytes, pathOf), { mode: PRIVATE_FILE_MODE });
     };
@@ -169,16 +179,7 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
       }),
     );
     const files = ids.map((id) =>
-      [...largeFiles].map(
-        ([placeholder, file]): TaskFileRow => ({
-          taskId: id,
-          placeholder,
-          originalName: file.originalName,
-          storedName: basename(file.path),
-          size: file.size,
-          sha256: file.sha256,
-        }),
-      ),
+      [...inputs].map(([placeholder, input]): TaskFileRow => ({ taskId: id, placeholder, ...input })),
     );
     // The folders move into place before the rows exist, so a task that can be seen
     // always has its folder; a crash in between leaves only unlisted folders, still
@@ -197,6 +198,8 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
     });
     stored = true;
     deps.onStored?.(inserted);
+    // Finished resumable uploads of these files hold them no longer: the tasks do.
+    await markUploadsUsed(db, deps.home, [...inputs.values()].map((input) => input.sha256), createdAt);
     // The tasks exist now. A marker left behind (an rmdir failing) is harmless
     // while the row exists, so it must not turn stored tasks into an error.
     await mapInBatches(ids, FOLDERS_AT_ONCE, (id) => rmdir(layout.taskPaths(id).pendingMarker).catch(() => undefined));
@@ -216,7 +219,33 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
     if (!stored) {
       await mapInBatches([...staged, ...moved], FOLDERS_AT_ONCE, (dir) => rm(dir, { recursive: true, force: true }));
     }
-    // Received into incoming/: moved into a single task, or linked into each of an array's (or refused).
-    if (!stored || isArray) await Promise.all([...largeFiles.values()].map((file) => rm(file.path, { force: true })));
+    unpin();
+    // Received into incoming/: moved into the store, or refused before it was.
+    await Promise.all(received.map((file) => rm(file.path, { force: true })));
+    if (!stored) await deps.blobs.release(created);
   }
+}
+
+/** A large file as its tasks have it: its name in their files/ folder, and its stored content. */
+type TaskInput = Omit<TaskFileRow, "taskId" | "placeholder">;
+
+/**
+ * Puts the large files in the store (received ones), or finds them there (named by
+ * hash: 400 if it has no such content), and says what each task gets of each. The
+ * hashes of the blobs it stores are added to `created`.
+ */
+async function storeInputs(blobs: BlobStore, largeFiles: ReadonlyMap<number, LargeFile>, created: string[]): Promise<Map<number, TaskInput>> {
+  const inputs = new Map<number, TaskInput>();
+  for (const [number, file] of largeFiles) {
+    if (isUploaded(file)) {
+      if (await blobs.adopt(file.path, file.sha256)) created.push(file.sha256);
+      // Under the name it was received as: a random id and the sent extension.
+      inputs.set(number, { originalName: file.originalName, storedName: basename(file.path), size: file.size, sha256: file.sha256 });
+    } else {
+      const blob = await blobs.lookup(file.sha256);
+      if (!blob) throw blobNotFound(number, file.sha256);
+      inputs.set(number, { originalName: file.originalName, storedName: `${randomUUID()}${safeExtension(file.originalName)}`, size: blob.size, sha256: file.sha256 });
+    }
+  }
+  return inputs;
 }

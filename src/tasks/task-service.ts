@@ -11,6 +11,8 @@ import type { ScriptService } from "../scripts/script-service.ts";
 import { archiveContentType, archiveExtension, planArchive, streamArchive, type ArchiveFormat } from "../store/archive.ts";
 import { safeExtension } from "../store/file-names.ts";
 import { isTaskId, type Layout } from "../store/layout.ts";
+import type { BlobStore } from "../store/blob-store.ts";
+import { isUploaded } from "../store/uploaded-file.ts";
 import { attemptLogFile } from "../store/attempt-logs.ts";
 import { tailLines, type LogTail } from "../store/log-tail.ts";
 import { NotRegularFileError, openTaskFile } from "../store/open-task-file.ts";
@@ -29,6 +31,8 @@ export interface TaskServiceDeps {
   /** Every write of a task's state goes through these. */
   transitions: Transitions;
   layout: Layout;
+  /** The store of large files by content (see store/blob-store.ts). */
+  blobs: BlobStore;
   runner: Runner;
   /** Gives each submission its copy of the script (see ScriptService.copyForTask). */
   scripts: Pick<ScriptService, "copyForTask" | "isRegistered">;
@@ -72,6 +76,7 @@ export function createTaskService({
   db,
   transitions,
   layout,
+  blobs,
   runner,
   scripts,
   instanceId,
@@ -84,12 +89,12 @@ export function createTaskService({
 }: TaskServiceDeps) {
   // What this server can give a task now: asking for more is refused.
   const slots = () => runner.slotTotals();
-  const submitDeps = { db, layout, home: instanceId, slots, now, copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered, onStored: (tasks: TaskRow[]) => tasks.forEach(onSubmitted) };
+  const submitDeps = { db, layout, blobs, home: instanceId, slots, now, copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered, onStored: (tasks: TaskRow[]) => tasks.forEach(onSubmitted) };
   // Restarts, deletes and edits of one task take turns.
   const withTaskLock = createKeyedLock();
   const steering = createSteering({ db, transitions, runner, layout, home: instanceId, slots, withTaskLock });
   const restartTask = createRestarter({ db, transitions, layout, withTaskLock });
-  const deleter = createDeleter({ db, home: instanceId, transitions, layout, withTaskLock, now });
+  const deleter = createDeleter({ db, home: instanceId, transitions, layout, blobs, withTaskLock, now });
   async function requireTaskRow(id: string): Promise<TaskRow> {
     const row = isTaskId(id) ? await findTaskRow(db, id) : undefined;
     if (!row) throw taskNotFound(id);
@@ -105,14 +110,16 @@ export function createTaskService({
 
   async function submitted(submission: Submission) {
     // Options nothing would read: the submitter meant the task for a cluster this server does not use.
+    const received = [...submission.largeFiles.values()].filter(isUploaded);
     if (submission.slurmOptions?.length && executor !== "slurm") {
-      await Promise.all([...submission.largeFiles.values()].map((file) => rm(file.path, { force: true })));
+      await Promise.all(received.map((file) => rm(file.path, { force: true })));
       throw badRequest(
         "slurm_options_unused",
         `This server runs tasks with the ${executor} executor, which has no use for slurm_options; submit to a server started with --executor slurm, or leave them out.`,
       );
     }
-    const uploaded = [...submission.largeFiles.values()].reduce((sum, file) => sum + file.size, 0);
+    // What crossed the network: a file named by hash cost nothing.
+    const uploaded = received.reduce((sum, file) => sum + file.size, 0);
     onUploaded(uploaded + submission.argFiles.reduce((sum, file) => sum + file.bytes.length, 0));
     const made = await submitTasks(submitDeps, submission);
     runner.wake();

@@ -22,6 +22,8 @@ describe("the OpenAPI contract", () => {
     expect(operations.map((entry) => entry.route).sort()).toEqual([
       "DELETE /api/script/{name}",
       "DELETE /api/task/{task_id}",
+      "DELETE /api/upload/{upload_id}",
+      "GET /api/blob/{sha256}",
       "GET /api/events",
       "GET /api/queue",
       "GET /api/script",
@@ -33,10 +35,15 @@ describe("the OpenAPI contract", () => {
       "GET /api/task/{task_id}/log/raw",
       "GET /api/task/{task_id}/metadata",
       "GET /api/task/{task_id}/result",
+      "GET /api/upload/{upload_id}",
       "GET /healthz",
       "GET /metrics",
+      "HEAD /api/blob/{sha256}",
+      "HEAD /api/upload/{upload_id}",
+      "OPTIONS /api/upload",
       "PATCH /api/queue",
       "PATCH /api/task/{task_id}",
+      "PATCH /api/upload/{upload_id}",
       "POST /api/queue/pause",
       "POST /api/queue/resume",
       "POST /api/script",
@@ -49,9 +56,10 @@ describe("the OpenAPI contract", () => {
       "POST /api/task/{task_id}/restart",
       "POST /api/task/{task_id}/resume",
       "POST /api/task/{task_id}/suspend",
+      "POST /api/upload",
     ]);
     for (const { route, operation } of operations) {
-      if (route.includes("{task_id}") || route.includes("{name}")) expect(Object.keys(operation.responses), route).toContain("404");
+      if (/\{(task_id|name|upload_id|sha256)\}/.test(route)) expect(Object.keys(operation.responses), route).toContain("404");
       // What the error handler and the token check can answer on any route.
       expect(Object.keys(operation.responses), route).toEqual(expect.arrayContaining(["401", "403", "500"]));
       expect(Object.keys((operation.responses["401"] as { headers?: object }).headers ?? {}), route).toEqual(["WWW-Authenticate"]);

@@ -7,6 +7,7 @@ import { findTask } from "../../src/db/queries/tasks.ts";
 import { DEFAULT_RUN_POLICY } from "../../src/lifecycle/run-policy.ts";
 import { createScriptService } from "../../src/scripts/script-service.ts";
 import { storeFirstVersion } from "../../src/scripts/store-script.ts";
+import { createBlobStore } from "../../src/store/blob-store.ts";
 import { createLayout } from "../../src/store/layout.ts";
 import { submitTasks, type Submission } from "../../src/tasks/submit-task.ts";
 import { DEFAULT_TASK_SETTINGS } from "../../src/tasks/task-settings.ts";
@@ -28,9 +29,10 @@ async function harness() {
   const sha256 = createHash("sha256").update(script).digest("hex");
   await storeFirstVersion({ db, layout }, { name: "echo", desc: "", filename: "echo.sh", sha256, size: script.length, createdAt: new Date(), version: 1 }, upload);
   const scripts = createScriptService({ db, layout });
+  const blobs = createBlobStore({ db, layout, home: "test-instance", now: () => new Date() });
   const submit = (submission: Partial<Submission>) =>
     submitTasks(
-      { db, layout, home: "test-instance", slots: () => ({ cpus: 4, gpus: 0 }), now: () => new Date(), copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered },
+      { db, layout, blobs, home: "test-instance", slots: () => ({ cpus: 4, gpus: 0 }), now: () => new Date(), copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered },
       { scriptName: "echo", argFiles: [{ bytes: Buffer.from("{}"), name: "args.json" }], largeFiles: new Map(), policy: DEFAULT_RUN_POLICY, settings: DEFAULT_TASK_SETTINGS, ...submission },
     );
   /** A large file as a form's reception leaves it: in the incoming folder, under a random name. */
@@ -70,7 +72,9 @@ describe("submitTask takes a parsed submission", () => {
     expect(made.records.map((record) => record.task.arrayId)).toEqual([made.arrayId, made.arrayId, made.arrayId]);
     const stored = await Promise.all(made.records.map((record) => stat(join(layout.taskPaths(record.task.id).filesDir, "77aa-ref.fa"))));
     expect(new Set(stored.map((each) => each.ino)).size).toBe(1);
-    expect(stored[0]!.nlink).toBe(3);
+    // Three tasks and the store.
+    expect(stored[0]!.nlink).toBe(4);
+    expect((await stat(layout.blobFile(file.sha256))).ino).toBe(stored[0]!.ino);
     expect(stored[0]!.mode & 0o777).toBe(0o400);
     expect(await readdir(layout.incomingDir)).toEqual([]);
     for (const [index, record] of made.records.entries()) {

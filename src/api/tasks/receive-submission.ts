@@ -6,11 +6,13 @@ import { parseRunPolicy } from "../../lifecycle/run-policy.ts";
 import { parseSlurmOptionsField } from "../../tasks/slurm-options.ts";
 import { receiveMultipart, type InMemoryDestination, type ReceivedFile } from "../multipart.ts";
 import { ARG_FILE_TOO_LARGE, MAX_ARG_FILE_SIZE } from "../../tasks/arg-file.ts";
-import type { UploadedFile } from "../../store/uploaded-file.ts";
+import type { LargeFile, UploadedFile } from "../../store/uploaded-file.ts";
 import { MAX_ARRAY_SIZE, MAX_LARGE_FILES, type ArgFile, type Submission } from "../../tasks/submit-task.ts";
 import { parseIntegerField, parseTaskSettings } from "../../tasks/task-settings.ts";
 
 const LARGE_FILE_FIELD = /^file([1-9][0-9]*)$/;
+/** A large file named by the sha256 of content the server stores, and the name it is given. */
+const STORED_FILE_FIELD = /^file([1-9][0-9]*)_(sha256|name)$/;
 
 /** Where a form's argument file is kept: in memory, as it is small and checked at once. */
 export const ARG_FILE_IN_MEMORY: InMemoryDestination = { inMemory: true, maxBytes: MAX_ARG_FILE_SIZE, tooLargeMessage: ARG_FILE_TOO_LARGE };
@@ -59,20 +61,16 @@ export async function receiveSubmission(
       const largeFile = LARGE_FILE_FIELD.exec(part.field);
       if (largeFile) {
         // Compared as digits first: a longer number is out of range however Number() would round it.
-        if (largeFile[1]!.length > String(MAX_LARGE_FILES).length || Number(largeFile[1]) > MAX_LARGE_FILES) {
-          throw badRequest(
-            "file_number_out_of_range",
-            `The file field "${part.field}" is numbered above ${MAX_LARGE_FILES}: send large files as "file1" … "file${MAX_LARGE_FILES}", at most ${MAX_LARGE_FILES} of them.`,
-          );
-        }
+        checkFileNumber(part.field, largeFile[1]!);
         return place.pathFor(part.originalName);
       }
       const argFields = array ? '"arg_file" (repeated) or "arg_lines"' : '"arg_file"';
       throw badRequest("unexpected_field", `Unexpected file field "${part.field}": send the argument file as ${argFields} and large files as "file1", "file2", ….`);
     },
   });
-  const largeFiles = numberLargeFiles(form.files);
+  const uploaded = numberLargeFiles(form.files);
   try {
+    const largeFiles = withStoredFiles(uploaded, form.fields);
     const policy = parseRunPolicy(form.fields);
     const settings = parseTaskSettings(form.fields);
     const scriptName = form.fields.script_name;
@@ -89,9 +87,51 @@ export async function receiveSubmission(
     if (!array) return submission;
     return { ...submission, array: { maxRunning: parseIntegerField("max_running", form.fields.max_running, 1, MAX_ARRAY_SIZE) ?? null } };
   } catch (error) {
-    await Promise.all([...largeFiles.values()].map((file) => rm(file.path, { force: true })));
+    await Promise.all([...uploaded.values()].map((file) => rm(file.path, { force: true })));
     throw error;
   }
+}
+
+/** Large files are numbered file1 … file{MAX_LARGE_FILES}; `digits` is what follows "file" in `field`. */
+function checkFileNumber(field: string, digits: string): void {
+  // Compared as digits first: a longer number is out of range however Number() would round it.
+  if (digits.length > String(MAX_LARGE_FILES).length || Number(digits) > MAX_LARGE_FILES) {
+    throw badRequest(
+      "file_number_out_of_range",
+      `The file field "${field}" is numbered above ${MAX_LARGE_FILES}: send large files as "file1" … "file${MAX_LARGE_FILES}", at most ${MAX_LARGE_FILES} of them.`,
+    );
+  }
+}
+
+/**
+ * The large files received, with those named by hash (`fileN_sha256`, and `fileN_name` for
+ * its name) added: each number once, either way. Whether the server has the content is
+ * for submitTasks to check, once the rest of the submission is known to be good.
+ */
+function withStoredFiles(uploaded: ReadonlyMap<number, UploadedFile>, fields: Readonly<Record<string, string>>): Map<number, LargeFile> {
+  const files = new Map<number, LargeFile>(uploaded);
+  const names = new Map<number, string>();
+  for (const [field, value] of Object.entries(fields)) {
+    const match = STORED_FILE_FIELD.exec(field);
+    if (!match) continue;
+    checkFileNumber(field, match[1]!);
+    const number = Number(match[1]);
+    if (match[2] === "name") {
+      names.set(number, value);
+      continue;
+    }
+    if (uploaded.has(number)) throw badRequest("duplicate_field", `file${number} was sent both as a file and as file${number}_sha256: send one of them.`);
+    const sha256 = value.trim().toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw badRequest("invalid_field", `file${number}_sha256 must be a sha256 (64 hex digits), not "${value}".`);
+    files.set(number, { sha256, originalName: "" });
+  }
+  for (const [number, name] of names) {
+    const file = files.get(number);
+    if (!file || "path" in file) throw badRequest("unexpected_field", `file${number}_name names a file sent by hash: send it with file${number}_sha256 (a file part has its own name).`);
+    // As a file part's name is kept: without any directory part.
+    file.originalName = name.split(/[\\/]/).pop() ?? "";
+  }
+  return new Map([...files].sort(([a], [b]) => a - b));
 }
 
 /** One argument file per non-blank line of a JSON-lines file, named by its line for messages. */

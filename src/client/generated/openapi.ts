@@ -404,6 +404,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/upload/{upload_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where a resumable upload stands (and, as HEAD, the tus offset)
+         * @description The upload's offset (also in Upload-Offset), length and, once complete, its sha256. Asked as HEAD (the tus way of finding where to resume, Tus-Resumable required), it first ends a PATCH of this upload still under way, so that the offset it answers holds.
+         */
+        get: operations["getUpload"];
+        put?: never;
+        post?: never;
+        /**
+         * Give up a resumable upload (tus termination)
+         * @description Removes the upload and the bytes it received. A complete upload's file stays for the tasks that use it.
+         */
+        delete: operations["deleteUpload"];
+        options?: never;
+        /** Where a resumable upload stands: Upload-Offset (tus) */
+        head: operations["uploadOffset"];
+        /**
+         * Send bytes of a resumable upload, from its offset (tus)
+         * @description Appends the body's bytes at Upload-Offset, which must be the server's offset (409 `offset_mismatch` says the right one, also in Upload-Offset). Bytes that arrive are kept even if the request is cut, unless Upload-Checksum is given: then only a body whose digest matches is kept (460 otherwise). The PATCH that completes the file answers once it is hashed and stored, with X-CubQueue-Sha256; a declared sha256 it does not match is refused (400 `hash_mismatch`) and nothing is kept.
+         */
+        patch: operations["appendUpload"];
+        trace?: never;
+    };
+    "/api/blob/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether the server stores this content (also as HEAD)
+         * @description 200 if the server has a file of this sha256 that a submission can name (fileN_sha256) instead of uploading it again; 404 `blob_not_found` if not. Files are stored once per content, and go with the last task that uses them.
+         */
+        get: operations["getBlob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /** Whether the server stores this content: 200 or 404 */
+        head: operations["hasBlob"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a resumable upload (tus creation)
+         * @description Starts a resumable upload of one file of Upload-Length bytes, which is then sent by PATCH to the upload's URL, in as many requests as it takes. Upload-Metadata (tus: comma-separated `key base64(value)`) may give `filename` and `sha256`, the hash the whole file must have (checked at the end). Once complete, the file is in the server's store: a submission names it as fileN_sha256. A client should ask GET /api/blob/{sha256} first: content the server has needs no upload.
+         */
+        post: operations["createUpload"];
+        delete?: never;
+        /**
+         * What the resumable upload endpoint supports (tus)
+         * @description Answers the tus protocol's discovery: its version, extensions, checksum algorithms and the largest file it takes.
+         */
+        options: operations["uploadCapabilities"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -780,6 +854,30 @@ export interface components {
                 total: string[];
                 free: string[];
             };
+        };
+        Upload: {
+            upload_id: string;
+            /** @description Where its bytes are sent (PATCH) and its offset asked (HEAD): /api/upload/{upload_id}. */
+            url: string;
+            /** @description The file's size in bytes (Upload-Length). */
+            length: number;
+            /** @description How many of its bytes the server has: the next PATCH starts there. */
+            offset: number;
+            filename: string;
+            complete: boolean;
+            /** @description Once complete: the stored content, to name as fileN_sha256 in a submission. */
+            sha256: string | null;
+            /**
+             * Format: date-time
+             * @description An open upload that gets no byte until then is abandoned; a complete one keeps its file for a submission until then.
+             */
+            expires_at: string;
+        };
+        Blob: {
+            sha256: string;
+            size: number;
+            /** Format: date-time */
+            stored_at: string;
         };
         TaskEvent: {
             /** @description The event's place in the stream (also its SSE id): send it back as Last-Event-ID. */
@@ -2957,6 +3055,655 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Queue"];
                 };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upload */
+            200: {
+                headers: {
+                    /** @description The tus protocol version: 1.0.0. */
+                    "Tus-Resumable"?: string;
+                    /** @description How many of the file's bytes the server has. */
+                    "Upload-Offset"?: string;
+                    /** @description The file's size in bytes. */
+                    "Upload-Length"?: string;
+                    /** @description When an upload that gets no more bytes is abandoned (an HTTP date). */
+                    "Upload-Expires"?: string;
+                    /** @description no-store */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `upload_expired`: the resumable upload was abandoned for longer than the server keeps one (`cubqueue start --upload-expiry`); its bytes are gone, start a new one */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tus_version_unsupported`: the request's Tus-Resumable is not 1.0.0, the version this server speaks */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteUpload: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Must be 1.0.0 (412 otherwise). */
+                "tus-resumable": string;
+            };
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    /** @description The tus protocol version: 1.0.0. */
+                    "Tus-Resumable"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `upload_expired`: the resumable upload was abandoned for longer than the server keeps one (`cubqueue start --upload-expiry`); its bytes are gone, start a new one */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tus_version_unsupported`: the request's Tus-Resumable is not 1.0.0, the version this server speaks */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    uploadOffset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description As the GET, without a body */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    appendUpload: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Must be 1.0.0 (412 otherwise). */
+                "tus-resumable": string;
+                /** @description Where these bytes start: the server's offset. */
+                "upload-offset": string;
+                /** @description `<algorithm> <base64 digest>` of this body (sha1, sha256 or md5). */
+                "upload-checksum"?: string;
+            };
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/offset+octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description The bytes are on disk */
+            204: {
+                headers: {
+                    /** @description The tus protocol version: 1.0.0. */
+                    "Tus-Resumable"?: string;
+                    /** @description How many of the file's bytes the server has. */
+                    "Upload-Offset"?: string;
+                    /** @description When an upload that gets no more bytes is abandoned (an HTTP date). */
+                    "Upload-Expires"?: string;
+                    /** @description Once the upload is complete: the sha256 of the stored file. */
+                    "X-CubQueue-Sha256"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or a field is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (name taken, task already finished, a script stored under a name CubQueue reserves) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `upload_expired`: the resumable upload was abandoned for longer than the server keeps one (`cubqueue start --upload-expiry`); its bytes are gone, start a new one */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tus_version_unsupported`: the request's Tus-Resumable is not 1.0.0, the version this server speaks */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_content_type`: a PATCH of a resumable upload must be sent as application/offset+octet-stream */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `checksum_mismatch`: the bytes of this PATCH do not have the Upload-Checksum it declared; none of them were kept */
+            460: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server's disk is full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getBlob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stored file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Blob"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    hasBlob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description As the GET, without a body */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The script or task does not exist (`script_not_found`, `task_not_found`), or the task has no such attempt (`attempt_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createUpload: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Must be 1.0.0 (412 otherwise). */
+                "tus-resumable": string;
+                /** @description The file's size in bytes. */
+                "upload-length": string;
+                /** @description `filename <base64>,sha256 <base64 of the hex digest>`; other keys are ignored. */
+                "upload-metadata"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upload, at offset 0 */
+            201: {
+                headers: {
+                    /** @description The tus protocol version: 1.0.0. */
+                    "Tus-Resumable"?: string;
+                    /** @description When an upload that gets no more bytes is abandoned (an HTTP date). */
+                    "Upload-Expires"?: string;
+                    /** @description The upload's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Bearer realm="cubqueue"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request from another web page, to a host name this server does not answer to, or a browser request without the X-CubQueue-Client header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tus_version_unsupported`: the request's Tus-Resumable is not 1.0.0, the version this server speaks */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An upload is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server's disk is full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    uploadCapabilities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server's tus capabilities */
+            204: {
+                headers: {
+                    /** @description The tus protocol version: 1.0.0. */
+                    "Tus-Resumable"?: string;
+                    /** @description The tus versions spoken. */
+                    "Tus-Version"?: string;
+                    /** @description creation, expiration, checksum, termination. */
+                    "Tus-Extension"?: string;
+                    /** @description What Upload-Checksum may use. */
+                    "Tus-Checksum-Algorithm"?: string;
+                    /** @description The largest file, in bytes (when the server has a --max-upload-size). */
+                    "Tus-Max-Size"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
