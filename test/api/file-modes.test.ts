@@ -12,7 +12,7 @@ const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
 const WRITES_RESULTS = "#!/bin/sh\necho working\necho result > output/result.txt\necho step > metadata/step.txt\n";
 
 describe("what CubQueue creates is its user's alone", () => {
-  it("task folders, uploads, argument files, logs, exit records and the database are 0700/0600", async () => {
+  it("task folders, argument files, logs, exit records and the database are 0700/0600; uploads are read-only (0400)", async () => {
     const server = await startTestServer();
     await registerScript(server, "results", "results.sh", WRITES_RESULTS);
     const { task_id } = await submitOk(server, "results", { args: { input: "<file1>" }, files: [{ name: "in.txt", content: "data" }] });
@@ -41,7 +41,8 @@ describe("what CubQueue creates is its user's alone", () => {
       files: 0o700,
       metadata: 0o700,
       output: 0o700,
-      upload: 0o600,
+      // Stored once for every task that uses it, so no task may change it.
+      upload: 0o400,
       arg_file: 0o600,
       log: 0o600,
       exit: 0o600,

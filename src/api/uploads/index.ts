@@ -17,9 +17,9 @@ export function createUploadRouter({ uploads, blobs, maxUploadSize }: UploadRout
   router.use("/api/upload", tusVersion);
   router.use("/api/upload/*", tusVersion);
   // HEAD is answered by the GET routes (without a body); the document names it too.
-  for (const [path, params, operationId, summary] of [
-    ["/api/upload/{upload_id}", routes.UploadIdParamsSchema, "uploadOffset", "Where a resumable upload stands: Upload-Offset (tus)"],
-    ["/api/blob/{sha256}", routes.Sha256ParamsSchema, "hasBlob", "Whether the server stores this content: 200 or 404"],
+  for (const [path, params, operationId, summary, errors] of [
+    ["/api/upload/{upload_id}", routes.UploadIdParamsSchema, "uploadOffset", "Where a resumable upload stands: Upload-Offset (tus)", errorResponses(404, 410, 412)],
+    ["/api/blob/{sha256}", routes.Sha256ParamsSchema, "hasBlob", "Whether the server stores this content: 200 or 404", errorResponses(400, 404)],
   ] as const) {
     router.openAPIRegistry.registerPath({
       method: "head",
@@ -28,7 +28,7 @@ export function createUploadRouter({ uploads, blobs, maxUploadSize }: UploadRout
       tags: ["uploads"],
       summary,
       request: { params },
-      responses: { 200: { description: "As the GET, without a body" }, ...errorResponses(404) },
+      responses: { 200: { description: "As the GET, without a body" }, ...errors },
     });
   }
   return router

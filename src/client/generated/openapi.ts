@@ -3303,6 +3303,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `upload_expired`: the resumable upload was abandoned for longer than the server keeps one (`cubqueue start --upload-expiry`); its bytes are gone, start a new one */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tus_version_unsupported`: the request's Tus-Resumable is not 1.0.0, the version this server speaks */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: the server failed in a way it did not expect; its log has the details */
             500: {
                 headers: {
@@ -3540,6 +3558,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed or a field is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description The server requires a token (Authorization: Bearer …) and it was missing or wrong */
             401: {
