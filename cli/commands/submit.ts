@@ -1,10 +1,10 @@
 import { readdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { CAC } from "cac";
-import type { CubQueueClient, Task } from "../../src/client/index.ts";
+import type { CubQueueClient, Task, UploadProgress } from "../../src/client/index.ts";
 import { CliError, list, requireOption, text } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";
-import { json } from "../output.ts";
+import { formatBytes, json } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
 import { createProgress } from "../progress.ts";
 import { sbatchOptionsFlag } from "../sbatch-options-flag.ts";
@@ -63,8 +63,8 @@ async function submit(context: CommandContext, flags: SubmitFlags) {
   const slurmOptions = sbatchOptionsFlag("--slurm-opt", flags.slurmOpt);
   const options = { ...taskOptionsFrom(flags), ...(flags.hold ? { hold: true } : {}), ...(slurmOptions.length > 0 ? { slurmOptions } : {}) };
   const { client } = await context.connect();
-  const progress = createProgress(context.io, "Uploading");
-  const onProgress = ({ sent, total }: { sent: number; total: number }) => progress.update(sent, total);
+  const progress = uploadProgress(context);
+  const onProgress = progress.update;
   try {
     if (isArray) {
       const maxRunning = flags.maxRunning === undefined ? undefined : wholeNumber("--max-running", flags.maxRunning, 1);
@@ -115,6 +115,33 @@ async function waitForOne(context: CommandContext, client: CubQueueClient, taskI
   const task = await waitForTask(client, taskId);
   if (context.json) context.io.stdout(json(task));
   exitAsTask(task);
+}
+
+/**
+ * What a submission's files are doing, on one line redrawn on stderr: "Uploading" the form's
+ * files, or for each large file "Hashing" it (the server may have it already), then
+ * "Uploading" it; an upload that picks up where an earlier run stopped says so once.
+ */
+function uploadProgress(context: CommandContext) {
+  let current: { key: string; bar: ReturnType<typeof createProgress> } | undefined;
+  const finish = () => current?.bar.finish();
+  return {
+    update(progress: UploadProgress) {
+      const phase = progress.phase ?? "uploading";
+      const key = progress.phase === undefined ? "form" : `${phase} ${progress.file}`;
+      if (current?.key !== key) {
+        finish();
+        const label = progress.phase === undefined ? "Uploading" : `${phase === "hashing" ? "Hashing" : "Uploading"} ${basename(progress.file)}`;
+        current = { key, bar: createProgress(context.io, label) };
+      }
+      if (progress.resumedAt !== undefined) {
+        const percent = Math.floor((progress.resumedAt / Math.max(progress.total, 1)) * 100);
+        context.io.stderr(`Resuming the upload of ${basename(progress.file)} at ${formatBytes(progress.resumedAt)} of ${formatBytes(progress.total)} (${percent} %).\n`);
+      }
+      current.bar.update(progress.sent, progress.total);
+    },
+    finish,
+  };
 }
 
 /** The most lines a follow starts with: for a task just submitted, its whole log so far. */

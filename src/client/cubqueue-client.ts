@@ -1,9 +1,14 @@
+import { Buffer } from "node:buffer";
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
 import createClient, { type Client } from "openapi-fetch";
 import type { components, operations, paths } from "./generated/openapi.ts";
 import { CubQueueApiError, CubQueueConnectionError, CubQueueTimeoutError, apiErrorFrom, describeFetchFailure, notJson, unexpectedResponse } from "./errors.ts";
 import { CLIENT_HEADER } from "../api-info.ts";
 import { httpFetch } from "./http-fetch.ts";
 import { streamingMultipart, type FormPart, type UploadProgress } from "./multipart-upload.ts";
+import { createResumeRecords, defaultResumeDir, type ResumeRecords } from "./resume-records.ts";
+import { storeFile, type StoredFile, type UploadTransport } from "./resumable-upload.ts";
 import { taskFields, type EditOptions, type SubmitArrayOptions, type SubmitOptions } from "./task-options.ts";
 import { receiveArchive } from "./download-archive.ts";
 import type { UnpackResult } from "./output-folder.ts";
@@ -49,7 +54,23 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** The server's token, when it requires one (sent as `Authorization: Bearer <token>`). */
   token?: string;
+  /**
+   * Large files at least this big (default 8 MiB) are hashed first and not sent at all if
+   * the server has their content; otherwise they are uploaded resumably. Smaller ones go
+   * in the submission's form.
+   */
+  resumableFromBytes?: number;
+  /** Where unfinished uploads are remembered, to be resumed (default: $XDG_CACHE_HOME/cubqueue/uploads). */
+  resumeDir?: string;
 }
+
+export interface UploadFileOptions {
+  onProgress?: (progress: UploadProgress) => void;
+}
+
+/** Large files at least this big are offered by hash and uploaded resumably (see ClientOptions). */
+const RESUMABLE_FROM_BYTES = 8 * 1024 * 1024;
+const TUS_RESUMABLE = { "Tus-Resumable": "1.0.0" };
 
 export interface RegisterOptions {
   /** Store the file as the next version of the registered script of that name (which must exist), instead of registering a new one. */
@@ -154,6 +175,8 @@ export class CubQueueClient {
   readonly #api: Client<paths>;
   /** What sends uploads: see http-fetch.ts for why it is not the global fetch. */
   readonly #uploadFetch: typeof globalThis.fetch;
+  readonly #resumableFrom: number;
+  readonly #records: ResumeRecords;
 
   constructor(baseUrl = "http://127.0.0.1:8000", options: ClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
@@ -170,6 +193,8 @@ export class CubQueueClient {
       },
     });
     this.#uploadFetch = options.fetch ?? httpFetch;
+    this.#resumableFrom = options.resumableFromBytes ?? RESUMABLE_FROM_BYTES;
+    this.#records = createResumeRecords(options.resumeDir ?? defaultResumeDir(), this.baseUrl);
   }
 
   /**
@@ -213,16 +238,14 @@ export class CubQueueClient {
     largeFiles: readonly string[] = [],
     options: SubmitOptions = {},
   ): Promise<string> {
-    const parts: FormPart[] = [
-      { field: "script_name", value: scriptName },
-      ...taskFields(options),
-      { field: "arg_file", path: argFilePath },
-      ...largeFiles.map((path, index) => ({ field: `file${index + 1}`, path })),
-    ];
-    const upload = await streamingMultipart(parts, options.onProgress);
-    // The body reads nothing until it is sent, so it holds nothing open meanwhile.
+    // The script first: a mistyped name must not cost a long upload.
     if (largeFiles.length > 0) await this.getScript(scriptName);
-    const task = await this.#call(() => this.#api.POST("/api/task", { ...this.#uploadInit(upload), body: {} as never }));
+    const task = await this.#withLargeFiles(largeFiles, options.onProgress, async (fileParts) => {
+      const parts: FormPart[] = [{ field: "script_name", value: scriptName }, ...taskFields(options), { field: "arg_file", path: argFilePath }, ...fileParts];
+      // The body reads nothing until it is sent, so it holds nothing open meanwhile.
+      const upload = await streamingMultipart(parts, options.onProgress);
+      return this.#call(() => this.#api.POST("/api/task", { ...this.#uploadInit(upload), body: {} as never }));
+    });
     return task.task_id;
   }
 
@@ -232,16 +255,40 @@ export class CubQueueClient {
    * Resolves to the array's id and its tasks' ids, in order.
    */
   async submitArray(scriptName: string, argFilePaths: readonly string[], largeFiles: readonly string[] = [], options: SubmitArrayOptions = {}): Promise<TaskArray> {
-    const parts: FormPart[] = [
-      { field: "script_name", value: scriptName },
-      ...taskFields(options),
-      ...(options.maxRunning === undefined ? [] : [{ field: "max_running", value: String(options.maxRunning) }]),
-      ...argFilePaths.map((path) => ({ field: "arg_file", path })),
-      ...(options.argLinesPath === undefined ? [] : [{ field: "arg_lines", path: options.argLinesPath }]),
-      ...largeFiles.map((path, index) => ({ field: `file${index + 1}`, path })),
-    ];
-    const upload = await streamingMultipart(parts, options.onProgress);
-    return this.#call(() => this.#api.POST("/api/task/array", { ...this.#uploadInit(upload), body: {} as never }));
+    if (largeFiles.length > 0) await this.getScript(scriptName);
+    return this.#withLargeFiles(largeFiles, options.onProgress, async (fileParts) => {
+      const parts: FormPart[] = [
+        { field: "script_name", value: scriptName },
+        ...taskFields(options),
+        ...(options.maxRunning === undefined ? [] : [{ field: "max_running", value: String(options.maxRunning) }]),
+        ...argFilePaths.map((path) => ({ field: "arg_file", path })),
+        ...(options.argLinesPath === undefined ? [] : [{ field: "arg_lines", path: options.argLinesPath }]),
+        ...fileParts,
+      ];
+      const upload = await streamingMultipart(parts, options.onProgress);
+      return this.#call(() => this.#api.POST("/api/task/array", { ...this.#uploadInit(upload), body: {} as never }));
+    });
+  }
+
+  /**
+   * Puts one file on the server, once: hashed first, it is not sent at all if the server
+   * has its content; otherwise it is uploaded resumably, picking up where an earlier try
+   * stopped (a dropped connection, or a run cut short: see ClientOptions.resumeDir).
+   * Resolves to its sha256, which a submission can name instead of sending the file.
+   */
+  async uploadFile(path: string, options: UploadFileOptions = {}): Promise<StoredFile> {
+    return this.#storeFile(path, options.onProgress);
+  }
+
+  /** Whether the server stores a file of this content (one a submission may name by its sha256). */
+  async hasBlob(sha256: string): Promise<boolean> {
+    try {
+      await this.#call(() => this.#api.GET("/api/blob/{sha256}", { params: { path: { sha256 } } }));
+      return true;
+    } catch (error) {
+      if (error instanceof CubQueueApiError && error.code === "blob_not_found") return false;
+      throw error;
+    }
   }
 
   /** Changes a task that has not started (queued or held); what is not given stays. */
@@ -557,6 +604,86 @@ export class CubQueueClient {
       report();
     };
     return { ...(await receiveArchive(counted, outputDir, format, { overwrite, onWrite })), omitted };
+  }
+
+  async #storeFile(path: string, onProgress?: (progress: UploadProgress) => void, known?: { sha256: string; size: number }): Promise<StoredFile> {
+    return storeFile(this.#transport, this.#records, path, {
+      known,
+      filename: basename(path),
+      onProgress: onProgress && ((progress) => onProgress({ sent: progress.done, total: progress.total, file: progress.file, phase: progress.phase, resumedAt: progress.resumedAt })),
+    });
+  }
+
+  /**
+   * Makes the form fields of the large files and submits with them: small ones as file
+   * parts, large ones put on the server first (see uploadFile) and named by hash. If the
+   * server lost one meanwhile (its last task deleted between the check and the submit),
+   * they are put there again and the submission sent once more.
+   */
+  async #withLargeFiles<T>(largeFiles: readonly string[], onProgress: ((progress: UploadProgress) => void) | undefined, submit: (parts: FormPart[]) => Promise<T>): Promise<T> {
+    const hashes = new Map<string, { sha256: string; size: number }>();
+    const partsOf = async (): Promise<FormPart[]> => {
+      const parts: FormPart[] = [];
+      for (const [index, path] of largeFiles.entries()) {
+        const field = `file${index + 1}`;
+        const size = await stat(path).then((info) => (info.isFile() ? info.size : undefined), () => undefined);
+        if (size === undefined) throw new Error(`Cannot read ${path}: no such file`);
+        if (size < this.#resumableFrom) {
+          parts.push({ field, path });
+          continue;
+        }
+        const stored = await this.#storeFile(path, onProgress, hashes.get(path));
+        hashes.set(path, stored);
+        parts.push({ field: `${field}_sha256`, value: stored.sha256 }, { field: `${field}_name`, value: basename(path) });
+      }
+      return parts;
+    };
+    try {
+      return await submit(await partsOf());
+    } catch (error) {
+      if (!(error instanceof CubQueueApiError && error.code === "blob_not_found" && hashes.size > 0)) throw error;
+      return submit(await partsOf());
+    }
+  }
+
+  /** The tus endpoints, as storeFile uses them. */
+  get #transport(): UploadTransport {
+    const idOf = (url: string) => ({ upload_id: url.slice(url.lastIndexOf("/") + 1) });
+    return {
+      hasBlob: (sha256) => this.hasBlob(sha256),
+      create: async (length, filename, sha256) => {
+        const metadata = `filename ${Buffer.from(filename).toString("base64")},sha256 ${Buffer.from(sha256).toString("base64")}`;
+        const header = { "tus-resumable": "1.0.0", "upload-length": String(length), "upload-metadata": metadata };
+        return (await this.#call(() => this.#api.POST("/api/upload", { params: { header } }))).url;
+      },
+      offset: async (url) => {
+        const answer = await this.#api.HEAD("/api/upload/{upload_id}", { params: { path: idOf(url) }, headers: TUS_RESUMABLE }).catch((error) => {
+          throw error instanceof CubQueueApiError ? error : new CubQueueConnectionError(this.baseUrl, describeFetchFailure(error));
+        });
+        if (answer.response.status === 404 || answer.response.status === 410) return undefined;
+        if (!answer.response.ok) throw apiErrorFrom(answer.response, undefined);
+        return Number(answer.response.headers.get("upload-offset"));
+      },
+      append: async (url, offset, length, body) => {
+        const header = { "tus-resumable": "1.0.0", "upload-offset": String(offset) };
+        const answer = await this.#api
+          .PATCH("/api/upload/{upload_id}", {
+            params: { path: idOf(url), header },
+            fetch: this.#uploadFetch,
+            bodySerializer: () => body,
+            headers: { "Content-Type": "application/offset+octet-stream", "Content-Length": String(length) },
+            duplex: "half",
+            body: {} as never,
+          } as never)
+          .catch((error) => {
+            throw error instanceof CubQueueApiError ? error : new CubQueueConnectionError(this.baseUrl, describeFetchFailure(error));
+          });
+        // Another try got further meanwhile: go on from where the server is.
+        if (answer.response.status === 409 && answer.response.headers.has("upload-offset")) return Number(answer.response.headers.get("upload-offset"));
+        if (!answer.response.ok) throw apiErrorFrom(answer.response, answer.error);
+        return Number(answer.response.headers.get("upload-offset"));
+      },
+    };
   }
 
   /** Request options that send a streamed multipart body instead of a serialized one. */

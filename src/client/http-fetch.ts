@@ -16,7 +16,8 @@ export async function httpFetch(input: RequestInfo | URL, init?: RequestInit): P
   const transport = url.protocol === "https:" ? https : http;
   const headers: Record<string, string> = {};
   request.headers.forEach((value, key) => (headers[key] = value));
-  if (request.body) headers["transfer-encoding"] ??= "chunked";
+  // A body of a length told in advance goes out with it (a resumable upload's PATCH); any other is chunked.
+  if (request.body && headers["content-length"] === undefined) headers["transfer-encoding"] ??= "chunked";
 
   return new Promise<Response>((resolve, reject) => {
     const outgoing = transport.request(url, { method: request.method, headers, signal: request.signal }, (incoming) => {

@@ -27,7 +27,9 @@ export type {
   TaskOptions,
   TaskStatus,
   UnpackResult,
+  UploadFileOptions,
   UploadProgress,
   WaitOptions,
 } from "./cubqueue-client.ts";
 export { CubQueueApiError, CubQueueConnectionError, CubQueueFileExistsError, CubQueueTimeoutError } from "./errors.ts";
+export type { StoredFile } from "./resumable-upload.ts";

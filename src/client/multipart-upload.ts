@@ -6,12 +6,20 @@ import { basename } from "node:path";
 export type FormPart = { field: string; value: string } | { field: string; path: string };
 
 export interface UploadProgress {
-  /** Bytes of file content sent so far, over all files. */
+  /**
+   * Bytes of file content sent so far, over the files sent in the form; for a large
+   * file on its own (hashed, then uploaded resumably): its bytes hashed, or its bytes
+   * the server has.
+   */
   sent: number;
-  /** Bytes of file content in all, over all files. */
+  /** Bytes of file content in all, over the files of the form; or the large file's size. */
   total: number;
   /** The file being sent. */
   file: string;
+  /** "hashing": a large file is read to learn its sha256 (the server may have it already); "uploading" otherwise. */
+  phase?: "hashing" | "uploading";
+  /** Set once when a large file's upload picks up where an earlier one stopped: the bytes the server had. */
+  resumedAt?: number;
 }
 
 export interface MultipartUpload {
