@@ -4,7 +4,8 @@ Its methods are the spec's (register, list_scripts, submit_task, list_tasks, get
 get_task_log, download_task_metadata, download_task_result, cancel_task, wait_for_task), with
 the spec's argument order, and one for each other operation of the API (see operations.py).
 Tasks and scripts are returned as the server sends them: dicts with the fields of the API's
-`Task` and `Script` (task_id, status, exit_code, …). Uploads and downloads are streamed.
+`Task` and `Script` (task_id, status, exit_code, …). Uploads and downloads are streamed; large
+files are stored once on the server, named by hash, and sent resumably (see upload_file).
 Failures raise CubQueueApiError (the server said no, with its code), CubQueueConnectionError
 (no server answered), CubQueueTimeoutError and CubQueueFileExistsError; all are CubQueueError.
 """
@@ -16,11 +17,13 @@ import time
 from urllib.parse import quote
 
 from ._http import Connection
+from ._large_files import LargeFiles, Progress
 from ._multipart import CHUNK, MultipartForm
+from ._resumable import RESUMABLE_FROM, ResumeRecords, hash_file, store_file, stored_blob
 from ._sse import read_events
 from ._task_options import option_fields
 from ._unpack import receive_archive
-from .errors import CubQueueConnectionError, CubQueueFileExistsError, CubQueueTimeoutError
+from .errors import CubQueueApiError, CubQueueConnectionError, CubQueueFileExistsError, CubQueueTimeoutError
 
 FINISHED = ("succeeded", "failed", "cancelled")
 ARCHIVE_FORMATS = ("tar.gz", "tar", "zip")
@@ -36,6 +39,7 @@ class CubQueueClient:
     def __init__(self, base_url="http://127.0.0.1:8000", token=None, timeout=60.0):
         self._http = Connection(base_url, token=token, timeout=timeout)
         self.base_url = self._http.base_url
+        self._records = ResumeRecords(self.base_url)
 
     # Scripts
 
@@ -63,40 +67,39 @@ class CubQueueClient:
 
     # Tasks
 
-    def submit_task(self, script_name, arg_file, large_files=(), max_retries=None, retry_delay_s=None, retry_backoff=None, timeout_s=None, on_progress=None, **options):
+    def submit_task(self, script_name, arg_file, large_files=(), max_retries=None, retry_delay_s=None, retry_backoff=None, timeout_s=None, on_progress=None, resumable_from=RESUMABLE_FROM, **options):
         """Submits a task: the JSON argument file and the large files (`<file1>`, `<file2>`, … in
-        that order) are streamed to the server. Returns the new task's id.
+        that order) go to the server. Returns the new task's id.
 
         Further options, by keyword (None leaves each to the server's default): priority,
         after and after_any (task ids it waits for), cpus, gpus, env (a dict), name, tags (a
         dict), notify_url, notify_on ("finish" or "all"), hold (True: it waits to be released)
         and slurm_options (a list of sbatch options). With large files, the script is looked up
-        first: a mistyped name must not cost a long upload. on_progress(sent, total) is called
-        as the files' bytes go out.
+        first: a mistyped name must not cost a long upload.
+
+        A large file of at least `resumable_from` bytes (8 MiB) is stored on the server first, as
+        upload_file does, and named by its hash: content the server has is not sent again, and an
+        upload cut off is resumed. None sends every file in the form (for a server too old to
+        have /api/upload). on_progress(sent, total) follows the bytes of all the files the server
+        has; a callback that takes a `phase` keyword also hears of the hashing (see upload_file).
         """
         policy = dict(max_retries=max_retries, retry_delay_s=retry_delay_s, retry_backoff=retry_backoff, timeout_s=timeout_s, **options)
         fields = [("script_name", script_name)] + option_fields(policy, "submit_task")
-        files = [("arg_file", arg_file)] + _large_file_fields(large_files)
-        form = MultipartForm(fields, files, on_progress)
-        if large_files:
-            self.get_script(script_name)
-        return self._upload("/api/task", form)["task_id"]
+        return self._submit("/api/task", script_name, fields, [("arg_file", arg_file)], large_files, on_progress, resumable_from)["task_id"]
 
-    def submit_array(self, script_name, arg_files=(), large_files=(), arg_lines=None, max_running=None, on_progress=None, **options):
+    def submit_array(self, script_name, arg_files=(), large_files=(), arg_lines=None, max_running=None, on_progress=None, resumable_from=RESUMABLE_FROM, **options):
         """Submits one task per argument file, all sharing the large files (uploaded once).
         Returns {"array_id", "task_ids" (in the order of the argument files), "max_running"}.
 
         `arg_lines` is a JSON-lines file, each line the argument file of one more task.
-        `max_running` caps how many of them run at once. The task options are submit_task's.
+        `max_running` caps how many of them run at once. The task options, on_progress and
+        resumable_from are submit_task's.
         """
         fields = [("script_name", script_name)] + option_fields(options, "submit_array")
         if max_running is not None:
             fields.append(("max_running", max_running))
         files = [("arg_file", path) for path in arg_files] + ([("arg_lines", arg_lines)] if arg_lines is not None else [])
-        form = MultipartForm(fields, files + _large_file_fields(large_files), on_progress)
-        if large_files:
-            self.get_script(script_name)
-        return self._upload("/api/task/array", form)
+        return self._submit("/api/task/array", script_name, fields, files, large_files, on_progress, resumable_from)
 
     def edit_task(self, task_id, arg_file=None, **options):
         """Changes a task that has not started (queued or held): any of submit_task's options but
@@ -233,6 +236,42 @@ class CubQueueClient:
             time.sleep(interval)
             interval = min(interval * 2, poll_interval)
 
+    # Large files
+
+    def upload_file(self, path, on_progress=None):
+        """Makes the server store a file, to name it by hash in a submission (fileN_sha256):
+        returns {"sha256", "size", "reused"}. submit_task does this by itself for large files.
+
+        The file is hashed (streamed), and not sent at all if the server stores that content
+        already (reused=True): a file given to many tasks crosses the network once. Otherwise it
+        is sent resumably (tus): a cut connection is tried again from the server's offset (five
+        times without progress at most), and an upload left unfinished, even by a killed
+        process, is resumed by the next call for the same content, thanks to a resume record
+        in $XDG_CACHE_HOME/cubqueue/uploads (~/.cache/cubqueue/uploads), which the TypeScript
+        client and `cubqueue submit` share. on_progress(sent, size) follows the bytes the server
+        has (a resumed upload starts at its offset); a callback that takes a `phase` keyword is
+        also called while hashing, with phase="hashing", and else with phase="uploading".
+        """
+        path = os.fspath(path)
+        if not os.path.isfile(path):
+            raise FileNotFoundError("Cannot read {}: no such file".format(path))
+        report = Progress(on_progress, os.path.getsize(path))
+        hashed = [0]
+
+        def on_hashed(count):
+            hashed[0] += count
+            report.hashing(hashed[0], report.total)
+
+        sha256, size = hash_file(path, on_hashed)
+        report.total = size
+        reused = store_file(self._http, self._records, path, sha256, size, lambda have, _total: report.stored(1, have))
+        return {"sha256": sha256, "size": size, "reused": reused}
+
+    def has_blob(self, sha256):
+        """The file of this sha256 the server stores ({"sha256", "size", "stored_at"}), or None:
+        a submission may name it by hash (fileN_sha256) instead of sending it."""
+        return stored_blob(self._http, sha256.lower())
+
     # Watching
 
     def events(self, task_id=None, script=None, tags=None, last_event_id=None, reconnect=True):
@@ -302,6 +341,25 @@ class CubQueueClient:
 
     # Transport
 
+    def _submit(self, path, script_name, fields, arg_parts, large_files, on_progress, resumable_from):
+        """Sends a submission: its large files stored first (by hash), the rest as a form. If the
+        server lost one of those between our check and the submission (its last task deleted
+        meanwhile: 400 blob_not_found), they are sent again, and the submission once more."""
+        large = LargeFiles(large_files, resumable_from)
+        form_total = MultipartForm([], arg_parts + large.as_parts).total
+        if large_files:
+            self.get_script(script_name)
+        for again in (False, True):
+            progress = Progress(on_progress, form_total + large.stored_size)
+            large.store(self._http, self._records, progress, again=again)
+            progress.total = form_total + large.stored_size
+            form = MultipartForm(fields + large.fields(), arg_parts + large.as_parts, lambda sent, _total: progress.sending(sent))
+            try:
+                return self._upload(path, form)
+            except CubQueueApiError as error:
+                if again or not large.by_hash or (error.status, error.code) != (400, "blob_not_found"):
+                    raise
+
     def _upload(self, path, form):
         return self._http.json("POST", path, body=iter(form), headers={"Content-Type": form.content_type}, length=form.length)
 
@@ -323,11 +381,6 @@ class CubQueueClient:
             response.close()
         result["omitted"] = {"count": _int_header(response, "X-CubQueue-Omitted") or 0, "reasons": _reasons(response.getheader("X-CubQueue-Omitted-Reasons"))}
         return result
-
-
-def _large_file_fields(paths):
-    """The large files as the form's file1, file2, … (what `<file1>`, `<file2>` name)."""
-    return [("file{}".format(index + 1), path) for index, path in enumerate(paths)]
 
 
 def _task_path(task_id, rest=""):

@@ -37,7 +37,18 @@ METHOD_FOR_OPERATION = {
     "resumeQueue": "resume_queue",
     "health": "health",
     "metrics": "metrics",
+    # Resumable uploads (tus): upload_file starts one (POST), asks where it stands (HEAD, the
+    # same route as GET) and sends the rest (PATCH); submit_task calls it for large files.
+    "createUpload": "upload_file",
+    "getUpload": "upload_file",
+    "uploadOffset": "upload_file",
+    "appendUpload": "upload_file",
+    "getBlob": "has_blob",
+    "hasBlob": "has_blob",
 }
 
 #: operationId → why the Python client has no method for it.
-NOT_IN_PYTHON = {}
+NOT_IN_PYTHON = {
+    "uploadCapabilities": "tus discovery (OPTIONS): the client speaks tus 1.0.0 with the creation extension, which every server with /api/upload offers, so it has nothing to ask.",
+    "deleteUpload": "upload_file never gives an upload up: an unfinished one is resumed by the next call for the same file (its resume record), and the server drops one left alone past its expiry.",
+}

@@ -25,6 +25,6 @@ export async function runPython(args: string[], env: Record<string, string> = {}
 }
 
 /** Starts a Python program with the client importable, for a test that watches it while it runs. */
-export function spawnPython(args: string[]) {
-  return spawn(PYTHON, args, { env: { ...process.env, PYTHONPATH: CLIENT_DIR, PYTHONDONTWRITEBYTECODE: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+export function spawnPython(args: string[], env: Record<string, string> = {}) {
+  return spawn(PYTHON, args, { env: { ...process.env, PYTHONPATH: CLIENT_DIR, PYTHONDONTWRITEBYTECODE: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
 }

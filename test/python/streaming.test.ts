@@ -39,7 +39,8 @@ describe.skipIf(SKIP)("the Python client streams large files", () => {
     await writeFile(join(work.path, "big.bin"), "");
     await truncate(join(work.path, "big.bin"), FILE_SIZE);
 
-    const child = spawnPython(["-c", PROGRAM, server.url, work.path]);
+    // The file goes resumably (it is large): its resume record in the test's folder, not in ~/.cache.
+    const child = spawnPython(["-c", PROGRAM, server.url, work.path], { XDG_CACHE_HOME: join(work.path, "cache") });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
