@@ -88,20 +88,33 @@ export async function storeFile(
   }
   let failures = 0;
   let delayMs = RETRY_FIRST_MS;
-  while (offset < size) {
+  let settled = true;
+  let lastFailedAt = -1;
+  while (!settled || offset < size) {
     const from = offset;
     try {
+      // After a failure, where the server got to first: the bytes that arrived are kept.
+      if (!settled) {
+        const now = await transport.offset(url);
+        if (now === undefined) throw new Error(`The server no longer has the upload of ${path} (it expired or was deleted); run the command again to start it over.`);
+        offset = now;
+        settled = true;
+        if (offset > lastFailedAt) {
+          failures = 0;
+          delayMs = RETRY_FIRST_MS;
+        }
+        continue;
+      }
       offset = await transport.append(url, from, size - from, fileFrom(path, from, (sent) => onProgress?.({ phase: "uploading", done: from + sent, total: size, file: path })));
     } catch (error) {
+      // A dropped connection, or a server restarting: try again, a little later each time it gets no further.
       if (!(error instanceof CubQueueConnectionError)) throw error;
-      // Where the server got to: the bytes that arrived are kept.
-      const now = await transport.offset(url).catch(() => undefined);
-      if (now === undefined) throw error;
-      failures = now > from ? 1 : failures + 1;
+      failures += 1;
       if (failures >= TRIES_WITHOUT_PROGRESS) throw error;
-      offset = now;
+      lastFailedAt = Math.max(lastFailedAt, from);
+      settled = false;
       await new Promise((resolve) => setTimeout(resolve, delayMs));
-      delayMs = now > from ? RETRY_FIRST_MS : Math.min(delayMs * 2, RETRY_MAX_MS);
+      delayMs = Math.min(delayMs * 2, RETRY_MAX_MS);
     }
   }
   await records.remove(sha256);

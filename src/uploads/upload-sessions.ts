@@ -156,13 +156,15 @@ export function createUploadSessions({ db, layout, home, blobs, expiryMs, maxSiz
             `The upload is ${found.row.length} bytes long (Upload-Length), and this PATCH sends more than the ${left} bytes it lacks; none of the extra was kept.`,
           );
         }
-        await file.write(bytes);
+        await file.write(bytes).catch((error: unknown) => Promise.reject(new WriteFailure(error)));
         written += bytes.length;
         runningHash?.hash.update(bytes);
         digest?.update(bytes);
       }
     } catch (error) {
-      failure = error;
+      // A body that stops early (the client gone, or a newer request for this upload) is how
+      // resumable uploads are cut: what arrived is kept, and the next PATCH goes on from it.
+      failure = error instanceof WriteFailure ? error.cause : error instanceof AppError ? error : cutShort(found.offset + written);
     } finally {
       signal.removeEventListener("abort", stop);
       await file.sync().catch(() => undefined);
@@ -250,6 +252,18 @@ export function createUploadSessions({ db, layout, home, blobs, expiryMs, maxSiz
 
   return { create, status, append, terminate, sweep };
 }
+
+/** A failure to write the bytes, told apart from a body that stopped arriving. */
+class WriteFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super("writing the upload failed");
+  }
+}
+
+const cutShort = (offset: number) =>
+  new AppError(400, "upload_interrupted", `The PATCH ended before its last byte; the ${offset} bytes received are kept: resume from there (HEAD, then PATCH with Upload-Offset: ${offset}).`, {
+    "Upload-Offset": String(offset),
+  });
 
 export const uploadNotFound = (id: string) => new AppError(404, "upload_not_found", `No upload with id "${id}" (it finished long ago, was deleted, or never existed).`);
 

@@ -27,7 +27,9 @@ export async function daemonBaseDir(): Promise<string> {
 
 /** Starts (or restarts) the server of a base dir in the background, on a free port. */
 export async function startDaemon(baseDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<DaemonServer> {
-  const started = await runCubqueue(["start", "--daemon", "--json", "--base-dir", baseDir, "--port", "0", ...args], env);
+  // On a free port, unless the test names one (a restart that clients must find again).
+  const port = args.includes("--port") ? [] : ["--port", "0"];
+  const started = await runCubqueue(["start", "--daemon", "--json", "--base-dir", baseDir, ...port, ...args], env);
   expect(started, started.stderr).toMatchObject({ code: 0 });
   const { pid, url } = JSON.parse(started.stdout) as { pid: number; url: string };
   return { baseDir, url, pid, request: (path, init) => fetch(`${url}${path}`, init) };
