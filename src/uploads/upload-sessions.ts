@@ -158,6 +158,8 @@ export function createUploadSessions({ db, layout, home, blobs, expiryMs, maxSiz
         }
         await file.write(bytes).catch((error: unknown) => Promise.reject(new WriteFailure(error)));
         written += bytes.length;
+        // As they arrive: /metrics counts an upload under way, and one cut short, byte for byte.
+        onReceived(bytes.length);
         runningHash?.hash.update(bytes);
         digest?.update(bytes);
       }
@@ -170,7 +172,6 @@ export function createUploadSessions({ db, layout, home, blobs, expiryMs, maxSiz
       await file.sync().catch(() => undefined);
       await file.close();
     }
-    onReceived(written);
     if (runningHash) runningHash.covered = found.offset + written;
     // With a checksum, only bytes that match it are kept: a cut or a mismatch takes this PATCH's bytes back.
     if (digest && (failure !== undefined || digest.digest("base64") !== checksum!.digest)) {

@@ -26,7 +26,7 @@ async function bigFile(dir: string, name: string, size: number): Promise<{ path:
     block.writeUInt32BE(offset / MIB, 0);
     const chunk = block.subarray(0, Math.min(MIB, size - offset));
     hash.update(chunk);
-    if (!out.write(chunk)) await new Promise((resolve) => out.once("drain", resolve));
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   return { path, sha256: hash.digest("hex") };
