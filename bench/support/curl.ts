@@ -19,3 +19,21 @@ export async function curlDrain(curl: string, url: string, timeoutMs: number): P
 export async function curlPut(curl: string, url: string, path: string, timeoutMs: number): Promise<void> {
   await runOk(curl, ["-sS", "--fail", "-H", "Expect:", "-T", path, "-o", "/dev/null", url], { timeoutMs });
 }
+
+/**
+ * POSTs a multipart form (text fields, and files by path) as the spec's plain request does:
+ * with curl -F when it is installed, else Node's fetch (which reads the files into memory).
+ */
+export async function curlSubmit(curl: string | undefined, url: string, fields: Record<string, string>, files: Record<string, string>, timeoutMs: number): Promise<void> {
+  if (curl) {
+    const form = [...Object.entries(fields).map(([name, value]) => `${name}=${value}`), ...Object.entries(files).map(([name, path]) => `${name}=@${path}`)];
+    await runOk(curl, ["-sS", "--fail", "-H", "Expect:", ...form.flatMap((part) => ["-F", part]), "-o", "/dev/null", `${url}/api/task`], { timeoutMs });
+    return;
+  }
+  const { openAsBlob } = await import("node:fs");
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.set(name, value);
+  for (const [name, path] of Object.entries(files)) form.set(name, await openAsBlob(path), path.split("/").pop());
+  const response = await fetch(`${url}/api/task`, { method: "POST", body: form, signal: AbortSignal.timeout(timeoutMs) });
+  if (!response.ok) throw new Error(`POST /api/task answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+}

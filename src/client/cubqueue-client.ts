@@ -7,8 +7,8 @@ import { CubQueueApiError, CubQueueConnectionError, CubQueueTimeoutError, apiErr
 import { CLIENT_HEADER } from "../api-info.ts";
 import { httpFetch } from "./http-fetch.ts";
 import { streamingMultipart, type FormPart, type UploadProgress } from "./multipart-upload.ts";
-import { createResumeRecords, defaultResumeDir, type ResumeRecords } from "./resume-records.ts";
-import { storeFile, type StoredFile, type UploadTransport } from "./resumable-upload.ts";
+import { createHashCache, createResumeRecords, defaultCacheDir, type ResumeRecords } from "./resume-records.ts";
+import { hashFile, storeFile, type StoredFile, type UploadTransport } from "./resumable-upload.ts";
 import { taskFields, type EditOptions, type SubmitArrayOptions, type SubmitOptions } from "./task-options.ts";
 import { receiveArchive } from "./download-archive.ts";
 import type { UnpackResult } from "./output-folder.ts";
@@ -60,8 +60,11 @@ export interface ClientOptions {
    * in the submission's form.
    */
   resumableFromBytes?: number;
-  /** Where unfinished uploads are remembered, to be resumed (default: $XDG_CACHE_HOME/cubqueue/uploads). */
-  resumeDir?: string;
+  /**
+   * Where unfinished uploads are remembered, to be resumed (uploads/), and the hashes of
+   * large files already read (hashes/); default $XDG_CACHE_HOME/cubqueue (~/.cache/cubqueue).
+   */
+  cacheDir?: string;
 }
 
 export interface UploadFileOptions {
@@ -177,6 +180,7 @@ export class CubQueueClient {
   readonly #uploadFetch: typeof globalThis.fetch;
   readonly #resumableFrom: number;
   readonly #records: ResumeRecords;
+  readonly #hashes: ReturnType<typeof createHashCache>;
 
   constructor(baseUrl = "http://127.0.0.1:8000", options: ClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
@@ -194,7 +198,9 @@ export class CubQueueClient {
     });
     this.#uploadFetch = options.fetch ?? httpFetch;
     this.#resumableFrom = options.resumableFromBytes ?? RESUMABLE_FROM_BYTES;
-    this.#records = createResumeRecords(options.resumeDir ?? defaultResumeDir(), this.baseUrl);
+    const cacheDir = options.cacheDir ?? defaultCacheDir();
+    this.#records = createResumeRecords(cacheDir, this.baseUrl);
+    this.#hashes = createHashCache(cacheDir);
   }
 
   /**
@@ -273,7 +279,7 @@ export class CubQueueClient {
   /**
    * Puts one file on the server, once: hashed first, it is not sent at all if the server
    * has its content; otherwise it is uploaded resumably, picking up where an earlier try
-   * stopped (a dropped connection, or a run cut short: see ClientOptions.resumeDir).
+   * stopped (a dropped connection, or a run cut short: see ClientOptions.cacheDir).
    * Resolves to its sha256, which a submission can name instead of sending the file.
    */
   async uploadFile(path: string, options: UploadFileOptions = {}): Promise<StoredFile> {
@@ -606,7 +612,13 @@ export class CubQueueClient {
     return { ...(await receiveArchive(counted, outputDir, format, { overwrite, onWrite })), omitted };
   }
 
-  async #storeFile(path: string, onProgress?: (progress: UploadProgress) => void, known?: { sha256: string; size: number }): Promise<StoredFile> {
+  async #storeFile(path: string, onProgress?: (progress: UploadProgress) => void, hashed?: { sha256: string; size: number }): Promise<StoredFile> {
+    let known = hashed ?? (await this.#hashes.get(path).catch(() => undefined));
+    if (!known) {
+      const before = await this.#hashes.stamp(path).catch(() => undefined);
+      known = await hashFile(path, (done, total) => onProgress?.({ phase: "hashing", sent: done, total, file: path }));
+      if (before !== undefined) await this.#hashes.set(path, before, known).catch(() => undefined);
+    }
     return storeFile(this.#transport, this.#records, path, {
       known,
       filename: basename(path),

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -10,13 +10,13 @@ export interface ResumeRecord {
 }
 
 /**
- * The default folder of resume records: $XDG_CACHE_HOME/cubqueue/uploads, or
- * ~/.cache/cubqueue/uploads. The CLI, the SDK and the Python client share it,
- * so an upload cut short by one is resumed by any of them.
+ * The client's cache folder: $XDG_CACHE_HOME/cubqueue, or ~/.cache/cubqueue. Its uploads/
+ * (resume records) is shared by the CLI, the SDK and the Python client, so an upload cut
+ * short by one is resumed by any of them; hashes/ remembers files already hashed.
  */
-export function defaultResumeDir(env: NodeJS.ProcessEnv = process.env): string {
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const cache = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.trim() !== "" ? env.XDG_CACHE_HOME : join(homedir(), ".cache");
-  return join(cache, "cubqueue", "uploads");
+  return join(cache, "cubqueue");
 }
 
 /**
@@ -26,7 +26,8 @@ export function defaultResumeDir(env: NodeJS.ProcessEnv = process.env): string {
  * same file under another path resumes too, and one server's upload is never
  * sent to another.
  */
-export function createResumeRecords(dir: string, baseUrl: string) {
+export function createResumeRecords(cacheDir: string, baseUrl: string) {
+  const dir = join(cacheDir, "uploads");
   const pathOf = (sha256: string) => join(dir, `${createHash("sha256").update(`${baseUrl}\n${sha256}`).digest("hex")}.json`);
   return {
     async get(sha256: string): Promise<ResumeRecord | undefined> {
@@ -51,3 +52,37 @@ export function createResumeRecords(dir: string, baseUrl: string) {
 }
 
 export type ResumeRecords = ReturnType<typeof createResumeRecords>;
+
+/**
+ * The sha256 of files already hashed, by where they are and what they were then (size,
+ * modification time, inode): submitting the same 30 GB input a hundred times reads it once.
+ * A file changed since, however little, is hashed again.
+ */
+export function createHashCache(cacheDir: string) {
+  const dir = join(cacheDir, "hashes");
+  const stampOf = async (path: string) => {
+    const info = await stat(path, { bigint: true });
+    return { key: createHash("sha256").update(await realpath(path)).digest("hex"), stamp: `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}` };
+  };
+  const fileOf = (key: string) => join(dir, `${key}.json`);
+  return {
+    async get(path: string): Promise<{ sha256: string; size: number } | undefined> {
+      const { key, stamp } = await stampOf(path);
+      const text = await readFile(fileOf(key), "utf8").catch(() => undefined);
+      try {
+        const saved = text === undefined ? undefined : (JSON.parse(text) as { stamp?: string; sha256?: string; size?: number });
+        return saved?.stamp === stamp && typeof saved.sha256 === "string" && Number.isSafeInteger(saved.size) ? { sha256: saved.sha256, size: saved.size! } : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    /** Remembers a hash taken of the file as `before` found it (so a change while it was read is never cached). */
+    async set(path: string, before: string, hashed: { sha256: string; size: number }): Promise<void> {
+      const { key, stamp } = await stampOf(path);
+      if (stamp !== before) return;
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await writeFile(fileOf(key), JSON.stringify({ stamp, ...hashed }), { mode: 0o600 });
+    },
+    stamp: async (path: string) => (await stampOf(path)).stamp,
+  };
+}
