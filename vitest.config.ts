@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { configDefaults, defineConfig } from "vitest/config";
 
 /**
@@ -30,6 +32,8 @@ export default defineConfig({
     reporters: report ? ["default", ["json", { outputFile: report }]] : ["default"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // The clients' cache (resume records, hashes of large files) of every test, the CLI's included, away from the home folder.
+    env: { XDG_CACHE_HOME: join(tmpdir(), "cubqueue-test-cache") },
     // Tests spawn real servers and scripts; two workers match the two cores they were written for.
     maxWorkers: 2,
   },

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CubQueueApiError, CubQueueClient, CubQueueConnectionError } from "../../src/client/index.ts";
+import { CubQueueApiError, CubQueueClient, CubQueueConnectionError, type UploadProgress } from "../../src/client/index.ts";
 import { FIXTURES } from "../support/api.ts";
 import { closedPort } from "../support/cli.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
@@ -22,13 +22,14 @@ describe("CubQueueClient against a live server", () => {
       await writeFile(join(work.path, "big.bin"), big);
       const args = JSON.stringify({ inputs: ["<file1>"], label: "sdk" });
       await writeFile(join(work.path, "args.json"), args);
-      const progress: Array<{ sent: number; total: number }> = [];
+      const progress: UploadProgress[] = [];
       const taskId = await client.submitTask("echo_args", join(work.path, "args.json"), [join(work.path, "big.bin")], {
-        onProgress: ({ sent, total }) => progress.push({ sent, total }),
+        onProgress: (each) => progress.push(each),
       });
-      // Progress counts every file sent, the argument file included.
-      expect(progress.length).toBeGreaterThan(2);
-      expect(progress.at(-1)).toEqual({ sent: big.length + args.length, total: big.length + args.length });
+      // The large file is hashed, then sent on its own (resumably) to its last byte; then the form, with the argument file.
+      expect(progress.filter((each) => each.phase === "hashing").at(-1)).toMatchObject({ sent: big.length, total: big.length });
+      expect(progress.filter((each) => each.phase === "uploading").at(-1)).toMatchObject({ sent: big.length, total: big.length });
+      expect(progress.at(-1)).toEqual({ sent: args.length, total: args.length, file: join(work.path, "args.json") });
 
       const finished = await client.waitForTask(taskId, { timeoutMs: 20_000 });
       expect(finished).toMatchObject({ status: "succeeded", exit_code: 0 });
