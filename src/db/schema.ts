@@ -199,8 +199,8 @@ export const blobs = sqliteTable(
     home: text("home").notNull(),
     sha256: text("sha256").notNull(),
     size: integer("size").notNull(),
-    /** The file's st_mtime in nanoseconds, as a decimal string (beyond a double's precision). */
-    mtimeNs: text("mtime_ns").notNull(),
+    /** The file's st_mtime in whole milliseconds (what every runtime reports alike). */
+    mtimeMs: integer("mtime_ms").notNull(),
     storedAt: integer("stored_at", { mode: "timestamp_ms" }).notNull(),
   },
   (table) => [primaryKey({ columns: [table.home, table.sha256] })],

@@ -19,6 +19,11 @@ export function isSha256(value: string): boolean {
   return SHA256_HEX.test(value);
 }
 
+/** A modification time in whole milliseconds: Node reports nanoseconds, Deno milliseconds. */
+function wholeMs(nanoseconds: bigint): number {
+  return Number(nanoseconds / 1_000_000n);
+}
+
 /** Why a file could not be linked, where a copy does instead (another file system, too many links, no links at all). */
 const CANNOT_LINK = new Set(["EXDEV", "EMLINK", "EPERM", "ENOTSUP", "EOPNOTSUPP"]);
 
@@ -67,7 +72,7 @@ export function createBlobStore({ db, layout, home, now }: BlobStoreDeps) {
     const row = await findBlob(db, home, sha256);
     if (!row) return undefined;
     const info = await lstat(layout.blobFile(sha256), { bigint: true }).catch(() => undefined);
-    if (info?.isFile() && info.size === BigInt(row.size) && String(info.mtimeNs) === row.mtimeNs) return row;
+    if (info?.isFile() && info.size === BigInt(row.size) && wholeMs(info.mtimeNs) === row.mtimeMs) return row;
     await drop(sha256);
     return undefined;
   }
@@ -90,7 +95,7 @@ export function createBlobStore({ db, layout, home, now }: BlobStoreDeps) {
       // Over whatever a crash left there without a row: a rename replaces it whole.
       await rename(path, blob);
       const info = await lstat(blob, { bigint: true });
-      await upsertBlob(db, { home, sha256, size: Number(info.size), mtimeNs: String(info.mtimeNs), storedAt: now() });
+      await upsertBlob(db, { home, sha256, size: Number(info.size), mtimeMs: wholeMs(info.mtimeNs), storedAt: now() });
       return true;
     });
   }

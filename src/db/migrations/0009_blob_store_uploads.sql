@@ -2,7 +2,7 @@ CREATE TABLE `blobs` (
 	`home` text NOT NULL,
 	`sha256` text NOT NULL,
 	`size` integer NOT NULL,
-	`mtime_ns` text NOT NULL,
+	`mtime_ms` integer NOT NULL,
 	`stored_at` integer NOT NULL,
 	PRIMARY KEY(`home`, `sha256`)
 );

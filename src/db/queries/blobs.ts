@@ -15,7 +15,7 @@ export async function upsertBlob(db: Database, row: BlobRow): Promise<void> {
   await db
     .insert(blobs)
     .values(row)
-    .onConflictDoUpdate({ target: [blobs.home, blobs.sha256], set: { size: row.size, mtimeNs: row.mtimeNs, storedAt: row.storedAt } });
+    .onConflictDoUpdate({ target: [blobs.home, blobs.sha256], set: { size: row.size, mtimeMs: row.mtimeMs, storedAt: row.storedAt } });
 }
 
 export async function deleteBlobRow(db: Database, home: string, sha256: string): Promise<void> {
