@@ -54,7 +54,7 @@ export interface TaskRecord {
 }
 
 /** The tasks whose folders are in this server's base dir (see tasks.home); tasks from before that record are everyone's. */
-export function isHomeOf(home: string): SQL {
+export function isHomeOf(home: string | SQL): SQL {
   return or(eq(tasks.home, home), isNull(tasks.home))!;
 }
 
