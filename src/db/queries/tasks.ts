@@ -2,6 +2,7 @@ import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNul
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "../open.ts";
 import { perDatabase, slotOf } from "../prepared.ts";
+import { insertOneTask } from "./insert-one-task.ts";
 import { refreshBlocked } from "./queue.ts";
 import {
   ACTIVE_STATUSES,
@@ -77,6 +78,12 @@ export async function insertTasks(
     array,
   }: { tasks: NewTaskRow[]; files: TaskFileRow[]; dependencies: TaskDependencyRow[]; tags?: TaskTagRow[]; array?: TaskArrayRow },
 ): Promise<TaskRow[]> {
+  const onlyOneTask = rows.length === 1 && files.length === 0 && dependencies.length === 0 && tags.length === 0 && !array;
+  if (onlyOneTask) {
+    const stored = await insertOneTask(db, rows[0]!);
+    if (!stored) throw new Error("1 of 1 tasks were not stored");
+    return [stored];
+  }
   const chunks = <T>(items: T[]) => Array.from({ length: Math.ceil(items.length / ROWS_PER_INSERT) }, (_, i) => items.slice(i * ROWS_PER_INSERT, (i + 1) * ROWS_PER_INSERT));
   const statements = [
     ...chunks(rows).map((chunk) => db.insert(tasks).values(chunk).returning()),
