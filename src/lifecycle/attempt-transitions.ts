@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
+import { batchPrepared, prepareRaw, slot, slotOf } from "../db/prepared.ts";
 import { dependentsOf, isReady, refreshBlocked } from "../db/queries/queue.ts";
 import { isHomeOf } from "../db/queries/tasks.ts";
 import { storedHandle } from "../runner/attempt-handle.ts";
@@ -16,11 +17,11 @@ export function createAttemptTransitions(
    * The task is running this attempt (its process may be suspended): what every write about an
    * attempt's process must still find.
    */
-  const runningAttempt = (taskId: string, attempt: number): SQL =>
+  const runningAttempt = (taskId: string | SQL, attempt: number | SQL): SQL =>
     and(eq(tasks.id, taskId), inArray(tasks.status, ACTIVE_STATUSES), eq(tasks.attemptCount, attempt))!;
 
   /** The task's status at the time of a write that just applied to an active attempt. */
-  const whileAttempt = (taskId: string, attempt: number) => sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${runningAttempt(taskId, attempt)})`;
+  const whileAttempt = (taskId: string | SQL, attempt: number | SQL) => sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${runningAttempt(taskId, attempt)})`;
 
   /** Closes an attempt with its outcome, if its task still is as `guard` says (by default: running it). */
   const closeAttempt = (taskId: string, attempt: number, outcome: AttemptOutcome, at: Date, guard = runningAttempt(taskId, attempt)) =>
@@ -28,6 +29,51 @@ export function createAttemptTransitions(
       .update(taskAttempts)
       .set({ finishedAt: at, exitCode: outcome.exitCode, signal: outcome.signal, error: outcome.error })
       .where(and(eq(taskAttempts.taskId, taskId), eq(taskAttempts.number, attempt), sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${guard})`));
+
+  // Every task's start and end runs these: built once (see db/prepared.ts), with the same guards
+  // as the other transitions.
+  const taskId$ = slotOf(tasks.id, "taskId");
+  const attempt$ = slotOf(tasks.attemptCount, "attempt");
+  const claimTask = db
+    .update(tasks)
+    .set({ status: TaskStatus.running, attemptCount: sql`${tasks.attemptCount} + 1`, notBefore: null, progress: null, progressMessage: null })
+    .where(and(eq(tasks.id, taskId$), isReady(slotOf(tasks.notBefore, "now")), isHomeOf(slotOf(tasks.home, "owner"))))
+    .returning()
+    .prepare();
+  // Its attempt, unless one already has its number (the claim above did not apply).
+  const openAttempt = prepareRaw(
+    db,
+    sql`
+      INSERT INTO ${taskAttempts} (task_id, number, executor, owner, started_at, cpus, gpus)
+      SELECT ${tasks.id}, ${tasks.attemptCount}, ${slot("executor")}, ${slot("owner")}, ${slotOf(taskAttempts.startedAt, "now")}, ${slot("cpus")}, ${slot("gpus")}
+      FROM ${tasks}
+      WHERE ${tasks.id} = ${taskId$} AND ${tasks.status} = ${TaskStatus.running} AND NOT EXISTS (
+        SELECT 1 FROM ${taskAttempts} WHERE ${taskAttempts.taskId} = ${tasks.id} AND ${taskAttempts.number} = ${tasks.attemptCount}
+      )`,
+  );
+  const recordHandle = db
+    .update(taskAttempts)
+    .set({ handle: slotOf(taskAttempts.handle, "handle") })
+    .where(and(eq(taskAttempts.taskId, taskId$), eq(taskAttempts.number, attempt$), whileAttempt(taskId$, attempt$)))
+    .returning({ number: taskAttempts.number })
+    .prepare();
+  const closeRunningAttempt = db
+    .update(taskAttempts)
+    .set({
+      finishedAt: slotOf(taskAttempts.finishedAt, "at"),
+      exitCode: slotOf(taskAttempts.exitCode, "exitCode"),
+      signal: slotOf(taskAttempts.signal, "signal"),
+      error: slotOf(taskAttempts.error, "error"),
+    })
+    .where(and(eq(taskAttempts.taskId, taskId$), eq(taskAttempts.number, attempt$), sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${runningAttempt(taskId$, attempt$)})`))
+    .prepare();
+  const finishTask = db
+    .update(tasks)
+    .set({ status: slotOf(tasks.status, "status"), error: slotOf(tasks.error, "error"), finishedAt: slotOf(tasks.finishedAt, "at") })
+    .where(runningAttempt(taskId$, attempt$))
+    .returning({ id: tasks.id })
+    .prepare();
+  const refreshDependents = refreshBlocked(db, dependentsOf(taskId$)).prepare();
 
   return {
     /**
@@ -41,21 +87,14 @@ export function createAttemptTransitions(
       { executor, owner, cpus, gpus }: { executor: string; owner: string; cpus: number; gpus: readonly string[] | null },
     ): Promise<{ task: TaskRow; attemptNumber: number; startedAt: Date } | undefined> {
       const at = now();
-      const [claimed] = await db.batch([
-        db
-          .update(tasks)
-          .set({ status: TaskStatus.running, attemptCount: sql`${tasks.attemptCount} + 1`, notBefore: null, progress: null, progressMessage: null })
-          .where(and(eq(tasks.id, taskId), isReady(at), isHomeOf(owner)))
-          .returning(),
-        // Its attempt, unless one already has its number (the claim above did not apply).
-        db.run(sql`
-          INSERT INTO ${taskAttempts} (task_id, number, executor, owner, started_at, cpus, gpus)
-          SELECT ${tasks.id}, ${tasks.attemptCount}, ${executor}, ${owner}, ${at.getTime()}, ${cpus}, ${gpus === null ? null : gpus.join(",")}
-          FROM ${tasks}
-          WHERE ${tasks.id} = ${taskId} AND ${tasks.status} = ${TaskStatus.running} AND NOT EXISTS (
-            SELECT 1 FROM ${taskAttempts} WHERE ${taskAttempts.taskId} = ${tasks.id} AND ${taskAttempts.number} = ${tasks.attemptCount}
-          )`),
-      ]);
+      const [claimed] = await batchPrepared(db, [claimTask, openAttempt], {
+        taskId,
+        now: at,
+        owner,
+        executor,
+        cpus,
+        gpus: gpus === null ? null : gpus.join(","),
+      });
       const task = claimed[0];
       if (!task) return undefined;
       committed(task.id, task.attemptCount, TaskStatus.queued, TaskStatus.running, at);
@@ -67,17 +106,7 @@ export function createAttemptTransitions(
      * finds it again after a restart); false when the task no longer runs that attempt.
      */
     async recordProcess(taskId: string, attempt: number, handle: AttemptHandle): Promise<boolean> {
-      const updated = await db
-        .update(taskAttempts)
-        .set({ handle: storedHandle(handle) })
-        .where(
-          and(
-            eq(taskAttempts.taskId, taskId),
-            eq(taskAttempts.number, attempt),
-            whileAttempt(taskId, attempt),
-          ),
-        )
-        .returning({ number: taskAttempts.number });
+      const updated = await recordHandle.execute({ taskId, attempt, handle: storedHandle(handle) });
       return updated.length === 1;
     },
 
@@ -114,15 +143,15 @@ export function createAttemptTransitions(
      */
     async finish(taskId: string, attempt: number, outcome: AttemptOutcome, from: ActiveStatus = TaskStatus.running): Promise<boolean> {
       const at = now();
-      const [, finished] = await db.batch([
-        closeAttempt(taskId, attempt, outcome, at),
-        db
-          .update(tasks)
-          .set({ status: outcome.status, error: outcome.error, finishedAt: at })
-          .where(runningAttempt(taskId, attempt))
-          .returning({ id: tasks.id }),
-        refreshBlocked(db, dependentsOf([taskId])),
-      ]);
+      const [, finished] = await batchPrepared(db, [closeRunningAttempt, finishTask, refreshDependents], {
+        taskId,
+        attempt,
+        at,
+        status: outcome.status,
+        error: outcome.error,
+        exitCode: outcome.exitCode,
+        signal: outcome.signal,
+      });
       if (finished.length !== 1) return false;
       committed(taskId, attempt, from, outcome.status, at);
       if (outcome.status !== TaskStatus.succeeded) await cancelStrandedDependents();

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Candidate } from "../../lifecycle/schedule.ts";
 import type { Database } from "../open.ts";
+import { perDatabase, slot, slotOf } from "../prepared.ts";
 import { ACTIVE_STATUSES, DependencyKind, TaskStatus, WAITING_STATUSES, queueStates, taskArrays, taskDependencies, tasks } from "../schema.ts";
 import { isHomeOf } from "./tasks.ts";
 
@@ -21,13 +22,14 @@ export const unmetDependencies = (): SQL => sql`
 /**
  * A queued task that may start now, as its row says: due (not a retry waiting out
  * its delay) and not blocked by a dependency. Read through the queue's index.
+ * `now` may be a placeholder (see db/prepared.ts).
  */
-export function isStartable(now: Date): SQL {
+export function isStartable(now: Date | SQL): SQL {
   return and(eq(tasks.status, TaskStatus.queued), eq(tasks.blocked, false), or(isNull(tasks.notBefore), lte(tasks.notBefore, now)))!;
 }
 
 /** isStartable, with its dependencies checked again: what a claim of one task requires. */
-export function isReady(now: Date): SQL {
+export function isReady(now: Date | SQL): SQL {
   return and(isStartable(now), sql`NOT EXISTS (${unmetDependencies()})`)!;
 }
 
@@ -43,9 +45,13 @@ export function refreshBlocked(db: Database, which: SQL) {
     .where(and(inArray(tasks.status, WAITING_STATUSES), which));
 }
 
-/** The waiting tasks that depend on any of these tasks: whose `blocked` a change of theirs may change. */
-export function dependentsOf(ids: readonly string[]): SQL {
-  return sql`${tasks.id} IN (SELECT ${taskDependencies.taskId} FROM ${taskDependencies} WHERE ${inArray(taskDependencies.dependsOn, [...ids])})`;
+/**
+ * The waiting tasks that depend on any of these tasks (or on the one task a placeholder
+ * names): whose `blocked` a change of theirs may change.
+ */
+export function dependentsOf(ids: readonly string[] | SQL): SQL {
+  const which = Array.isArray(ids) ? inArray(taskDependencies.dependsOn, [...ids]) : eq(taskDependencies.dependsOn, ids as SQL);
+  return sql`${tasks.id} IN (SELECT ${taskDependencies.taskId} FROM ${taskDependencies} WHERE ${which})`;
 }
 
 /** How many tasks of an array run now (its running and suspended ones). */
@@ -63,7 +69,19 @@ const runningInArray = sql<number>`(
  * order, so it costs the same with ten tasks queued or a hundred thousand.
  */
 export async function listStartCandidates(db: Database, home: string, now: Date, limit: number): Promise<Candidate[]> {
-  const rows = await db
+  const rows = await startCandidatesQuery(db).execute({ home, now, limit });
+  return rows.map((row) => ({
+    id: row.id,
+    cpus: row.cpus,
+    gpus: row.gpus,
+    arrayId: row.arrayId,
+    arrayRoom: row.maxRunning === null ? null : Math.max(0, row.maxRunning - Number(row.running)),
+  }));
+}
+
+/** Run at every start of a task: built once. */
+const startCandidatesQuery = perDatabase((db) =>
+  db
     .select({
       id: tasks.id,
       cpus: tasks.cpus,
@@ -74,17 +92,11 @@ export async function listStartCandidates(db: Database, home: string, now: Date,
     })
     .from(tasks)
     .leftJoin(taskArrays, eq(taskArrays.id, tasks.arrayId))
-    .where(and(isStartable(now), isHomeOf(home), sql`(${taskArrays.maxRunning} IS NULL OR ${runningInArray} < ${taskArrays.maxRunning})`))
+    .where(and(isStartable(slotOf(tasks.notBefore, "now")), isHomeOf(slotOf(tasks.home, "home")), sql`(${taskArrays.maxRunning} IS NULL OR ${runningInArray} < ${taskArrays.maxRunning})`))
     .orderBy(sql`${tasks.priority} DESC`, tasks.seq)
-    .limit(limit);
-  return rows.map((row) => ({
-    id: row.id,
-    cpus: row.cpus,
-    gpus: row.gpus,
-    arrayId: row.arrayId,
-    arrayRoom: row.maxRunning === null ? null : Math.max(0, row.maxRunning - Number(row.running)),
-  }));
-}
+    .limit(slot("limit"))
+    .prepare(),
+);
 
 /** How many of this server's tasks are in each state. */
 export async function countTasksByStatus(db: Database, home: string): Promise<Record<TaskStatus, number>> {

@@ -1,5 +1,6 @@
-import { inArray, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../open.ts";
+import { perDatabase, slotOf } from "../prepared.ts";
 import { tasks } from "../schema.ts";
 
 /**
@@ -9,16 +10,24 @@ import { tasks } from "../schema.ts";
  */
 export async function shortIds(db: Database, ids: readonly string[], min: number): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const rows = await db
-    .select({
-      id: tasks.id,
-      before: sql<string | null>`(SELECT max(n.id) FROM ${tasks} n WHERE n.id < ${tasks.id})`,
-      after: sql<string | null>`(SELECT min(n.id) FROM ${tasks} n WHERE n.id > ${tasks.id})`,
-    })
-    .from(tasks)
-    .where(inArray(tasks.id, [...ids]));
+  // One id (every submit and status view asks for one): the query built once.
+  const rows = ids.length === 1 ? await oneIdQuery(db).execute({ id: ids[0] }) : await db.select(neighbours).from(tasks).where(inArray(tasks.id, [...ids]));
   return new Map(rows.map((row) => [row.id, row.id.slice(0, Math.max(min, shared(row.id, row.before) + 1, shared(row.id, row.after) + 1))]));
 }
+
+const neighbours = {
+  id: tasks.id,
+  before: sql<string | null>`(SELECT max(n.id) FROM ${tasks} n WHERE n.id < ${tasks.id})`,
+  after: sql<string | null>`(SELECT min(n.id) FROM ${tasks} n WHERE n.id > ${tasks.id})`,
+};
+
+const oneIdQuery = perDatabase((db) =>
+  db
+    .select(neighbours)
+    .from(tasks)
+    .where(eq(tasks.id, slotOf(tasks.id, "id")))
+    .prepare(),
+);
 
 function shared(a: string, b: string | null): number {
   if (b === null) return 0;

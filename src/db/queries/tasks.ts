@@ -1,6 +1,8 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "../open.ts";
+import { perDatabase, slotOf } from "../prepared.ts";
+import { insertOneTask } from "./insert-one-task.ts";
 import { refreshBlocked } from "./queue.ts";
 import {
   ACTIVE_STATUSES,
@@ -54,7 +56,7 @@ export interface TaskRecord {
 }
 
 /** The tasks whose folders are in this server's base dir (see tasks.home); tasks from before that record are everyone's. */
-export function isHomeOf(home: string): SQL {
+export function isHomeOf(home: string | SQL): SQL {
   return or(eq(tasks.home, home), isNull(tasks.home))!;
 }
 
@@ -76,6 +78,12 @@ export async function insertTasks(
     array,
   }: { tasks: NewTaskRow[]; files: TaskFileRow[]; dependencies: TaskDependencyRow[]; tags?: TaskTagRow[]; array?: TaskArrayRow },
 ): Promise<TaskRow[]> {
+  const onlyOneTask = rows.length === 1 && files.length === 0 && dependencies.length === 0 && tags.length === 0 && !array;
+  if (onlyOneTask) {
+    const stored = await insertOneTask(db, rows[0]!);
+    if (!stored) throw new Error("1 of 1 tasks were not stored");
+    return [stored];
+  }
   const chunks = <T>(items: T[]) => Array.from({ length: Math.ceil(items.length / ROWS_PER_INSERT) }, (_, i) => items.slice(i * ROWS_PER_INSERT, (i + 1) * ROWS_PER_INSERT));
   const statements = [
     ...chunks(rows).map((chunk) => db.insert(tasks).values(chunk).returning()),
@@ -93,15 +101,34 @@ export async function insertTasks(
 }
 
 export async function findTaskRow(db: Database, id: string): Promise<TaskRow | undefined> {
-  return db.query.tasks.findFirst({ where: eq(tasks.id, id) });
+  const [row] = await oneTaskQueries(db).row.execute({ id });
+  return row;
 }
 
 export async function findTask(db: Database, id: string): Promise<TaskRecord | undefined> {
   const task = await findTaskRow(db, id);
   if (!task) return undefined;
-  const [records] = await withDetails(db, [task]);
-  return records;
+  const queries = oneTaskQueries(db);
+  const [files, attempts, dependencies, tags] = await Promise.all([
+    queries.files.execute({ id }),
+    queries.attempts.execute({ id }),
+    queries.dependencies.execute({ id }),
+    queries.tags.execute({ id }),
+  ]);
+  return assembleRecords([task], { files, attempts, dependencies, tags })[0];
 }
+
+/** One task with its details, read by id: what every status view and steering answer reads, built once. */
+const oneTaskQueries = perDatabase((db) => {
+  const id = slotOf(tasks.id, "id");
+  return {
+    row: db.select().from(tasks).where(eq(tasks.id, id)).limit(1).prepare(),
+    files: filesQuery(db, eq(taskFiles.taskId, id)).prepare(),
+    attempts: attemptsQuery(db, eq(taskAttempts.taskId, id)).prepare(),
+    dependencies: dependenciesQuery(db, eq(taskDependencies.taskId, id)).prepare(),
+    tags: tagsQuery(db, eq(taskTags.taskId, id)).prepare(),
+  };
+});
 
 export interface TaskListQuery {
   limit: number;
@@ -144,25 +171,53 @@ export async function listTasks(db: Database, query: TaskListQuery): Promise<Tas
   return withDetails(db, rows);
 }
 
-/** Adds the uploads and attempts of each task with two queries, whatever the page size. */
+/** The uploads of the tasks `which` selects, in placeholder order. */
+const filesQuery = (db: Database, which: SQL) =>
+  db
+    .select({ ...getTableColumns(taskFiles), placeholder: sql<string>`cast(${taskFiles.placeholder} as text)` })
+    .from(taskFiles)
+    .where(which)
+    .orderBy(asc(taskFiles.placeholder));
+
+/** Their attempts, first first. */
+const attemptsQuery = (db: Database, which: SQL) =>
+  db.select().from(taskAttempts).where(which).orderBy(asc(taskAttempts.taskId), asc(taskAttempts.number));
+
+/** What they wait for, in the order given, with how each stands. */
+const dependenciesQuery = (db: Database, which: SQL) =>
+  db
+    .select({ taskId: taskDependencies.taskId, id: taskDependencies.dependsOn, kind: taskDependencies.kind, status: dependencyStatus.status })
+    .from(taskDependencies)
+    .leftJoin(dependencyStatus, eq(dependencyStatus.id, taskDependencies.dependsOn))
+    .where(which)
+    .orderBy(sql`${taskDependencies}.rowid`);
+
+/** Their labels, by key. */
+const tagsQuery = (db: Database, which: SQL) => db.select().from(taskTags).where(which).orderBy(asc(taskTags.key));
+
+/** Adds the uploads, attempts, dependencies and tags of each task with four queries, whatever the page size. */
 async function withDetails(db: Database, rows: TaskRow[]): Promise<TaskRecord[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   const [files, attempts, dependencies, tags] = await Promise.all([
-    db
-      .select({ ...getTableColumns(taskFiles), placeholder: sql<string>`cast(${taskFiles.placeholder} as text)` })
-      .from(taskFiles)
-      .where(inArray(taskFiles.taskId, ids))
-      .orderBy(asc(taskFiles.placeholder)),
-    db.select().from(taskAttempts).where(inArray(taskAttempts.taskId, ids)).orderBy(asc(taskAttempts.taskId), asc(taskAttempts.number)),
-    db
-      .select({ taskId: taskDependencies.taskId, id: taskDependencies.dependsOn, kind: taskDependencies.kind, status: dependencyStatus.status })
-      .from(taskDependencies)
-      .leftJoin(dependencyStatus, eq(dependencyStatus.id, taskDependencies.dependsOn))
-      .where(inArray(taskDependencies.taskId, ids))
-      .orderBy(sql`${taskDependencies}.rowid`),
-    db.select().from(taskTags).where(inArray(taskTags.taskId, ids)).orderBy(asc(taskTags.key)),
+    filesQuery(db, inArray(taskFiles.taskId, ids)),
+    attemptsQuery(db, inArray(taskAttempts.taskId, ids)),
+    dependenciesQuery(db, inArray(taskDependencies.taskId, ids)),
+    tagsQuery(db, inArray(taskTags.taskId, ids)),
   ]);
+  return assembleRecords(rows, { files, attempts, dependencies, tags });
+}
+
+/** The details as read, given to the tasks they belong to. */
+function assembleRecords(
+  rows: TaskRow[],
+  {
+    files,
+    attempts,
+    dependencies,
+    tags,
+  }: { files: StoredTaskFile[]; attempts: TaskAttemptRow[]; dependencies: (TaskDependencyView & { taskId: string })[]; tags: TaskTagRow[] },
+): TaskRecord[] {
   const filesByTask = new Map<string, StoredTaskFile[]>();
   for (const file of files) filesByTask.set(file.taskId, [...(filesByTask.get(file.taskId) ?? []), file]);
   const attemptsByTask = new Map<string, TaskAttemptRow[]>();
