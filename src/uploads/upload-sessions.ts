@@ -135,7 +135,10 @@ export function createUploadSessions({ db, layout, home, blobs, expiryMs, maxSiz
       body.resume();
       throw offsetMismatch(offset, found.offset);
     }
-    if (found.row.state === UploadState.complete) return found;
+    if (found.row.state === UploadState.complete) {
+      body.resume();
+      return found;
+    }
     const left = found.row.length - found.offset;
     const hashing = running.get(id);
     const runningHash = hashing?.covered === found.offset ? hashing : undefined;
