@@ -12,7 +12,8 @@ const sha256 = (content: string) => createHash("sha256").update(content).digest(
 const V1 = "#!/bin/sh\necho one\n";
 const V2 = "print('two')\n";
 
-describe("script versions from the CLI and the client", () => {
+// Each test runs a dozen CLI processes, a second or more each on a busy machine.
+describe("script versions from the CLI and the client", { timeout: 90_000 }, () => {
   it("register --replace stores a new version; namespace, script and status show it; table and --json", async () => {
     const server = await startTestServer();
     const work = await makeTempDir();
