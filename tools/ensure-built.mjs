@@ -88,6 +88,8 @@ async function build() {
   cpSync(join(ROOT, "src/db/migrations"), join(DIST, "src/db/migrations"), { recursive: true });
   // The dashboard's page, styles and browser modules are served as they are (see src/dashboard).
   cpSync(join(ROOT, "src/dashboard/assets"), join(DIST, "src/dashboard/assets"), { recursive: true });
+  // Worker threads start from modules the runtime loads as they are (see src/workers).
+  cpSync(join(ROOT, "src/workers"), join(DIST, "src/workers"), { recursive: true });
   chmodSync(join(DIST, "cli/main.js"), 0o755);
   // Last: a build cut short leaves no record, so the next run builds again.
   writeFileSync(STAMP, JSON.stringify(inputs));

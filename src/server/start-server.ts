@@ -22,6 +22,7 @@ import { createTaskService } from "../tasks/task-service.ts";
 import { createBlobStore } from "../store/blob-store.ts";
 import { startUploadSweeps } from "../uploads/sweep-uploads.ts";
 import { createUploadSessions } from "../uploads/upload-sessions.ts";
+import { createFileHashes } from "../store/file-hashes.ts";
 import { databaseStartupError, describeDatabaseLocation } from "./database-error.ts";
 import { createExecutors } from "./executors.ts";
 import { claimBaseDir, loadInstanceId } from "./instance.ts";
@@ -112,7 +113,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     });
     const scripts = createScriptService({ db, layout });
     const blobs = createBlobStore({ db, layout, home: instanceId, now: () => new Date() });
-    const uploads = createUploadSessions({ db, layout, home: instanceId, blobs, expiryMs: config.uploadExpiryMs, maxSize: config.maxUploadSize, onReceived: collector.uploaded });
+    const hashes = createFileHashes();
+    cleanups.unshift(() => hashes.close());
+    const uploads = createUploadSessions({ db, layout, home: instanceId, blobs, hashes, expiryMs: config.uploadExpiryMs, maxSize: config.maxUploadSize, onReceived: collector.uploaded });
     const tasks = createTaskService({
       db,
       transitions,

@@ -1,5 +1,5 @@
-import { createHash, randomUUID, type Hash } from "node:crypto";
-import { open, readdir, rm, stat, truncate } from "node:fs/promises";
+import { createHash, randomUUID } from "node:crypto";
+import { open, readdir, rm, stat, truncate, type FileHandle } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { and, eq, lt, or } from "drizzle-orm";
 import type { Database } from "../db/open.ts";
@@ -7,19 +7,27 @@ import { UploadState, uploads, type UploadRow } from "../db/schema.ts";
 import { formatByteSize } from "../byte-size.ts";
 import { AppError, badRequest, payloadTooLarge } from "../errors.ts";
 import type { BlobStore } from "../store/blob-store.ts";
-import { sha256OfFile } from "../store/file-digest.ts";
+import type { FileHashes, GrowingFileHash } from "../store/file-hashes.ts";
 import { PRIVATE_FILE_MODE, isTaskId, type Layout } from "../store/layout.ts";
 import { createKeyedLock } from "../util/keyed-lock.ts";
 import type { UploadChecksum } from "./upload-checksum.ts";
 
 /** How long the record of an upload that ended (finished, expired, given up) still answers for it. */
 const GONE_KEPT_MS = 7 * 24 * 3600_000;
+/**
+ * A PATCH's bytes are written in pieces of about this size, the next one gathered while the
+ * last is written: one write per network chunk (64 KiB) would cost a round trip to the
+ * file system's threads each, and bound the upload by them.
+ */
+const WRITE_PIECE = 1024 * 1024;
 
 export interface UploadSessionsDeps {
   db: Database;
   layout: Layout;
   home: string;
   blobs: BlobStore;
+  /** Hashes the uploads as they are written, off the event loop. */
+  hashes: FileHashes;
   /** How long an upload may go without a byte before it is abandoned (start --upload-expiry). */
   expiryMs: number;
   /** The largest file one upload may be (start --max-upload-size). */
@@ -51,15 +59,32 @@ export type UploadSessions = ReturnType<typeof createUploadSessions>;
  * where the server's copy ends, so a connection that drops costs only what was in
  * flight. The bytes go to cubqueue.uploads/<id>, whose size is the offset: a crash
  * (even SIGKILL) loses nothing written, and each PATCH is on disk (fsync) before it
- * is acknowledged. Once whole, the file is hashed, checked against the sha256 the
- * client declared, and moved into the blob store, where submissions name it by hash.
+ * is acknowledged. The file is hashed as it is written (after a restart, from its first
+ * byte, while the next PATCH arrives); once whole, its sha256 is checked against the one
+ * the client declared, and it moves into the blob store, where submissions name it by hash.
  */
-export function createUploadSessions({ db, layout, home, blobs, expiryMs, maxSize, onReceived = () => {}, now = () => new Date() }: UploadSessionsDeps) {
+export function createUploadSessions({ db, layout, home, blobs, hashes, expiryMs, maxSize, onReceived = () => {}, now = () => new Date() }: UploadSessionsDeps) {
   const withLock = createKeyedLock();
   /** The PATCH under way for each upload: a newer request for it ends that one first. */
   const active = new Map<string, { abort: () => void; settled: Promise<unknown> }>();
-  /** The SHA-256 of each upload's bytes so far, while it covers all of them (not across restarts). */
-  const running = new Map<string, { hash: Hash; covered: number }>();
+  /** Each upload's hash, told of its first `covered` bytes (all the file has, unless a write failed). */
+  const hashing = new Map<string, { hash: GrowingFileHash; covered: number }>();
+
+  /** The upload's hash, told of its first `offset` bytes: a new one (hashing them in the background) if it knew of others. */
+  function hashFor(id: string, offset: number) {
+    const known = hashing.get(id);
+    if (known?.covered === offset) return known;
+    known?.hash.drop();
+    const fresh = { hash: hashes.start(layout.uploadFile(id)), covered: offset };
+    fresh.hash.advance(offset);
+    hashing.set(id, fresh);
+    return fresh;
+  }
+
+  function forgetHash(id: string): void {
+    hashing.get(id)?.hash.drop();
+    hashing.delete(id);
+  }
 
   async function create({ length, filename, declaredSha256 }: { length: number; filename: string; declaredSha256?: string }): Promise<UploadStatus> {
     if (maxSize !== undefined && length > maxSize) {
@@ -81,7 +106,6 @@ export function createUploadSessions({ db, layout, home, blobs, expiryMs, maxSiz
       expiresAt: new Date(created.getTime() + expiryMs),
     };
     await db.insert(uploads).values(row);
-    running.set(id, { hash: createHash("sha256"), covered: 0 });
     return { row, offset: 0 };
   }
 
@@ -140,60 +164,87 @@ export function createUploadSessions({ db, layout, home, blobs, expiryMs, maxSiz
       return found;
     }
     const left = found.row.length - found.offset;
-    const hashing = running.get(id);
-    const runningHash = hashing?.covered === found.offset ? hashing : undefined;
-    if (!runningHash) running.delete(id);
+    const hash = hashFor(id, found.offset);
     const digest = checksum ? createHash(checksum.algorithm) : undefined;
     const stop = () => body.destroy();
     signal.addEventListener("abort", stop, { once: true });
     const file = await open(layout.uploadFile(id), "a");
+    /** Bytes on disk, and bytes received in all (those being written and gathered too). */
     let written = 0;
+    let arrived = 0;
+    let piece: Buffer[] = [];
+    let gathered = 0;
+    let writing: Promise<void> = Promise.resolve();
+    /** Starts writing the gathered piece once the one before it is written. */
+    const writePiece = () => {
+      const buffers = piece;
+      piece = [];
+      gathered = 0;
+      writing = writing.then(async () => {
+        written += await writeAll(file, buffers).catch((error: unknown) => Promise.reject(new WriteFailure(error)));
+        hash.hash.advance(found.offset + written);
+      });
+      // Read by the next await of it; no rejection goes unhandled meanwhile.
+      writing.catch(() => undefined);
+    };
     let failure: unknown;
     try {
       for await (const chunk of body) {
         const bytes = chunk as Buffer;
-        if (written + bytes.length > left) {
+        if (arrived + bytes.length > left) {
           throw new AppError(
             400,
             "upload_too_long",
             `The upload is ${found.row.length} bytes long (Upload-Length), and this PATCH sends more than the ${left} bytes it lacks; none of the extra was kept.`,
           );
         }
-        await file.write(bytes).catch((error: unknown) => Promise.reject(new WriteFailure(error)));
-        written += bytes.length;
+        arrived += bytes.length;
         // As they arrive: /metrics counts an upload under way, and one cut short, byte for byte.
         onReceived(bytes.length);
-        runningHash?.hash.update(bytes);
         digest?.update(bytes);
+        piece.push(bytes);
+        gathered += bytes.length;
+        if (gathered >= WRITE_PIECE) {
+          await writing;
+          writePiece();
+        }
       }
+      writePiece();
+      await writing;
     } catch (error) {
-      // A body that stops early (the client gone, or a newer request for this upload) is how
-      // resumable uploads are cut: what arrived is kept, and the next PATCH goes on from it.
-      failure = error instanceof WriteFailure ? error.cause : error instanceof AppError ? error : cutShort(found.offset + written);
+      if (error instanceof WriteFailure) {
+        failure = error.cause;
+      } else {
+        // A body that stops early (the client gone, or a newer request for this upload) is how
+        // resumable uploads are cut: what arrived is kept, and the next PATCH goes on from it.
+        writePiece();
+        await writing.catch((writeError: WriteFailure) => (failure = writeError.cause));
+        failure ??= error instanceof AppError ? error : cutShort(found.offset + written);
+      }
     } finally {
       signal.removeEventListener("abort", stop);
+      await writing.catch(() => undefined);
       await file.sync().catch(() => undefined);
       await file.close();
     }
-    if (runningHash) runningHash.covered = found.offset + written;
+    hash.covered = found.offset + written;
     // With a checksum, only bytes that match it are kept: a cut or a mismatch takes this PATCH's bytes back.
     if (digest && (failure !== undefined || digest.digest("base64") !== checksum!.digest)) {
       await truncate(layout.uploadFile(id), found.offset);
-      running.delete(id);
+      forgetHash(id);
       if (failure === undefined) throw checksumMismatch(checksum!.algorithm);
     }
     await db.update(uploads).set({ expiresAt: new Date(now().getTime() + expiryMs) }).where(eq(uploads.id, id));
     if (failure !== undefined) throw failure;
     const end = found.offset + written;
     if (end < found.row.length) return { row: found.row, offset: end };
-    return finish(found.row, runningHash?.covered === end ? runningHash.hash.digest("hex") : undefined);
+    return finish(found.row, hash.hash);
   }
 
-  /** The last byte is in: hash it (if not hashed on the way), check the declared hash, and store it as a blob. */
-  async function finish(row: UploadRow, hashed: string | undefined): Promise<UploadStatus> {
-    running.delete(row.id);
+  /** The last byte is in: take its hash, check the declared one, and store the file as a blob. */
+  async function finish(row: UploadRow, hash: GrowingFileHash): Promise<UploadStatus> {
     const path = layout.uploadFile(row.id);
-    const sha256 = hashed ?? (await sha256OfFile(path));
+    const sha256 = await hash.digest(row.length).finally(() => hashing.delete(row.id));
     if (row.declaredSha256 !== null && row.declaredSha256 !== sha256) {
       await rm(path, { force: true });
       await db.update(uploads).set({ state: UploadState.expired, expiresAt: now() }).where(eq(uploads.id, row.id));
@@ -219,7 +270,7 @@ export function createUploadSessions({ db, layout, home, blobs, expiryMs, maxSiz
     await endActive(id);
     await withLock(id, async () => {
       const { row } = await current(id);
-      running.delete(id);
+      forgetHash(id);
       await rm(layout.uploadFile(id), { force: true });
       await db.delete(uploads).where(eq(uploads.id, id));
       if (row.sha256 !== null) await blobs.release([row.sha256]);
@@ -227,7 +278,7 @@ export function createUploadSessions({ db, layout, home, blobs, expiryMs, maxSiz
   }
 
   async function expire(row: UploadRow): Promise<void> {
-    running.delete(row.id);
+    forgetHash(row.id);
     await rm(layout.uploadFile(row.id), { force: true });
     if (row.state === UploadState.open) await db.update(uploads).set({ state: UploadState.expired }).where(eq(uploads.id, row.id));
   }
@@ -255,6 +306,14 @@ export function createUploadSessions({ db, layout, home, blobs, expiryMs, maxSiz
   }
 
   return { create, status, append, terminate, sweep };
+}
+
+/** Writes the buffers at the file's end, all of them (a write may take fewer bytes); resolves to how many. */
+async function writeAll(file: FileHandle, buffers: Buffer[]): Promise<number> {
+  const total = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+  let done = (await file.writev(buffers)).bytesWritten;
+  while (done < total) done += (await file.write(Buffer.concat(buffers).subarray(done))).bytesWritten;
+  return total;
 }
 
 /** A failure to write the bytes, told apart from a body that stopped arriving. */

@@ -1,0 +1,123 @@
+import { Worker } from "node:worker_threads";
+import { sha256OfFile } from "./file-digest.ts";
+
+/**
+ * The SHA-256 of a file being written, computed as it grows on a worker thread
+ * (src/workers/hash-files.mjs), so that receiving a large file costs the event loop
+ * no hashing at all and the digest is ready soon after the last byte is written.
+ */
+export interface GrowingFileHash {
+  /** The file's first `bytes` bytes are written: hash them, in the background. */
+  advance(bytes: number): void;
+  /** The hex SHA-256 of the file, once it is whole: `length` bytes, all written. */
+  digest(length: number): Promise<string>;
+  /** Hashes no more: the file is gone, or bytes were taken back from it. */
+  drop(): void;
+}
+
+export interface FileHashes {
+  /** Starts hashing the file at `path` from its first byte. */
+  start(path: string): GrowingFileHash;
+  /** Ends the worker; hashes started before are no longer answered. */
+  close(): Promise<void>;
+  /** How many digests were read on this thread because the worker failed (0 while it works). */
+  readonly readHere: number;
+}
+
+type Answer = { id: number; sha256: string } | { id: number; error: string };
+
+const WORKER_URL = new URL("../workers/hash-files.mjs", import.meta.url);
+
+/**
+ * One worker thread for the server's hashing, started at the first file. Should the
+ * worker fail (or not start at all), a digest is computed by reading the file on
+ * this thread instead: slower, never wrong.
+ */
+export function createFileHashes({ workerUrl = WORKER_URL }: { workerUrl?: URL } = {}): FileHashes {
+  let worker: Worker | undefined;
+  let readHere = 0;
+  let nextId = 1;
+  /** The answer awaited for each file still hashed: its digest, or the worker's error (which may come before it is asked for). */
+  const open = new Map<number, Deferred<string>>();
+
+  function running(): Worker | undefined {
+    if (worker) return worker;
+    try {
+      const started = new Worker(workerUrl);
+      // Hashing never keeps a server that is otherwise done from exiting.
+      started.unref();
+      started.on("message", ({ id, ...answer }: Answer) => {
+        const waiting = open.get(id);
+        if ("sha256" in answer) waiting?.resolve(answer.sha256);
+        else waiting?.reject(new Error(answer.error));
+      });
+      started.on("error", (error) => {
+        // What it was hashing is lost: every open file's digest is then read on this thread.
+        if (worker === started) worker = undefined;
+        for (const waiting of open.values()) waiting.reject(error);
+      });
+      worker = started;
+    } catch {
+      worker = undefined;
+    }
+    return worker;
+  }
+
+  return {
+    start(path) {
+      const id = nextId++;
+      // The worker this file's hash lives in: a new one would not know the bytes hashed so far.
+      const hasher = running();
+      const answer = deferred<string>();
+      open.set(id, answer);
+      const alive = () => open.has(id) && hasher !== undefined && hasher === worker;
+      return {
+        advance(bytes) {
+          if (alive()) hasher!.postMessage({ id, path, upTo: bytes });
+        },
+        async digest(length) {
+          try {
+            if (alive()) {
+              hasher!.postMessage({ id, path, upTo: length, finish: true });
+              return await answer.promise;
+            }
+          } catch {
+            // The worker failed: read the file here instead.
+          } finally {
+            open.delete(id);
+          }
+          readHere += 1;
+          return sha256OfFile(path);
+        },
+        drop() {
+          if (alive()) hasher!.postMessage({ id, drop: true });
+          open.delete(id);
+        },
+      };
+    },
+    get readHere() {
+      return readHere;
+    },
+    async close() {
+      const closing = worker;
+      worker = undefined;
+      for (const waiting of open.values()) waiting.reject(new Error("CubQueue is stopping"));
+      await closing?.terminate();
+    },
+  };
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((yes, no) => ((resolve = yes), (reject = no)));
+  // Read by digest(), if it is ever asked for.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
