@@ -1,3 +1,4 @@
+import { putFile } from "./put-file.ts";
 import { runOk, which } from "./shell.ts";
 
 let curlPath: Promise<string | undefined> | undefined;
@@ -36,4 +37,21 @@ export async function curlSubmit(curl: string | undefined, url: string, fields: 
   for (const [name, path] of Object.entries(files)) form.set(name, await openAsBlob(path), path.split("/").pop());
   const response = await fetch(`${url}/api/task`, { method: "POST", body: form, signal: AbortSignal.timeout(timeoutMs) });
   if (!response.ok) throw new Error(`POST /api/task answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+}
+
+/**
+ * Sends a file as a resumable upload: creates it (POST /api/upload, tus), then sends all its
+ * bytes in one PATCH, as a tus client does, with curl when it is installed, else node:http.
+ * Resolves once the server has them.
+ */
+export async function curlResumableUpload(curl: string | undefined, url: string, path: string, size: number, timeoutMs: number): Promise<void> {
+  const created = await fetch(`${url}/api/upload`, { method: "POST", headers: { "Tus-Resumable": "1.0.0", "Upload-Length": String(size) } });
+  await created.body?.cancel();
+  const location = created.headers.get("location");
+  if (created.status !== 201 || !location) throw new Error(`POST /api/upload answered ${created.status}`);
+  const headers = { "Tus-Resumable": "1.0.0", "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream" };
+  const target = new URL(location, url).href;
+  if (!curl) return putFile(target, path, size, { method: "PATCH", headers });
+  const tus = Object.entries(headers).flatMap(([name, value]) => ["-H", `${name}: ${value}`]);
+  await runOk(curl, ["-sS", "--fail", "-X", "PATCH", "-H", "Expect:", ...tus, "-T", path, "-o", "/dev/null", target], { timeoutMs });
 }

@@ -29,12 +29,13 @@ export async function startMinimalReceiver(dir: string): Promise<{ url: string; 
   };
 }
 
-/** PUTs a file as the body of one request, read in 1 MiB chunks (as the CLI reads uploads). */
-export async function putFile(url: string, path: string, size: number): Promise<void> {
+/** PUTs (or PATCHes) a file as the body of one request, read in 1 MiB chunks (as the CLI reads uploads). */
+export async function putFile(url: string, path: string, size: number, { method = "PUT", headers = {} }: { method?: string; headers?: Record<string, string> } = {}): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const outgoing = request(url, { method: "PUT", headers: { "content-length": String(size) } }, (incoming) => {
+    const outgoing = request(url, { method, headers: { ...headers, "content-length": String(size) } }, (incoming) => {
       incoming.resume();
-      incoming.on("end", () => (incoming.statusCode === 200 ? resolve() : reject(new Error(`PUT answered ${incoming.statusCode}`))));
+      const ok = incoming.statusCode === 200 || incoming.statusCode === 204;
+      incoming.on("end", () => (ok ? resolve() : reject(new Error(`${method} answered ${incoming.statusCode}`))));
     });
     outgoing.on("error", reject);
     pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), outgoing).catch(reject);
