@@ -5,6 +5,7 @@ import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { PRIVATE_FILE_MODE } from "../store/layout.ts";
 import * as schema from "./schema.ts";
+import { installStatementCache } from "./statement-cache.ts";
 
 export type Database = ReturnType<typeof drizzle<typeof schema>>;
 
@@ -28,6 +29,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<{ db: 
   const embedded = !options.url;
   // SQLite gives the -wal and -shm files the database file's mode.
   if (embedded) await makePrivateFile(options.file);
+  installStatementCache();
   const client = createClient({
     url: options.url ?? pathToFileURL(options.file).href,
     authToken: options.authToken,

@@ -1,0 +1,84 @@
+import { createRequire } from "node:module";
+
+/**
+ * @libsql/client runs an embedded file through the `libsql` package (better-sqlite3's API)
+ * and prepares every statement it runs anew, then asks the new statement for its columns,
+ * twice. For CubQueue's hot statements (a submit's insert, a claim, an attempt's end) that
+ * was a third of what the database cost per task, and more than running them. This keeps
+ * each connection's prepared statements for reuse, as better-sqlite3's own users do: a
+ * statement runs to its end before the client returns (it reads all rows at once), so one
+ * statement is never used by two callers at a time. The SQL drizzle builds is the same text
+ * for the same query, so a few hundred statements hold every shape CubQueue runs; past
+ * that, the least recently used goes. Columns are kept with their statement: CubQueue never
+ * changes the schema after the migrations it runs at start.
+ */
+const MAX_STATEMENTS_PER_CONNECTION = 256;
+
+interface Statement {
+  columns(): unknown[];
+}
+
+interface LibsqlDatabase {
+  prepare(sql: string): Statement;
+  close(): void;
+}
+
+export interface StatementCacheStats {
+  /** Statements taken from the cache instead of prepared. */
+  reused: number;
+  prepared: number;
+}
+
+const stats: StatementCacheStats = { reused: 0, prepared: 0 };
+let installed: boolean | undefined;
+
+/** How often statements were reused and prepared since the process started (for tests and /metrics-like checks). */
+export const statementCacheStats = (): Readonly<StatementCacheStats> => ({ ...stats });
+
+/**
+ * Makes `libsql` keep prepared statements, once per process. Resolves `libsql` as
+ * @libsql/client does, so it is the very class the client uses. Where that cannot be
+ * done (another layout of the packages), statements are prepared every time, as before.
+ */
+export function installStatementCache(): boolean {
+  if (installed !== undefined) return installed;
+  try {
+    const clientRequire = createRequire(createRequire(import.meta.url).resolve("@libsql/client"));
+    const Database = clientRequire("libsql") as { prototype: LibsqlDatabase };
+    patch(Database.prototype);
+    installed = true;
+  } catch {
+    installed = false;
+  }
+  return installed;
+}
+
+function patch(prototype: LibsqlDatabase): void {
+  const prepareAnew = prototype.prepare;
+  const closeConnection = prototype.close;
+  const caches = new WeakMap<LibsqlDatabase, Map<string, Statement>>();
+  prototype.prepare = function prepare(this: LibsqlDatabase, sql: string): Statement {
+    let cache = caches.get(this);
+    if (!cache) caches.set(this, (cache = new Map()));
+    const cached = cache.get(sql);
+    if (cached) {
+      // The most recently used last: the first one is the one to let go.
+      cache.delete(sql);
+      cache.set(sql, cached);
+      stats.reused += 1;
+      return cached;
+    }
+    const statement = prepareAnew.call(this, sql);
+    stats.prepared += 1;
+    const columnsOf = statement.columns;
+    let columns: unknown[] | undefined;
+    statement.columns = () => (columns ??= columnsOf.call(statement));
+    cache.set(sql, statement);
+    if (cache.size > MAX_STATEMENTS_PER_CONNECTION) cache.delete(cache.keys().next().value!);
+    return statement;
+  };
+  prototype.close = function close(this: LibsqlDatabase): void {
+    caches.delete(this);
+    closeConnection.call(this);
+  };
+}
