@@ -26,6 +26,7 @@ import type { Row } from "./support/rows.ts";
 import { runMetric } from "./support/run-metric.ts";
 import { formatTable } from "./support/table.ts";
 import { findTaskSpooler } from "./support/task-spooler.ts";
+import { findTmpfs } from "./support/tmpfs.ts";
 import { nowMs } from "./support/timing.ts";
 
 const METRICS: readonly Metric[] = [throughput, submitRate, latency, scheduling, upload, sharedInput, download, logTail, largeDatabase, idle, watching];
@@ -54,15 +55,20 @@ log(`${mode} run, ${metrics.length} steps, at most ${RUN_LIMIT_MS[mode] / 1000} 
 const taskSpooler = await findTaskSpooler({ install: mode === "full" });
 if ("skipped" in taskSpooler) log(`task-spooler rows skipped: ${taskSpooler.skipped}`);
 
+const sizes = mode === "quick" ? QUICK : FULL;
 const tmpRoot = await mkdtemp(join(tmpdir(), "cubqueue-bench-"));
+const tmpfs = await findTmpfs(sizes.tmpfsBytes);
+if ("skipped" in tmpfs) log(`no tmpfs: ${tmpfs.skipped}; every row's files are on disk`);
+const tmpfsRoot = "dir" in tmpfs ? { dir: await mkdtemp(join(tmpfs.dir, "cubqueue-bench-")) } : tmpfs;
 const rows: Row[] = [];
 let failed = false;
 try {
   for (const metric of metrics) {
     const outcome = await runMetric(metric, {
       mode,
-      sizes: mode === "quick" ? QUICK : FULL,
+      sizes,
       tmpRoot,
+      tmpfsRoot,
       taskSpooler,
       deadline,
       log,
@@ -72,6 +78,7 @@ try {
   }
 } finally {
   await rm(tmpRoot, { recursive: true, force: true });
+  if ("dir" in tmpfsRoot) await rm(tmpfsRoot.dir, { recursive: true, force: true });
 }
 
 const report: BenchReport = {

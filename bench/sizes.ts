@@ -10,6 +10,8 @@ export interface Sizes {
   spoolerSubmits: number;
   /** Concurrent HTTP clients for the submit rate. */
   submitClients: number;
+  /** Free space a tmpfs needs to take the folders of the rows that make many small files. */
+  tmpfsBytes: number;
   /** Submit→start samples on an idle queue. */
   latencySamples: number;
   uploadBytes: number;
@@ -39,6 +41,7 @@ export const FULL: Sizes = {
   submits: 1000,
   spoolerSubmits: 500,
   submitClients: 8,
+  tmpfsBytes: 256 * MiB,
   latencySamples: 50,
   uploadBytes: 2 * GiB,
   downloadBytes: 1 * GiB,
@@ -60,6 +63,7 @@ export const QUICK: Sizes = {
   submits: 40,
   spoolerSubmits: 20,
   submitClients: 8,
+  tmpfsBytes: 32 * MiB,
   latencySamples: 5,
   uploadBytes: 32 * MiB,
   downloadBytes: 16 * MiB,

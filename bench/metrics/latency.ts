@@ -18,6 +18,7 @@ const TARGET = "p50 ≤ 15 ms";
 export const latency: Metric = {
   name: "submit→start latency, idle queue",
   timeLimitMs: { full: 60_000, quick: 20_000 },
+  tmpfs: true,
   async run(context) {
     const samples = context.sizes.latencySamples;
     const server = await context.startServer({ concurrency: 2 });

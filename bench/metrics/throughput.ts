@@ -13,6 +13,7 @@ const UNIT = "tasks/s";
 export const throughput: Metric = {
   name: METRIC,
   timeLimitMs: { full: 150_000, quick: 30_000 },
+  tmpfs: true,
   async run(context) {
     const count = context.sizes.throughputTasks;
     context.log(`xargs -P2: ${count} × sh -c true`);
