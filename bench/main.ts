@@ -13,6 +13,7 @@ import { idle } from "./metrics/idle.ts";
 import { largeDatabase } from "./metrics/large-database.ts";
 import { latency } from "./metrics/latency.ts";
 import { logTail } from "./metrics/log-tail.ts";
+import { runnerCapacity } from "./metrics/runner-capacity.ts";
 import { scheduling } from "./metrics/scheduling.ts";
 import { submitRate } from "./metrics/submit-rate.ts";
 import { throughput } from "./metrics/throughput.ts";
@@ -29,7 +30,7 @@ import { findTaskSpooler } from "./support/task-spooler.ts";
 import { findTmpfs } from "./support/tmpfs.ts";
 import { nowMs } from "./support/timing.ts";
 
-const METRICS: readonly Metric[] = [throughput, submitRate, latency, scheduling, upload, sharedInput, download, logTail, largeDatabase, idle, watching];
+const METRICS: readonly Metric[] = [runnerCapacity, throughput, submitRate, latency, scheduling, upload, sharedInput, download, logTail, largeDatabase, idle, watching];
 /** The whole run stays under this, whatever the machine: later rows get what is left. */
 const RUN_LIMIT_MS = { full: 900_000, quick: 150_000 };
 const RESULTS_DIR = fileURLToPath(new URL("../../bench/results/", import.meta.url));
