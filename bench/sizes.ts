@@ -2,13 +2,15 @@ import { GiB, MiB } from "./support/files.ts";
 
 /** How much work each row does. Every count here bounds a step of the run. */
 export interface Sizes {
-  /** Tasks in the end-to-end run (CubQueue and the peers). */
+  /** Tasks in the end-to-end runs and the runner's capacity (CubQueue and the peers). */
   throughputTasks: number;
-  /** Tasks submitted over HTTP for the submit rate. */
+  /** Tasks submitted over HTTP for the submit rate, and in the array whose CPU per task is measured. */
   submits: number;
+  /** Submits sent before a CPU window opens, to compile the server's handlers; not counted. */
+  warmupSubmits: number;
   /** Jobs queued behind busy slots in task-spooler's enqueue rate (it keeps one process per queued job). */
   spoolerSubmits: number;
-  /** Concurrent HTTP clients for the submit rate. */
+  /** Concurrent HTTP clients for single submits. */
   submitClients: number;
   /** Free space a tmpfs needs to take the folders of the rows that make many small files. */
   tmpfsBytes: number;
@@ -39,6 +41,7 @@ export interface Sizes {
 export const FULL: Sizes = {
   throughputTasks: 1000,
   submits: 1000,
+  warmupSubmits: 100,
   spoolerSubmits: 500,
   submitClients: 8,
   tmpfsBytes: 256 * MiB,
@@ -61,6 +64,7 @@ export const FULL: Sizes = {
 export const QUICK: Sizes = {
   throughputTasks: 30,
   submits: 40,
+  warmupSubmits: 8,
   spoolerSubmits: 20,
   submitClients: 8,
   tmpfsBytes: 32 * MiB,
