@@ -18,7 +18,7 @@ const UNIT = "tasks/s";
  */
 export const runnerCapacity: Metric = {
   name: METRIC,
-  timeLimitMs: { full: 120_000, quick: 30_000 },
+  timeLimitMs: { full: 180_000, quick: 30_000 },
   tmpfs: true,
   async run(context) {
     const count = context.sizes.throughputTasks;
@@ -39,7 +39,7 @@ export const runnerCapacity: Metric = {
     const serverCpu = cpuSince(server.pid);
     const startedAt = Date.now();
     await setQueuePaused(server.url, false);
-    await waitUntilDrained(server.url, count, 120_000);
+    await waitUntilDrained(server.url, count, 150_000);
     const cpu = serverCpu();
     const seconds = ((await lastFinishedAt(server.url, count)) - startedAt) / 1000;
     const rate = count / seconds;

@@ -18,7 +18,7 @@ const UNIT = "tasks/s";
  */
 export const throughput: Metric = {
   name: METRIC,
-  timeLimitMs: { full: 150_000, quick: 30_000 },
+  timeLimitMs: { full: 300_000, quick: 30_000 },
   tmpfs: true,
   async run(context) {
     const count = context.sizes.throughputTasks;
@@ -99,7 +99,7 @@ async function measureCubQueue(context: BenchContext, count: number, how: "singl
   } else {
     await client.submitArray(form);
   }
-  await waitUntilDrained(server.url, count, 120_000);
+  await waitUntilDrained(server.url, count, 150_000);
   const cpu = serverCpu();
   const seconds = ((await lastFinishedAt(server.url, count)) - startedAt) / 1000;
   await server.stop();
