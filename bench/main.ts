@@ -8,11 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { arraySubmit } from "./metrics/array-submit.ts";
 import { download } from "./metrics/download.ts";
 import { idle } from "./metrics/idle.ts";
 import { largeDatabase } from "./metrics/large-database.ts";
 import { latency } from "./metrics/latency.ts";
 import { logTail } from "./metrics/log-tail.ts";
+import { runnerCapacity } from "./metrics/runner-capacity.ts";
 import { scheduling } from "./metrics/scheduling.ts";
 import { submitRate } from "./metrics/submit-rate.ts";
 import { throughput } from "./metrics/throughput.ts";
@@ -26,9 +28,25 @@ import type { Row } from "./support/rows.ts";
 import { runMetric } from "./support/run-metric.ts";
 import { formatTable } from "./support/table.ts";
 import { findTaskSpooler } from "./support/task-spooler.ts";
+import { findTmpfs } from "./support/tmpfs.ts";
 import { nowMs } from "./support/timing.ts";
 
-const METRICS: readonly Metric[] = [throughput, submitRate, latency, scheduling, upload, sharedInput, download, logTail, largeDatabase, idle, watching];
+/** The rows on a tmpfs come first: before them, no other row has deleted a tree on disk. */
+const METRICS: readonly Metric[] = [
+  runnerCapacity,
+  throughput,
+  submitRate,
+  arraySubmit,
+  latency,
+  scheduling,
+  upload,
+  sharedInput,
+  download,
+  logTail,
+  largeDatabase,
+  idle,
+  watching,
+];
 /** The whole run stays under this, whatever the machine: later rows get what is left. */
 const RUN_LIMIT_MS = { full: 900_000, quick: 150_000 };
 const RESULTS_DIR = fileURLToPath(new URL("../../bench/results/", import.meta.url));
@@ -54,15 +72,20 @@ log(`${mode} run, ${metrics.length} steps, at most ${RUN_LIMIT_MS[mode] / 1000} 
 const taskSpooler = await findTaskSpooler({ install: mode === "full" });
 if ("skipped" in taskSpooler) log(`task-spooler rows skipped: ${taskSpooler.skipped}`);
 
+const sizes = mode === "quick" ? QUICK : FULL;
 const tmpRoot = await mkdtemp(join(tmpdir(), "cubqueue-bench-"));
+const tmpfs = await findTmpfs(sizes.tmpfsBytes);
+if ("skipped" in tmpfs) log(`no tmpfs: ${tmpfs.skipped}; every row's files are on disk`);
+const tmpfsRoot = "dir" in tmpfs ? { dir: await mkdtemp(join(tmpfs.dir, "cubqueue-bench-")) } : tmpfs;
 const rows: Row[] = [];
 let failed = false;
 try {
   for (const metric of metrics) {
     const outcome = await runMetric(metric, {
       mode,
-      sizes: mode === "quick" ? QUICK : FULL,
+      sizes,
       tmpRoot,
+      tmpfsRoot,
       taskSpooler,
       deadline,
       log,
@@ -72,6 +95,7 @@ try {
   }
 } finally {
   await rm(tmpRoot, { recursive: true, force: true });
+  if ("dir" in tmpfsRoot) await rm(tmpfsRoot.dir, { recursive: true, force: true });
 }
 
 const report: BenchReport = {

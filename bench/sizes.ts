@@ -2,14 +2,18 @@ import { GiB, MiB } from "./support/files.ts";
 
 /** How much work each row does. Every count here bounds a step of the run. */
 export interface Sizes {
-  /** Tasks in the end-to-end run (CubQueue and the peers). */
+  /** Tasks in the end-to-end runs and the runner's capacity (CubQueue and the peers). */
   throughputTasks: number;
-  /** Tasks submitted over HTTP for the submit rate. */
+  /** Tasks submitted over HTTP for the submit rate, and in the array whose CPU per task is measured. */
   submits: number;
+  /** Submits sent before a CPU window opens, to compile the server's handlers; not counted. */
+  warmupSubmits: number;
   /** Jobs queued behind busy slots in task-spooler's enqueue rate (it keeps one process per queued job). */
   spoolerSubmits: number;
-  /** Concurrent HTTP clients for the submit rate. */
+  /** Concurrent HTTP clients for single submits. */
   submitClients: number;
+  /** Free space a tmpfs needs to take the folders of the rows that make many small files. */
+  tmpfsBytes: number;
   /** Submit→start samples on an idle queue. */
   latencySamples: number;
   uploadBytes: number;
@@ -37,8 +41,10 @@ export interface Sizes {
 export const FULL: Sizes = {
   throughputTasks: 1000,
   submits: 1000,
+  warmupSubmits: 100,
   spoolerSubmits: 500,
   submitClients: 8,
+  tmpfsBytes: 256 * MiB,
   latencySamples: 50,
   uploadBytes: 2 * GiB,
   downloadBytes: 1 * GiB,
@@ -58,8 +64,10 @@ export const FULL: Sizes = {
 export const QUICK: Sizes = {
   throughputTasks: 30,
   submits: 40,
+  warmupSubmits: 8,
   spoolerSubmits: 20,
   submitClients: 8,
+  tmpfsBytes: 32 * MiB,
   latencySamples: 5,
   uploadBytes: 32 * MiB,
   downloadBytes: 16 * MiB,

@@ -3,27 +3,18 @@ import { join } from "node:path";
 import { openDatabase } from "../../src/db/open.ts";
 import { listStartCandidates } from "../../src/db/queries/queue.ts";
 import * as schema from "../../src/db/schema.ts";
-import { submitTask } from "../support/api.ts";
 import type { BenchContext, Metric } from "../support/context.ts";
-import { readCpuSeconds } from "../support/proc.ts";
 import { ratioOf, type Row } from "../support/rows.ts";
-import { registerNoop } from "../support/scripts.ts";
-import { nowMs, percentile, runConcurrently } from "../support/timing.ts";
+import { nowMs, percentile } from "../support/timing.ts";
 
 const HOME = "bench-instance";
 const ROWS_PER_INSERT = 500;
 
-/**
- * What scheduling costs: choosing the next task with a huge queue against a
- * tiny one, and an array of tasks submitted in one request against as many
- * single submits.
- */
+/** What scheduling costs: choosing the next task with a huge queue, against a tiny one. */
 export const scheduling: Metric = {
-  name: "scheduling: choosing the next task, array submit",
-  timeLimitMs: { full: 180_000, quick: 40_000 },
-  async run(context) {
-    return [...(await claimCost(context)), ...(await arraySubmit(context))];
-  },
+  name: "scheduling: choosing the next task",
+  timeLimitMs: { full: 150_000, quick: 40_000 },
+  run: claimCost,
 };
 
 /**
@@ -83,48 +74,4 @@ async function seedQueue(db: Awaited<ReturnType<typeof openDatabase>>["db"], cou
     ]);
   }
   await db.insert(schema.tasks).values(Array.from({ length: 8 }, () => ({ ...base, id: randomUUID(), status: schema.TaskStatus.queued })));
-}
-
-/** An array of N tasks in one request, and N single submits, into a paused queue (nothing runs meanwhile). */
-async function arraySubmit(context: BenchContext): Promise<Row[]> {
-  const count = context.sizes.submits;
-  const server = await context.startServer({ concurrency: 2 });
-  await registerNoop(server.url, context.dir);
-  await fetch(`${server.url}/api/queue/pause`, { method: "POST" });
-
-  context.log(`array of ${count} tasks in one request`);
-  const form = new FormData();
-  form.set("script_name", "noop");
-  for (let i = 0; i < count; i++) form.append("arg_file", new Blob([JSON.stringify({ sample: i })]), `${i}.json`);
-  const cpuBefore = readCpuSeconds(server.pid);
-  const start = nowMs();
-  const response = await fetch(`${server.url}/api/task/array`, { method: "POST", body: form });
-  const body = (await response.json()) as { task_ids?: string[] };
-  const arrayMs = nowMs() - start;
-  const arrayCpu = readCpuSeconds(server.pid) - cpuBefore;
-  if (response.status !== 201 || body.task_ids?.length !== count) throw new Error(`array submit: HTTP ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
-
-  context.log(`${count} single submits`);
-  const singleCpuBefore = readCpuSeconds(server.pid);
-  const singleMs = await runConcurrently(count, context.sizes.submitClients, async () => {
-    await submitTask(server.url, "noop");
-  });
-  const singleCpu = readCpuSeconds(server.pid) - singleCpuBefore;
-  await server.stop();
-
-  const arrayRate = count / (arrayMs / 1000);
-  const singleRate = count / (singleMs / 1000);
-  return [
-    {
-      metric: `array submit, ${count} tasks in one request`,
-      value: arrayRate,
-      unit: "tasks/s",
-      reference: `${count} single submits, ${context.sizes.submitClients} clients`,
-      referenceValue: singleRate,
-      ratio: ratioOf(arrayRate, singleRate, "higher-is-better"),
-      target: "≤ 0.3 ms server CPU per task",
-      met: (arrayCpu * 1000) / count <= 0.3,
-      notes: `server CPU ${((arrayCpu * 1000) / count).toFixed(2)} ms per task in the array, ${((singleCpu * 1000) / count).toFixed(2)} ms per single submit; queue paused, nothing runs`,
-    },
-  ];
 }

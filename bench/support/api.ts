@@ -33,6 +33,11 @@ export async function submitTask(url: string, scriptName: string, args: unknown 
   return ok<TaskInfo>(await fetch(`${url}/api/task`, { method: "POST", body: form }), "submit");
 }
 
+/** POST /api/queue/pause or /api/queue/resume: queued tasks wait, or start again. */
+export async function setQueuePaused(url: string, paused: boolean): Promise<void> {
+  await ok(await fetch(`${url}/api/queue/${paused ? "pause" : "resume"}`, { method: "POST" }), paused ? "pause" : "resume");
+}
+
 export async function getTask(url: string, taskId: string): Promise<TaskInfo> {
   return ok<TaskInfo>(await fetch(`${url}/api/task/${taskId}`), "status");
 }

@@ -6,7 +6,7 @@ import type { TaskSpoolerLookup } from "./task-spooler.ts";
 export interface BenchContext {
   quick: boolean;
   sizes: Sizes;
-  /** A fresh folder for this metric, removed afterwards. */
+  /** A fresh folder for this metric, removed afterwards (on a tmpfs when the metric asks and there is one). */
   dir: string;
   /** task-spooler, or why it is skipped. */
   taskSpooler: TaskSpoolerLookup;
@@ -23,5 +23,11 @@ export interface Metric {
   name: string;
   /** The step is abandoned (its row marked failed) after this long. */
   timeLimitMs: { full: number; quick: number };
+  /**
+   * Its folder (servers' base dirs, task-spooler's) goes on a tmpfs when there is one:
+   * for rows that time making many small files, which on ext4 may be ten times slower
+   * for minutes after another row's tree was deleted. Rows with GiB files stay on disk.
+   */
+  tmpfs?: boolean;
   run(context: BenchContext): Promise<import("./rows.ts").Row[]>;
 }

@@ -31,3 +31,17 @@ export function readCpuSeconds(pid: number): number {
   const stime = Number(fields[12]);
   return (utime + stime) / clockTicks;
 }
+
+/**
+ * Starts counting a process's CPU time (the server's, for its cost per operation):
+ * the function returned gives the CPU seconds it has used since. Its children (the
+ * tasks' scripts) are not counted; its threads (libuv's pool, V8's GC) are.
+ */
+export function cpuSince(pid: number): () => number {
+  const before = readCpuSeconds(pid);
+  return () => readCpuSeconds(pid) - before;
+}
+
+/** "server CPU 0.42 ms per task": CPU seconds spread over `count` operations, for a row's notes. */
+export const cpuPerOperation = (cpuSeconds: number, count: number, operation: string): string =>
+  `server CPU ${((cpuSeconds * 1000) / count).toFixed(2)} ms per ${operation}`;

@@ -1,15 +1,19 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Sizes } from "../sizes.ts";
 import type { BenchContext, Metric } from "./context.ts";
 import { skippedRow, type Row } from "./rows.ts";
 import { startServerProcess, type ServerProcess } from "./server.ts";
 import type { TaskSpoolerLookup } from "./task-spooler.ts";
+import { filesystemKind } from "./tmpfs.ts";
 
 export interface RunSettings {
   mode: "full" | "quick";
   sizes: Sizes;
+  /** The run's folder on disk. */
   tmpRoot: string;
+  /** The run's folder on a tmpfs, for metrics that ask for one; or why there is none. */
+  tmpfsRoot: { dir: string } | { skipped: string };
   taskSpooler: TaskSpoolerLookup;
   /** performance.now() time by which the whole run must be over. */
   deadline: number;
@@ -19,11 +23,15 @@ export interface RunSettings {
 /**
  * Runs one metric in its own folder with its own time limit (cut to what is left of
  * the run's). Whatever happens, everything it started (servers, peers) is stopped
- * and its folder removed. A failure or timeout becomes a row saying so.
+ * and its folder removed. A failure or timeout becomes a row saying so. Each row's
+ * notes end with where its files were (tmpfs or disk).
  */
 export async function runMetric(metric: Metric, settings: RunSettings): Promise<{ rows: Row[]; failed: boolean }> {
   const limitMs = Math.max(0, Math.min(metric.timeLimitMs[settings.mode], settings.deadline - performance.now()));
-  const dir = await mkdtemp(join(settings.tmpRoot, "step-"));
+  const root = metric.tmpfs && "dir" in settings.tmpfsRoot ? settings.tmpfsRoot.dir : settings.tmpRoot;
+  const dir = await mkdtemp(join(root, "step-"));
+  let where = `files on ${await filesystemKind(dir)} (${dirname(root)})`;
+  if (metric.tmpfs && "skipped" in settings.tmpfsRoot) where += `, as ${settings.tmpfsRoot.skipped}`;
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
   let serverCount = 0;
   const context: BenchContext = {
@@ -53,7 +61,7 @@ export async function runMetric(metric: Metric, settings: RunSettings): Promise<
         timer = setTimeout(() => reject(new Error(`did not finish within its limit of ${Math.round(limitMs / 1000)} s`)), limitMs);
       }),
     ]);
-    return { rows, failed: false };
+    return { rows: rows.map((row) => ({ ...row, notes: row.notes ? `${row.notes}; ${where}` : where })), failed: false };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     settings.log(`${metric.name} failed: ${message}`);

@@ -89,7 +89,8 @@ export async function startServerProcess(options: { baseDir: string; logDir: str
       (stopping ??= (async () => {
         if (hasExited) return;
         child.kill("SIGTERM");
-        const killed = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
+        // Not ref'd: once the server is gone, this wait must not keep the bench alive for its 10 s.
+        const killed = await Promise.race([exited.then(() => false), sleep(10_000, true, { ref: false })]);
         if (killed) {
           child.kill("SIGKILL");
           await exited;

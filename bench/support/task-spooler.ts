@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { run, runOk, which } from "./shell.ts";
+import { run, runOk, which, type RunResult } from "./shell.ts";
 import { sleep } from "./timing.ts";
 
 export type TaskSpoolerLookup = { bin: string } | { skipped: string };
@@ -45,6 +45,11 @@ export interface Spooler {
   states(): Promise<Record<string, number>>;
   /** Sends TERM to a running job. */
   killJob(id: number): Promise<void>;
+  /**
+   * Runs a /bin/sh script in this spooler's environment (its socket, its TMPDIR), with
+   * `$TSP` naming task-spooler: one process feeding it, as a user's shell loop would.
+   */
+  shell(script: string, timeoutMs: number): Promise<RunResult>;
   close(): Promise<void>;
 }
 
@@ -73,6 +78,7 @@ export async function startSpooler(bin: string, parentDir: string, slots: number
     async killJob(id) {
       await run(bin, ["-k", String(id)], { timeoutMs, env });
     },
+    shell: (script, shellTimeoutMs) => runOk("/bin/sh", ["-c", script], { timeoutMs: shellTimeoutMs, env: { ...env, TSP: bin } }),
     async close() {
       await run(bin, ["-K"], { timeoutMs, env }).catch(() => undefined);
       await sleep(50);

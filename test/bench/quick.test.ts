@@ -10,11 +10,16 @@ const BENCH_ENTRY = fileURLToPath(new URL("../../dist/bench/main.js", import.met
 
 /** Every figure the table must have, by the start of its metric name. */
 const EXPECTED_ROWS = [
-  "end-to-end throughput, `true` tasks, concurrency 2 vs spawn limit",
-  "end-to-end throughput, `true` tasks, concurrency 2 vs task-spooler",
+  "runner capacity: 30 `true` tasks already queued, concurrency 2",
+  "end-to-end throughput, 30 single submits, concurrency 2 vs spawn limit",
+  "end-to-end throughput, 30 single submits, concurrency 2 vs task-spooler",
+  "end-to-end throughput, one array submit of 30, concurrency 2 vs spawn limit",
   "submit rate over HTTP",
+  "server CPU per submit",
+  "array submit of 40 tasks: server CPU per task",
   "submit→start latency p50",
   "submit→start latency p95",
+  "choose the next tasks, 2,000 queued, p50",
   "upload 32 MiB via CLI vs minimal receiver",
   "upload 32 MiB: server peak RSS growth",
   "4 tasks sharing one 16 MiB input: submit wall time",

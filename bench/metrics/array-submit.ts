@@ -1,0 +1,59 @@
+import { occupySlots } from "../support/busy-slots.ts";
+import type { Metric } from "../support/context.ts";
+import { cpuSince } from "../support/proc.ts";
+import { ratioOf } from "../support/rows.ts";
+import { registerNoop } from "../support/scripts.ts";
+import { prepareSubmitForm, submitClient } from "../support/submit-client.ts";
+import { nowMs, runConcurrently } from "../support/timing.ts";
+
+/**
+ * What one task of an array costs the server: N tasks in one POST /api/task/array,
+ * against as many single submits to the same server, both behind 2 busy slots so
+ * nothing runs meanwhile and the server's CPU is the enqueueing alone.
+ */
+export const arraySubmit: Metric = {
+  name: "array submit",
+  timeLimitMs: { full: 90_000, quick: 20_000 },
+  tmpfs: true,
+  async run(context) {
+    const { submits: count, submitClients: clients, warmupSubmits } = context.sizes;
+    const server = await context.startServer({ concurrency: 2 });
+    await registerNoop(server.url, context.dir);
+    const client = submitClient(server.url, clients);
+    context.defer(() => client.close());
+    await occupySlots(server.url, context.dir, client);
+    const single = prepareSubmitForm("noop");
+    const array = prepareSubmitForm("noop", count);
+    // Handlers compiled first, as in a server that has been up a while; not counted.
+    await runConcurrently(warmupSubmits, clients, async () => void (await client.submit(single)));
+    await client.submitArray(prepareSubmitForm("noop", warmupSubmits));
+
+    context.log(`array of ${count} tasks in one request`);
+    let serverCpu = cpuSince(server.pid);
+    const start = nowMs();
+    const ids = await client.submitArray(array);
+    const arrayMs = nowMs() - start;
+    const arrayCpuMs = (serverCpu() * 1000) / count;
+    if (ids.length !== count) throw new Error(`the array made ${ids.length} of ${count} tasks`);
+
+    context.log(`${count} single submits from ${clients} clients`);
+    serverCpu = cpuSince(server.pid);
+    const singleMs = await runConcurrently(count, clients, async () => void (await client.submit(single)));
+    const singleCpuMs = (serverCpu() * 1000) / count;
+    await server.stop();
+
+    return [
+      {
+        metric: `array submit of ${count} tasks: server CPU per task`,
+        value: arrayCpuMs,
+        unit: "ms",
+        reference: `server CPU per single submit (${count}, ${clients} clients)`,
+        referenceValue: singleCpuMs,
+        ratio: ratioOf(arrayCpuMs, singleCpuMs, "lower-is-better"),
+        target: "≤ 0.3 ms",
+        met: arrayCpuMs <= 0.3,
+        notes: `one POST /api/task/array of ${count} \`{}\` argument files (${(array.body.length / 1000).toFixed(0)} kB, prebuilt, node:http) behind 2 busy slots, ${arrayMs.toFixed(0)} ms (${Math.round(count / (arrayMs / 1000)).toLocaleString("en-US")} tasks/s); the single submits: ${Math.round(count / (singleMs / 1000)).toLocaleString("en-US")}/s; utime+stime of the server process (/proc/<pid>/stat), after ${warmupSubmits} of each not counted`,
+      },
+    ];
+  },
+};
