@@ -12,7 +12,7 @@ import { runOk, sh } from "../support/shell.ts";
 import { mbPerSecond, timed } from "../support/timing.ts";
 
 /** Runs of each transfer; the fastest counts (the machine may be shared). */
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 /** The transfers of a round, in order; each but the references sends the server content it does not have. */
 const TRANSFERS = ["cp", "minimal", "resumable", "multipart", "cli"] as const;
