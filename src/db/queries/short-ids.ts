@@ -15,10 +15,14 @@ export async function shortIds(db: Database, ids: readonly string[], min: number
   return new Map(rows.map((row) => [row.id, row.id.slice(0, Math.max(min, shared(row.id, row.before) + 1, shared(row.id, row.after) + 1))]));
 }
 
+// The outer id named with its table: drizzle writes a column of a one-table select unqualified,
+// and a bare "id" inside the subquery would be the subquery's own (n.id < n.id: no neighbour
+// ever, after reading every row).
+const outerId = sql`${tasks}.${sql.identifier(tasks.id.name)}`;
 const neighbours = {
   id: tasks.id,
-  before: sql<string | null>`(SELECT max(n.id) FROM ${tasks} n WHERE n.id < ${tasks.id})`,
-  after: sql<string | null>`(SELECT min(n.id) FROM ${tasks} n WHERE n.id > ${tasks.id})`,
+  before: sql<string | null>`(SELECT max(n.id) FROM ${tasks} n WHERE n.id < ${outerId})`,
+  after: sql<string | null>`(SELECT min(n.id) FROM ${tasks} n WHERE n.id > ${outerId})`,
 };
 
 const oneIdQuery = perDatabase((db) =>
