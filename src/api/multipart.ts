@@ -7,6 +7,7 @@ import { Writable, pipeline } from "node:stream";
 import type { Readable } from "node:stream";
 import busboy from "busboy";
 import { DigestCounter } from "../store/digest-counter.ts";
+import type { FileHashes } from "../store/file-hashes.ts";
 import { PRIVATE_FILE_MODE } from "../store/layout.ts";
 import type { Busboy, FieldInfo, FileInfo } from "busboy";
 import { formatByteSize } from "../byte-size.ts";
@@ -83,6 +84,11 @@ export interface ReceiveOptions {
   maxFields?: number;
   /** Maximum bytes of one text field (default 1 MiB); more → 400 field_too_large. */
   maxFieldSize?: number;
+  /**
+   * Hashes the files written to disk on a worker thread as they are written; without it,
+   * they are hashed on this thread as they arrive (0.6 s per GiB of the event loop).
+   */
+  hashes?: FileHashes;
 }
 
 const DEFAULT_MAX_FILES = 1000;
@@ -316,7 +322,15 @@ class Reception {
   /** Writes one part to its destination, hashing and counting it on the way. Resolves once the file is closed. */
   private writeFile(stream: Readable, file: ReceivedFile): Promise<void> {
     return new Promise<void>((resolve) => {
-      const digest = new DigestCounter((bytes) => this.countFileBytes(bytes));
+      const hash = this.options.hashes?.start(file.path);
+      const digest = new DigestCounter(
+        (bytes) => {
+          this.countFileBytes(bytes);
+          // What is on disk so far can be hashed while the rest arrives.
+          hash?.advance(out.bytesWritten);
+        },
+        { hash: hash === undefined },
+      );
       const out = createWriteStream(file.path, { flags: "wx", mode: PRIVATE_FILE_MODE, highWaterMark: WRITE_BUFFER_SIZE });
       // "open" means we created the file ("wx" refuses existing ones), so it is ours to remove.
       out.once("open", () => this.created.push(file.path));
@@ -325,16 +339,25 @@ class Reception {
       // pipeline pauses the parser's part stream whenever the disk write falls behind.
       pipeline(stream, digest, out, (error) => {
         this.writers.delete(out);
+        let hashed: Promise<unknown> = Promise.resolve();
         if (error) {
+          hash?.drop();
           this.fail(this.writeFailure(error, file));
         } else {
           file.size = digest.size;
-          file.sha256 = digest.hex();
+          if (hash) hashed = hash.digest(digest.size).then((sha256) => (file.sha256 = sha256));
+          else file.sha256 = digest.hex();
         }
         // Settle only once the descriptor is closed, so that on success the data is
         // on disk and on failure the removal cannot race the open.
-        if (out.closed) resolve();
-        else out.once("close", () => resolve());
+        const closed = out.closed ? Promise.resolve() : new Promise<void>((settled) => out.once("close", () => settled()));
+        void Promise.all([closed, hashed]).then(
+          () => resolve(),
+          (hashError: unknown) => {
+            this.fail(hashError);
+            resolve();
+          },
+        );
       });
     });
   }

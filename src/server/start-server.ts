@@ -131,6 +131,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       },
       onTaskEvent: (taskId, callback) => hub.subscribe(undefined, (event) => event.taskId === taskId && callback()).unsubscribe,
       maxUploadSize: config.maxUploadSize,
+      hashes,
       executor: config.executor,
     });
     const notifier = createNotifier({

@@ -18,6 +18,7 @@ import { tailLines, type LogTail } from "../store/log-tail.ts";
 import { NotRegularFileError, openTaskFile } from "../store/open-task-file.ts";
 import { readFrom } from "../store/read-from.ts";
 import { toWebStream } from "../store/web-stream.ts";
+import type { FileHashes } from "../store/file-hashes.ts";
 import { followLog } from "./follow-log.ts";
 import { createKeyedLock } from "../util/keyed-lock.ts";
 import { createDeleter, type FlushFilter } from "./delete-task.ts";
@@ -45,6 +46,8 @@ export interface TaskServiceDeps {
   /** Calls back on each event of a task (a change of its state); returns how to stop. For log followers. */
   onTaskEvent?: (taskId: string, callback: () => void) => () => void;
   maxUploadSize?: number;
+  /** Hashes the large files of submissions as they are written, off the event loop. */
+  hashes?: FileHashes;
   /** Where this server runs new attempts ("local" by default, or "slurm"): only "slurm" takes a task's sbatch options. */
   executor?: string;
   now?: () => Date;
@@ -84,6 +87,7 @@ export function createTaskService({
   onUploaded = () => {},
   onSubmitted = () => {},
   maxUploadSize,
+  hashes,
   executor = "local",
   now = () => new Date(),
 }: TaskServiceDeps) {
@@ -148,6 +152,7 @@ export function createTaskService({
     uploadPlace: {
       pathFor: (originalName: string) => layout.incomingUpload(`${randomUUID()}${safeExtension(originalName)}`),
       maxTotalSize: maxUploadSize,
+      hashes,
     },
 
     /** Makes a task of a submission of one argument file (see submit-task.ts); answers with its record, queued. */

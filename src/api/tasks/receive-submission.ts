@@ -6,6 +6,7 @@ import { parseRunPolicy } from "../../lifecycle/run-policy.ts";
 import { parseSlurmOptionsField } from "../../tasks/slurm-options.ts";
 import { receiveMultipart, type InMemoryDestination, type ReceivedFile } from "../multipart.ts";
 import { ARG_FILE_TOO_LARGE, MAX_ARG_FILE_SIZE } from "../../tasks/arg-file.ts";
+import type { FileHashes } from "../../store/file-hashes.ts";
 import type { LargeFile, UploadedFile } from "../../store/uploaded-file.ts";
 import { MAX_ARRAY_SIZE, MAX_LARGE_FILES, type ArgFile, type Submission } from "../../tasks/submit-task.ts";
 import { parseIntegerField, parseTaskSettings } from "../../tasks/task-settings.ts";
@@ -22,6 +23,8 @@ export interface UploadPlace {
   pathFor(originalName: string): string;
   /** The most bytes one submission may upload, all files together. */
   maxTotalSize: number | undefined;
+  /** Hashes the large files as they are written, off the event loop. */
+  hashes?: FileHashes;
 }
 
 /** What the argument files of one array submission may take in memory together. */
@@ -47,6 +50,7 @@ export async function receiveSubmission(
   const budget = { left: MAX_ARRAY_ARGS_BYTES, message: `The argument files of one array are larger than ${MAX_ARRAY_ARGS_BYTES / 1024 / 1024} MiB together; submit it in parts.` };
   const form = await receiveMultipart(body, contentType, {
     maxTotalFileSize: place.maxTotalSize,
+    hashes: place.hashes,
     // The large files and the argument files: the limit is on large files, argument files come on top.
     maxFiles: MAX_LARGE_FILES + (array ? MAX_ARRAY_SIZE + 1 : 1),
     tooManyFilesMessage: array
