@@ -27,6 +27,8 @@ export interface FileHashes {
 type Answer = { id: number; sha256: string } | { id: number; error: string };
 
 const WORKER_URL = new URL("../workers/hash-files.mjs", import.meta.url);
+/** The worker is told of new bytes once this many have come: a message per network chunk cost the event loop more than the hashing it saved. */
+const ADVANCE_STEP = 1024 * 1024;
 
 /**
  * One worker thread for the server's hashing, started at the first file. Should the
@@ -71,9 +73,12 @@ export function createFileHashes({ workerUrl = WORKER_URL }: { workerUrl?: URL }
       const answer = deferred<string>();
       open.set(id, answer);
       const alive = () => open.has(id) && hasher !== undefined && hasher === worker;
+      let told = 0;
       return {
         advance(bytes) {
-          if (alive()) hasher!.postMessage({ id, path, upTo: bytes });
+          if (bytes - told < ADVANCE_STEP || !alive()) return;
+          told = bytes;
+          hasher!.postMessage({ id, path, upTo: bytes });
         },
         async digest(length) {
           try {
