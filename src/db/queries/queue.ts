@@ -39,10 +39,17 @@ export function isReady(now: Date | SQL): SQL {
  * with it, in the same batch.
  */
 export function refreshBlocked(db: Database, which: SQL) {
+  // `+status`: the tasks are found from `which` (a few ids, or a task's dependents), never by
+  // walking every waiting task through the status index, which SQLite would otherwise prefer:
+  // each finish then cost a look at every queued task.
+  const waiting = sql`+${tasks.status} IN (${sql.join(
+    WAITING_STATUSES.map((status) => sql`${status}`),
+    sql`, `,
+  )})`;
   return db
     .update(tasks)
     .set({ blocked: sql`EXISTS (${unmetDependencies()})` })
-    .where(and(inArray(tasks.status, WAITING_STATUSES), which));
+    .where(and(waiting, which));
 }
 
 /**
