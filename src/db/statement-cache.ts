@@ -32,7 +32,7 @@ export interface StatementCacheStats {
 const stats: StatementCacheStats = { reused: 0, prepared: 0 };
 let installed: boolean | undefined;
 
-/** How often statements were reused and prepared since the process started (for tests and /metrics-like checks). */
+/** How often statements were reused and prepared since the process started (the tests check the reuse). */
 export const statementCacheStats = (): Readonly<StatementCacheStats> => ({ ...stats });
 
 /**
