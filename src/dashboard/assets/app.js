@@ -49,12 +49,29 @@ async function route() {
   }
 }
 
+/**
+ * The concurrency field of the header, kept across its refreshes (every few events): a
+ * refresh shows the server's value only while nobody is editing the field, so what was
+ * typed is what "Set" sends.
+ */
+const concurrency = /** @type {HTMLInputElement} */ (h("input", { type: "number", min: "1", id: "concurrency", "aria-label": "concurrency" }));
+let concurrencyEdited = false;
+concurrency.addEventListener("input", () => (concurrencyEdited = true));
+function setConcurrency() {
+  void call(api.PATCH("/api/queue", { body: { concurrency: Number(concurrency.value) } })).then(
+    () => {
+      concurrencyEdited = false;
+      return showQueue();
+    },
+    (error) => alert(error.message),
+  );
+}
+
 /** The queue in the header: paused or not, how many run and wait, and pause/resume. */
 async function showQueue() {
   const state = await call(api.GET("/api/queue"));
   const counts = state.counts;
-  const concurrency = /** @type {HTMLInputElement} */ (h("input", { type: "number", min: "1", value: String(state.concurrency), id: "concurrency", "aria-label": "concurrency" }));
-  const setConcurrency = () => void call(api.PATCH("/api/queue", { body: { concurrency: Number(concurrency.value) } })).then(showQueue, (error) => alert(error.message));
+  if (!concurrencyEdited && document.activeElement !== concurrency) concurrency.value = String(state.concurrency);
   const gpus = state.gpus.total.length ? h("span", {}, `GPUs ${state.gpus.total.length - state.gpus.free.length}/${state.gpus.total.length}`) : null;
   const toggle = state.paused
     ? h("button", { type: "button", id: "queue-toggle", onclick: () => void call(api.POST("/api/queue/resume")).then(showQueue) }, "Resume the queue")
