@@ -11,7 +11,7 @@ export interface BenchContext {
   /** task-spooler, or why it is skipped. */
   taskSpooler: TaskSpoolerLookup;
   /** Starts a CubQueue server process on a fresh base dir inside `dir`; stopped when the metric ends. */
-  startServer(options?: { concurrency?: number; baseDir?: string }): Promise<ServerProcess>;
+  startServer(options?: { concurrency?: number; baseDir?: string; args?: string[] }): Promise<ServerProcess>;
   /** Registers something to undo when the metric ends (even on timeout). */
   defer(cleanup: () => Promise<unknown> | unknown): void;
   /** Progress for the person watching, on stderr. */

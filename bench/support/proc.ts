@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 
 /** Memory figures of a process from /proc/<pid>/status, in bytes. */
 export interface ProcessMemory {
@@ -45,3 +45,36 @@ export function cpuSince(pid: number): () => number {
 /** "server CPU 0.42 ms per task": CPU seconds spread over `count` operations, for a row's notes. */
 export const cpuPerOperation = (cpuSeconds: number, count: number, operation: string): string =>
   `server CPU ${((cpuSeconds * 1000) / count).toFixed(2)} ms per ${operation}`;
+
+/**
+ * Starts counting the CPU time of the server's task launcher (its python3 child, see
+ * src/workers/task-launcher.py), which the server's own figure does not include: the function
+ * returned gives the seconds it has used since, 0 when the server runs without one.
+ */
+export function launcherCpuSince(serverPid: number): () => number {
+  const pid = launcherOf(serverPid);
+  if (pid === undefined) return () => 0;
+  const before = readCpuSeconds(pid);
+  return () => {
+    try {
+      return readCpuSeconds(pid) - before;
+    } catch {
+      return 0;
+    }
+  };
+}
+
+/** The pid of a server's task launcher, if it runs one. */
+function launcherOf(serverPid: number): number | undefined {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (parent === serverPid && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("task-launcher.py")) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}

@@ -41,7 +41,7 @@ export async function runMetric(metric: Metric, settings: RunSettings): Promise<
     taskSpooler: settings.taskSpooler,
     async startServer(options = {}) {
       const baseDir = options.baseDir ?? join(dir, `base-${serverCount++}`);
-      const server: ServerProcess = await startServerProcess({ baseDir, logDir: dir, concurrency: options.concurrency ?? 2 });
+      const server: ServerProcess = await startServerProcess({ baseDir, logDir: dir, concurrency: options.concurrency ?? 2, args: options.args });
       cleanups.push(() => server.stop());
       return server;
     },

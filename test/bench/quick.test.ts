@@ -11,6 +11,7 @@ const BENCH_ENTRY = fileURLToPath(new URL("../../dist/bench/main.js", import.met
 /** Every figure the table must have, by the start of its metric name. */
 const EXPECTED_ROWS = [
   "runner capacity: 30 `true` tasks already queued, concurrency 2",
+  "runner capacity: 30 `true` tasks already queued, concurrency 2, started by the server itself (--launcher off)",
   "end-to-end throughput, 30 single submits, concurrency 2 vs spawn limit",
   "end-to-end throughput, 30 single submits, concurrency 2 vs task-spooler",
   "end-to-end throughput, one array submit of 30, concurrency 2 vs spawn limit",
