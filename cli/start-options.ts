@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { ConfigError, EXECUTORS, parseServerConfig, readEnvironment, type ExecutorName, type ServerConfig } from "../src/config.ts";
+import { ConfigError, EXECUTORS, LAUNCHER_SETTINGS, parseServerConfig, readEnvironment, type ExecutorName, type ServerConfig } from "../src/config.ts";
 import { findOnPath } from "../src/runner/interpreters.ts";
 import { CliError, list, requireOption, text } from "./cli-error.ts";
 import { SLURM_COMMANDS, type SlurmCommandName } from "../src/runner/slurm/slurm-command-names.ts";
@@ -30,6 +30,7 @@ export interface StartOptions {
   notifyOn?: unknown;
   onFinish?: unknown;
   executor?: unknown;
+  launcher?: unknown;
   slurmPartition?: unknown;
   slurmAccount?: unknown;
   slurmOpt?: unknown;
@@ -58,6 +59,7 @@ const FLAG_OF: Record<string, string> = {
   notifyOn: "--notify-on",
   onFinish: "--on-finish",
   executor: "--executor",
+  launcher: "--launcher",
   slurmPartition: "--slurm-partition",
   slurmAccount: "--slurm-account",
   slurmOptions: "--slurm-opt",
@@ -87,6 +89,9 @@ export function serverConfigFrom(options: StartOptions, env: NodeJS.ProcessEnv):
       notifyUrl: optional(options.notifyUrl, (value) => httpUrl("--notify-url", value)),
       notifyOn: optional(options.notifyOn, (value) => choice("--notify-on", value, ["finish", "all"] as const)),
       onFinish: text(options.onFinish),
+      launcher: optional(options.launcher ?? environment.launcher, (value) =>
+        choice(options.launcher === undefined ? "CUBQUEUE_LAUNCHER" : "--launcher", value, LAUNCHER_SETTINGS),
+      ),
       ...slurm,
       killGraceMs: ms(optional(options.killGrace, (value) => durationSeconds("--kill-grace", value, 0, 24 * 3600))),
       idleTimeoutMs: ms(optional(options.idleTimeout, (value) => durationSeconds("--idle-timeout", value, 0.1, 24 * 3600))),

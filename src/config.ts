@@ -9,6 +9,10 @@ import { SLURM_COMMANDS } from "./runner/slurm/slurm-command-names.ts";
 export const EXECUTORS = ["local", "slurm"] as const;
 export type ExecutorName = (typeof EXECUTORS)[number];
 
+/** Whether tasks are started by the task launcher where it can run ("auto"), or always by the server itself ("off"). */
+export const LAUNCHER_SETTINGS = ["auto", "off"] as const;
+export type LauncherSetting = (typeof LAUNCHER_SETTINGS)[number];
+
 /** The most jobs a Slurm server may keep in Slurm at once (`--concurrency`), and the most local processes. */
 const MAX_SLURM_JOBS = 1_000_000;
 const MAX_LOCAL_PROCESSES = 1024;
@@ -42,6 +46,8 @@ const ServerSettingsSchema = z.object({
   /** The GPUs tasks are given, by id (what CUDA_VISIBLE_DEVICES takes); found with `nvidia-smi -L` when absent. */
   gpus: z.array(z.string().regex(/^[0-9A-Za-z_:.-]{1,64}$/, "a GPU id is a number such as 0, or a UUID")).max(1024).optional(),
   executor: z.enum(EXECUTORS).default("local"),
+  /** What starts local tasks' processes (see runner/task-launcher.ts): the launcher, with "auto", where python3 can run it. */
+  launcher: z.enum(LAUNCHER_SETTINGS).default("auto"),
   /** Every job's partition and account (sbatch --partition, --account); Slurm's defaults when absent. */
   slurmPartition: slurmName("partition"),
   slurmAccount: slurmName("account"),
@@ -156,6 +162,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env) {
     databaseUrl: env.CUBQUEUE_DATABASE_URL || undefined,
     databaseAuthToken: env.CUBQUEUE_DATABASE_AUTH_TOKEN || undefined,
     token: env.CUBQUEUE_TOKEN || undefined,
+    launcher: env.CUBQUEUE_LAUNCHER || undefined,
   };
 }
 

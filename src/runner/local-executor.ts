@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
 import { open, rm } from "node:fs/promises";
 import { cgroupOfProcess, findContainment, isTaskCgroup, type Containment } from "./containment.ts";
 import type { AttemptSpec, Executor, LaunchedAttempt, ProcessExit, RecordedAttempt, RunningAttempt } from "./executor.ts";
 import { commandFor, type Interpreters } from "./interpreters.ts";
 import { createLaunchRuleCache } from "./launch-rule.ts";
 import { isSameProcess, processStartToken } from "./process-identity.ts";
+import { startDirectly, type ProcessStarter } from "./process-starter.ts";
 import { PRIVATE_FILE_MODE } from "../store/layout.ts";
 import { NOT_STARTED_STATUS, fromShellStatus, readExitRecord, wrappedCommand } from "./task-wrapper.ts";
 
@@ -31,6 +31,11 @@ export interface LocalExecutorOptions {
   adoptedPollMs?: number;
   /** How tasks' processes are held (see containment.ts); found out at the first task by default. */
   containment?: Promise<Containment>;
+  /**
+   * What starts tasks' processes: the task launcher, or the server itself (the default). Asked
+   * at each launch, so that it may be found out in the background, and change.
+   */
+  processes?: () => Promise<ProcessStarter>;
 }
 
 /**
@@ -46,7 +51,7 @@ export interface LocalExecutorOptions {
  * rest of its process group is killed, and, if the wrapper could not clean up
  * itself (it was killed), its cgroup or the processes carrying its task id.
  */
-export function createLocalExecutor({ interpreters, adoptedPollMs = 500, containment }: LocalExecutorOptions): Executor {
+export function createLocalExecutor({ interpreters, adoptedPollMs = 500, containment, processes = async () => startDirectly }: LocalExecutorOptions): Executor {
   let found: Promise<Containment> | undefined = containment;
   const contain = () => (found ??= findContainment());
   const launchRules = createLaunchRuleCache();
@@ -61,73 +66,56 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
       const [program, ...args] = wrappedCommand(launch.exitFile, launch.taskId, { dir: cgroup ?? "", home: containment.home }, command);
       // Made here where the server may (see containment.ts), beside the files below.
       const preparing = cgroup === undefined ? Promise.resolve(false) : containment.prepare(cgroup);
-      // Both files are new for every attempt (exclusive: nothing a script left there, a symlink or a
-      // FIFO, is opened). The wrapper writes the exit record into a file made here, private like the log.
-      // Made off the event loop: creating files in a busy folder can take milliseconds. Before a
-      // first attempt nothing has run in the folder, so there is nothing to clear.
+      // The exit record is new for every attempt (exclusive: nothing a script left there, a symlink
+      // or a FIFO, is opened), private like the log, which the starter makes the same way. Made off
+      // the event loop: creating files in a busy folder can take milliseconds. Before a first
+      // attempt nothing has run in the folder, so there is nothing to clear.
       if (launch.scriptSha256 === null) await rm(launch.exitFile, { recursive: true, force: true });
-      // Appended to ("ax", O_APPEND): every write lands at the end, wherever a script moved it.
-      const [exitRecord, log] = await Promise.allSettled([open(launch.exitFile, "wx", PRIVATE_FILE_MODE), open(launch.logFile, "ax", PRIVATE_FILE_MODE)]);
-      const madeCgroup = await preparing;
+      const [exitRecord, madeCgroup] = await Promise.all([open(launch.exitFile, "wx", PRIVATE_FILE_MODE).then((file) => file.close(), (error: unknown) => error), preparing]);
       /** Undoes the cgroup when no wrapper will use it. */
       const unprepare = () => (madeCgroup && cgroup !== undefined ? containment.release(cgroup) : Promise.resolve());
-      if (exitRecord.status === "fulfilled") await exitRecord.value.close();
-      if (exitRecord.status === "rejected" || log.status === "rejected") {
-        if (log.status === "fulfilled") await log.value.close();
-        await unprepare();
-        throw exitRecord.status === "rejected" ? exitRecord.reason : (log as PromiseRejectedResult).reason;
-      }
-      const logFd = log.value.fd;
-      try {
-        const child = spawn(program!, args, {
-          cwd: launch.dir,
-          // The id is what finds a task's leftovers when there is no cgroup to hold them.
-          env: { ...launch.env, CUBQUEUE_TASK_ID: launch.taskId },
-          detached: true,
-          stdio: ["pipe", logFd, logFd],
-        });
-        let watching = true;
-        const exited = new Promise<ProcessExit>((resolve) => {
-          child.once("exit", (exitCode, signal) => {
-            if (!watching) return;
-            const pid = child.pid!;
-            void (async () => {
-              killLeftInGroup(pid);
-              // A wrapper that exited by itself has ended the rest and left the cgroup to its
-              // maker; one that was killed could not.
-              if (signal !== null) await containment.endLeftovers(launch.taskId, cgroup);
-              else await unprepare();
-              resolve(await outcomeOfChild(exitCode, signal, launch.exitFile));
-            })();
-          });
-        });
-        await new Promise<void>((resolve, reject) => {
-          child.once("spawn", resolve);
-          child.once("error", reject);
-        }).catch(async (error) => {
+      const started = await (exitRecord === undefined ? processes() : Promise.reject(exitRecord))
+        .then((processes) =>
+          processes.start({
+            program: program!,
+            args,
+            cwd: launch.dir,
+            // The id is what finds a task's leftovers when there is no cgroup to hold them.
+            env: { ...launch.env, CUBQUEUE_TASK_ID: launch.taskId },
+            logFile: launch.logFile,
+          }),
+        )
+        .catch(async (error: unknown) => {
           await unprepare();
           throw error;
         });
-        // The server must not wait for its tasks when it exits.
-        child.unref();
-        // Writing to a wrapper that is already gone is not an error worth reporting.
-        child.stdin!.on("error", () => {});
-        const pid = child.pid!;
-        return {
-          handle: { pid, startToken: (await processStartToken(pid)) ?? null },
-          description: `process (pid ${pid})`,
-          exited,
-          terminate: terminator(pid, exited),
-          ...stopper(pid),
-          release: () => child.stdin!.end("go\n"),
-          abandon: () => child.stdin!.end(),
-          detach: () => {
-            watching = false;
-          },
-        };
-      } finally {
-        await log.value.close();
-      }
+      const { pid } = started;
+      const handle: LocalHandle = { pid, startToken: (await processStartToken(pid)) ?? null };
+      let watching = true;
+      const exited = started.exited.then(async (exit): Promise<ProcessExit> => {
+        // Detached: the server is going away, and the next one takes over.
+        if (!watching) return new Promise<never>(() => {});
+        // The launcher went away: the process is watched as one an earlier server started.
+        if (exit === "unwatched") return watchUntilGone(handle, launch.exitFile, adoptedPollMs, () => endLeftAfter(handle, launch.taskId, cgroup, containment)).exited;
+        killLeftInGroup(pid);
+        // A wrapper that exited by itself has ended the rest and left the cgroup to its
+        // maker; one that was killed could not.
+        if (exit.signal !== null) await containment.endLeftovers(launch.taskId, cgroup);
+        else await unprepare();
+        return outcomeOfChild(exit.exitCode, exit.signal, launch.exitFile);
+      });
+      return {
+        handle,
+        description: `process (pid ${pid})`,
+        exited,
+        terminate: terminator(pid, exited),
+        ...stopper(pid),
+        release: started.release,
+        abandon: started.abandon,
+        detach: () => {
+          watching = false;
+        },
+      };
     },
 
     async adopt({ taskId, attempt, handle: recorded, exitFile }: RecordedAttempt): Promise<RunningAttempt> {
@@ -137,13 +125,7 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
       // Where the wrapper really is (an earlier server may have run in another cgroup), if the pid is still its.
       const ownCgroup = (await isSameProcess(handle.pid, handle.startToken)) ? await cgroupOfProcess(handle.pid) : undefined;
       const cgroup = ownCgroup !== undefined && isTaskCgroup(ownCgroup, taskId) ? ownCgroup : containment.cgroupOf(taskId, attempt);
-      const watch = watchUntilGone(handle, exitFile, adoptedPollMs, async () => {
-        // Not our child: how it ended is unknown, so what it left is ended here in any case. Its
-        // group only if no other process has its pid now: a pid is not handed out again while
-        // its group lives, so a process with that pid means the group is someone else's.
-        if ((await processStartToken(handle.pid)) === undefined) killLeftInGroup(handle.pid);
-        await containment.endLeftovers(taskId, cgroup);
-      });
+      const watch = watchUntilGone(handle, exitFile, adoptedPollMs, () => endLeftAfter(handle, taskId, cgroup, containment));
       return {
         handle,
         description: `process (pid ${handle.pid})`,
@@ -154,6 +136,17 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
       };
     },
   };
+}
+
+/**
+ * Ends what a task left once its wrapper is gone, when the wrapper was not our child: how it
+ * ended is unknown, so what it left is ended in any case. Its group only if no other process
+ * has its pid now: a pid is not handed out again while its group lives, so a process with that
+ * pid means the group is someone else's.
+ */
+async function endLeftAfter(handle: LocalHandle, taskId: string, cgroup: string | undefined, containment: Containment): Promise<void> {
+  if ((await processStartToken(handle.pid)) === undefined) killLeftInGroup(handle.pid);
+  await containment.endLeftovers(taskId, cgroup);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { ServerConfig } from "../config.ts";
 import type { Executor } from "../runner/executor.ts";
 import type { Interpreters } from "../runner/interpreters.ts";
 import { createLocalExecutor } from "../runner/local-executor.ts";
+import type { ProcessStarter } from "../runner/process-starter.ts";
 import { createSlurmExecutor, nodeInterpreters } from "../runner/slurm/slurm-executor.ts";
 import { createSlurmCommands, findSlurmCommands } from "../runner/slurm/slurm-commands.ts";
 
@@ -11,6 +12,8 @@ export interface ExecutorDeps {
   /** The interpreters local tasks run with (see resolveInterpreters). */
   interpreters: Interpreters;
   logError: (error: unknown, context?: string) => void;
+  /** What starts local tasks' processes (see choose-process-starter.ts). */
+  processes: () => Promise<ProcessStarter>;
 }
 
 /**
@@ -19,8 +22,8 @@ export interface ExecutorDeps {
  * to the other still finds its tasks). The Slurm one is there as the second only where
  * Slurm's commands are found; as the first, their absence is an error saying how to give them.
  */
-export function createExecutors(config: ServerConfig, { env, logError, interpreters }: ExecutorDeps): [Executor, ...Executor[]] {
-  const local = createLocalExecutor({ interpreters });
+export function createExecutors(config: ServerConfig, { env, logError, interpreters, processes }: ExecutorDeps): [Executor, ...Executor[]] {
+  const local = createLocalExecutor({ interpreters, processes });
   if (config.executor === "slurm") return [slurmExecutor(config, env, logError), local];
   try {
     return [local, slurmExecutor(config, env, logError)];

@@ -13,6 +13,8 @@ import { listNotifyTargets } from "../db/queries/queue.ts";
 import { createTransitions } from "../lifecycle/transitions.ts";
 import { resolveInterpreters, settleRealPython } from "../runner/interpreters.ts";
 import { createRunner, type Runner } from "../runner/runner.ts";
+import { chooseProcessStarter } from "../runner/choose-process-starter.ts";
+import type { ProcessStarter } from "../runner/process-starter.ts";
 import { serveFetch } from "../runtime/serve.ts";
 import { createScriptService } from "../scripts/script-service.ts";
 import { PRIVATE_DIR_MODE, createLayout, type Layout } from "../store/layout.ts";
@@ -96,6 +98,12 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     // Found where the tasks will look for them: on the PATH they inherit.
     const gpus = config.gpus ?? (await detectGpus(taskEnv));
     const interpreters = resolveInterpreters(config.interpreters, taskEnv.PATH ?? "");
+    // What starts local tasks, found out in the background (a launcher takes a moment to start);
+    // only a server that runs local tasks needs one at once. Let go of last, after the runner.
+    let choosing: Promise<ProcessStarter> | undefined;
+    const processes = () => (choosing ??= chooseProcessStarter(config.launcher, { path: taskEnv.PATH ?? "", warn: log, info }));
+    if (config.executor === "local") void processes();
+    cleanups.unshift(() => choosing?.then((starter) => starter.close()));
     // In the background: a version manager's python3 shim can take seconds to say where Python is.
     const pythonSettled = settleRealPython(interpreters, config.interpreters);
     cleanups.unshift(() => pythonSettled);
@@ -103,7 +111,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       db,
       transitions,
       layout,
-      executors: createExecutors(config, { env: taskEnv, logError, interpreters }),
+      executors: createExecutors(config, { env: taskEnv, logError, interpreters, processes }),
       instanceId,
       concurrency: config.concurrency,
       slots: { cpus: config.cpus ?? availableParallelism(), gpus, cpusAtLeastConcurrency: config.cpus === undefined },

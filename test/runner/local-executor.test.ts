@@ -1,18 +1,28 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { environmentOnlyContainment } from "../../src/runner/containment.ts";
-import type { AttemptSpec } from "../../src/runner/executor.ts";
+import type { AttemptSpec, Executor } from "../../src/runner/executor.ts";
 import { createLocalExecutor, signalGroup } from "../../src/runner/local-executor.ts";
 import { isSameProcess } from "../../src/runner/process-identity.ts";
+import { startDirectly, type ProcessStarter } from "../../src/runner/process-starter.ts";
+import { startTaskLauncher } from "../../src/runner/task-launcher.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
 
-const executor = createLocalExecutor({
-  interpreters: new Map([["python3", "/usr/bin/python3"]]),
-  adoptedPollMs: 20,
-  containment: Promise.resolve(environmentOnlyContainment()),
-});
+/** Both ways a task's process is started: the same executor, the same outcomes. */
+const STARTERS: Array<[string, () => Promise<ProcessStarter>]> = [
+  ["the server itself", async () => startDirectly],
+  ["the task launcher", once(() => startTaskLauncher("/usr/bin/python3"))],
+];
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
+/** The executor under test: one per way of starting processes (set by each describe below). */
+let executor: Executor;
 
 /** A spec for a script written into a fresh folder, as the runner would give it. */
 async function specFor(filename: string, source: string): Promise<AttemptSpec> {
@@ -43,7 +53,16 @@ async function launchReleased(spec: AttemptSpec) {
   return attempt;
 }
 
-describe("the local executor", { timeout: 20_000 }, () => {
+describe.each(STARTERS)("the local executor, tasks started by %s", { timeout: 20_000 }, (_, processes) => {
+  beforeAll(() => {
+    executor = createLocalExecutor({
+      interpreters: new Map([["python3", "/usr/bin/python3"]]),
+      adoptedPollMs: 20,
+      containment: Promise.resolve(environmentOnlyContainment()),
+      processes,
+    });
+  });
+
   it("builds the command from the script: its shebang, else the interpreter of its extension, with the spec's arguments", async () => {
     const shebang = await specFor("job", '#!/bin/sh\necho "sh got: $1"\n');
     expect(await (await launchReleased(shebang)).exited).toEqual({ kind: "exited", exitCode: 0, signal: null });

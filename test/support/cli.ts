@@ -9,12 +9,14 @@ export interface CliResult {
 
 /**
  * The environment for a CubQueue process: this one's, with CUBQUEUE_* variables cleared unless
- * given, and without what npm sets for the scripts it runs (the CLI reads npm_lifecycle_event to
+ * given (but CUBQUEUE_LAUNCHER, which says how every server of a test run starts its tasks), and without what npm sets for the scripts it runs (the CLI reads npm_lifecycle_event to
  * tell that npx ran it), so the test process's own launcher does not change what the CLI prints.
  */
 export function cleanEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
   const clean: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(clean)) if (key.startsWith("CUBQUEUE_") || key === "npm_lifecycle_event" || key === "npm_command") delete clean[key];
+  // CI runs the crash suite once more with every server starting its tasks itself (--launcher off).
+  if (process.env.CUBQUEUE_LAUNCHER) clean.CUBQUEUE_LAUNCHER = process.env.CUBQUEUE_LAUNCHER;
   return { ...clean, ...env };
 }
 

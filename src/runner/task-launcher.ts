@@ -1,0 +1,156 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { ProcessStarter, StartRequest, StartedProcess } from "./process-starter.ts";
+
+/** The launcher's program (src/workers/task-launcher.py, which says what it does and why). */
+export const LAUNCHER_PROGRAM = fileURLToPath(new URL("../workers/task-launcher.py", import.meta.url));
+
+/** How long a launcher may take to say it is ready before the server does without it. */
+const READY_TIMEOUT_MS = 10_000;
+
+type Exit = { exitCode: number | null; signal: NodeJS.Signals | null } | "unwatched";
+
+type Reply =
+  | { ready: number; python: string }
+  | { unusable: string }
+  | { spawned: number; pid: number }
+  | { failed: number; code: string; message: string }
+  | { exit: number; code: number | null; signal: NodeJS.Signals | null };
+
+/** An error as a spawn in this process would have thrown it: with the errno's name as its code. */
+class LaunchError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Starts the task launcher with `python` (a Python 3.8 or later) and returns a starter that
+ * hands it every task, once it says it is ready; rejects, saying why, if it cannot start.
+ *
+ * If the launcher ends while the server runs (killed from outside), every task it started is
+ * reported "unwatched" (the executor then watches them by pid, as tasks of an earlier server),
+ * the starts under way fail, and the next start runs a new launcher.
+ */
+export async function startTaskLauncher(python: string): Promise<ProcessStarter> {
+  let current: Promise<LauncherProcess> | undefined;
+  const launcher = () => {
+    if (current) return current;
+    const starting = runLauncher(python);
+    const forget = () => {
+      if (current === starting) current = undefined;
+    };
+    // A launcher that has gone (or never came) is replaced at the next start.
+    starting.then((running) => running.gone.then(forget), forget);
+    return (current = starting);
+  };
+  await launcher();
+  return {
+    kind: "launcher",
+    start: async (request) => (await launcher()).start(request),
+    close() {
+      void current?.then((running) => running.close(), () => {});
+      current = undefined;
+    },
+  };
+}
+
+interface LauncherProcess {
+  start(request: StartRequest): Promise<StartedProcess>;
+  /** Settles when the launcher has exited. */
+  gone: Promise<void>;
+  close(): void;
+}
+
+/** One launcher process, ready. */
+function runLauncher(python: string): Promise<LauncherProcess> {
+  return new Promise((resolveReady, rejectReady) => {
+    // -I: nothing from the server's environment (PYTHONPATH, a user's site-packages) changes it; -S: no site to import.
+    const child: ChildProcess = spawn(python, ["-I", "-S", LAUNCHER_PROGRAM], { stdio: ["pipe", "pipe", "inherit"] });
+    const starts = new Map<number, { resolve: (started: StartedProcess) => void; reject: (error: Error) => void }>();
+    const watched = new Map<number, (exit: Exit) => void>();
+    let nextId = 1;
+    let ready = false;
+    let closed = false;
+    const send = (message: object) => {
+      if (!closed) child.stdin!.write(`${JSON.stringify(message)}\n`);
+    };
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      rejectReady(new Error(`${python} did not start the task launcher within ${READY_TIMEOUT_MS / 1000} s`));
+    }, READY_TIMEOUT_MS);
+
+    const onReply = (reply: Reply) => {
+      if ("ready" in reply) {
+        ready = true;
+        clearTimeout(timer);
+        resolveReady(launcher);
+      } else if ("unusable" in reply) {
+        rejectReady(new Error(`${python} cannot run the task launcher: ${reply.unusable}`));
+      } else if ("spawned" in reply) {
+        const { pid } = reply;
+        const exited = new Promise<Exit>((resolve) => watched.set(pid, resolve));
+        starts.get(reply.spawned)?.resolve({
+          pid,
+          exited,
+          release: () => send({ release: pid }),
+          abandon: () => send({ abandon: pid }),
+        });
+        starts.delete(reply.spawned);
+      } else if ("failed" in reply) {
+        starts.get(reply.failed)?.reject(new LaunchError(reply.code, reply.message));
+        starts.delete(reply.failed);
+      } else if ("exit" in reply) {
+        watched.get(reply.exit)?.({ exitCode: reply.code, signal: reply.signal });
+        watched.delete(reply.exit);
+      }
+    };
+
+    let pending = "";
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (chunk: string) => {
+      const lines = (pending + chunk).split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) if (line) onReply(JSON.parse(line) as Reply);
+    });
+    // A launcher that has gone cannot take requests; what it leaves is reported at its exit.
+    child.stdin!.on("error", () => {});
+    const gone = new Promise<void>((resolve) => child.once("close", () => resolve()));
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      rejectReady(new Error(`${python} could not start the task launcher: ${error.message}`));
+    });
+    void gone.then(() => {
+      closed = true;
+      clearTimeout(timer);
+      if (!ready) rejectReady(new Error(`${python} exited before the task launcher was ready (exit ${child.exitCode ?? child.signalCode})`));
+      for (const { reject } of starts.values()) reject(new Error("the task launcher ended before it started the task"));
+      starts.clear();
+      for (const report of watched.values()) report("unwatched");
+      watched.clear();
+    });
+    // The server need not wait for its launcher to exit.
+    child.unref();
+    (child.stdout as unknown as { unref?: () => void }).unref?.();
+    (child.stdin as unknown as { unref?: () => void }).unref?.();
+
+    const launcher: LauncherProcess = {
+      gone,
+      start(request) {
+        if (closed) return Promise.reject(new Error("the task launcher has ended"));
+        const id = nextId++;
+        return new Promise((resolve, reject) => {
+          starts.set(id, { resolve, reject });
+          send({ spawn: id, program: request.program, args: request.args, cwd: request.cwd, env: request.env, log: request.logFile });
+        });
+      },
+      close() {
+        // End of input: it closes the gates it still holds and exits. Tasks keep running.
+        child.stdin!.end();
+      },
+    };
+  });
+}
