@@ -11,11 +11,12 @@ import { END_LEFTOVERS } from "./task-wrapper.ts";
  * that a wrapper of an earlier attempt, cleaning up late, never ends a newer
  * attempt's). The server makes it before the launch where it can (a mkdir of
  * its own costs far less than one the wrapper would start a process for); the
- * wrapper joins it before its gate opens, so the script and all it starts are
- * inside, and when the script exits or is cancelled it ends whatever is left
- * in it (`cgroup.kill`). Whoever made the cgroup removes it: the server, once
- * the wrapper has exited, or the wrapper itself where the server could not
- * make it (on Deno, which may not write /sys).
+ * script starts in it (the task launcher steps into it to start the script;
+ * the wrapper joins it before its gate opens), so the script and all it starts
+ * are inside, and when the script exits or is cancelled whoever started it ends
+ * whatever is left in it (`cgroup.kill`). Whoever made the cgroup removes it:
+ * the server, once the task has ended, or the launcher or wrapper where the
+ * server could not make it (on Deno, which may not write /sys).
  * Creating children in the server's own cgroup is allowed even though the
  * server's process is in it: cgroup2's no-internal-process rule only forbids
  * processes next to *enabled controllers*, and CubQueue enables none.
@@ -24,9 +25,9 @@ import { END_LEFTOVERS } from "./task-wrapper.ts";
  * the `CUBQUEUE_TASK_ID=<id>` in their environment, a best effort: a process
  * that both left the group and cleared its environment escapes.
  *
- * All of it is done by `sh`, not by the server: Deno lets a program touch
- * neither /proc nor /sys without --allow-all, and the wrapper must do it
- * anyway, to hold its script even when no server is watching.
+ * All of it is done by the task launcher or `sh`, not by the server: Deno lets
+ * a program touch neither /proc nor /sys without --allow-all, and they must do
+ * it anyway, to hold the script even when no server is watching.
  */
 export interface Containment {
   /** The cgroup the wrapper goes back to before ending its task's ("" when there is none). */

@@ -18,6 +18,13 @@ export interface Executor {
    * recorded. If it has already ended, `exited` settles at once with what it left.
    */
   adopt(attempt: RecordedAttempt): Promise<RunningAttempt>;
+  /**
+   * For an attempt claimed but with no recorded handle (a server stopped between starting it
+   * and recording it): the handle to adopt it by, if what the executor left shows that it
+   * started after all; undefined if it never did (it then goes back to the queue). Absent: an
+   * executor whose attempts never start unrecorded.
+   */
+  startedUnrecorded?(attempt: { taskId: string; attempt: number; exitFile: string }): Promise<AttemptHandle | undefined>;
 }
 
 /**

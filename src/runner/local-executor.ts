@@ -1,12 +1,12 @@
 import { open, rm } from "node:fs/promises";
 import { cgroupOfProcess, findContainment, isTaskCgroup, type Containment } from "./containment.ts";
-import type { AttemptSpec, Executor, LaunchedAttempt, ProcessExit, RecordedAttempt, RunningAttempt } from "./executor.ts";
+import type { AttemptHandle, AttemptSpec, Executor, LaunchedAttempt, ProcessExit, RecordedAttempt, RunningAttempt } from "./executor.ts";
 import { commandFor, type Interpreters } from "./interpreters.ts";
 import { createLaunchRuleCache } from "./launch-rule.ts";
 import { isSameProcess, processStartToken } from "./process-identity.ts";
 import { startDirectly, type ProcessStarter } from "./process-starter.ts";
 import { PRIVATE_FILE_MODE } from "../store/layout.ts";
-import { NOT_STARTED_STATUS, fromShellStatus, readExitRecord, wrappedCommand } from "./task-wrapper.ts";
+import { readExitRecord, readExitRecordText } from "./task-wrapper.ts";
 
 /** The local executor's handle: the wrapper's pid and when it started (with the pid, it tells a recycled pid apart). */
 export interface LocalHandle {
@@ -39,17 +39,19 @@ export interface LocalExecutorOptions {
 }
 
 /**
- * Runs tasks as processes on this machine, each under the task wrapper (see
- * task-wrapper.ts). Each task leads its own process group and session
- * (`detached`), so a cancel reaches whatever the script started and the task
- * outlives the server if the server stops or crashes; and each is held in its
- * own cgroup where one can be made (see containment.ts), so that what left
- * the group is ended too. stdout/stderr are the log file itself: the script
- * writes straight to disk, the server copies nothing.
+ * Runs tasks as processes on this machine, started by the task launcher or by
+ * the server itself under the task wrapper (see process-starter.ts; the two
+ * do the same). Each task leads its own process group and session, so a
+ * cancel reaches whatever the script started and the task outlives the server
+ * if the server stops or crashes; and each is held in its own cgroup where one
+ * can be made (see containment.ts), so that what left the group is ended too.
+ * stdout/stderr are the log file itself: the script writes straight to disk,
+ * the server copies nothing.
  *
- * A run is over only once nothing of it is left: when the wrapper exits, the
- * rest of its process group is killed, and, if the wrapper could not clean up
- * itself (it was killed), its cgroup or the processes carrying its task id.
+ * A run is over only once nothing of it is left: when the script has ended,
+ * the rest of its process group is killed, and its cgroup or the processes
+ * carrying its task id, by whoever started it or, if that could not (a killed
+ * wrapper), by the executor.
  */
 export function createLocalExecutor({ interpreters, adoptedPollMs = 500, containment, processes = async () => startDirectly }: LocalExecutorOptions): Executor {
   let found: Promise<Containment> | undefined = containment;
@@ -63,8 +65,7 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
       const rule = await launchRules.ruleFor(launch.script, launch.scriptSha256);
       const command = commandFor(launch.script, rule, launch.args, interpreters);
       const cgroup = containment.cgroupOf(launch.taskId, launch.attempt);
-      const [program, ...args] = wrappedCommand(launch.exitFile, launch.taskId, { dir: cgroup ?? "", home: containment.home }, command);
-      // Made here where the server may (see containment.ts), beside the files below.
+      // Made here where the server may (see containment.ts), beside the exit record below.
       const preparing = cgroup === undefined ? Promise.resolve(false) : containment.prepare(cgroup);
       // The exit record is new for every attempt (exclusive: nothing a script left there, a symlink
       // or a FIFO, is opened), private like the log, which the starter makes the same way. Made off
@@ -72,17 +73,19 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
       // attempt nothing has run in the folder, so there is nothing to clear.
       if (launch.scriptSha256 === null) await rm(launch.exitFile, { recursive: true, force: true });
       const [exitRecord, madeCgroup] = await Promise.all([open(launch.exitFile, "wx", PRIVATE_FILE_MODE).then((file) => file.close(), (error: unknown) => error), preparing]);
-      /** Undoes the cgroup when no wrapper will use it. */
+      /** Undoes the cgroup when no one else will. */
       const unprepare = () => (madeCgroup && cgroup !== undefined ? containment.release(cgroup) : Promise.resolve());
       const started = await (exitRecord === undefined ? processes() : Promise.reject(exitRecord))
-        .then((processes) =>
-          processes.start({
-            program: program!,
-            args,
+        .then((starter) =>
+          starter.start({
+            command,
             cwd: launch.dir,
             // The id is what finds a task's leftovers when there is no cgroup to hold them.
             env: { ...launch.env, CUBQUEUE_TASK_ID: launch.taskId },
             logFile: launch.logFile,
+            exitFile: launch.exitFile,
+            taskId: launch.taskId,
+            cgroup: { dir: cgroup ?? "", home: containment.home },
           }),
         )
         .catch(async (error: unknown) => {
@@ -96,13 +99,15 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
         // Detached: the server is going away, and the next one takes over.
         if (!watching) return new Promise<never>(() => {});
         // The launcher went away: the process is watched as one an earlier server started.
-        if (exit === "unwatched") return watchUntilGone(handle, launch.exitFile, adoptedPollMs, () => endLeftAfter(handle, launch.taskId, cgroup, containment)).exited;
+        if (exit === "unwatched") {
+          const end = await watchUntilGone(handle, launch.exitFile, adoptedPollMs, () => endLeftAfter(handle, launch.taskId, cgroup, containment)).exited;
+          return end.kind === "lost" ? { kind: "lost", endedBy: `the task launcher that started its process (pid ${pid}) ended before it, so its exit status is unknown` } : end;
+        }
         killLeftInGroup(pid);
-        // A wrapper that exited by itself has ended the rest and left the cgroup to its
-        // maker; one that was killed could not.
-        if (exit.signal !== null) await containment.endLeftovers(launch.taskId, cgroup);
-        else await unprepare();
-        return outcomeOfChild(exit.exitCode, exit.signal, launch.exitFile);
+        // Where what the script left was ended (the usual case), the cgroup is left to its maker.
+        if (exit.leftoversEnded) await unprepare();
+        else await containment.endLeftovers(launch.taskId, cgroup);
+        return exit.outcome;
       });
       return {
         handle,
@@ -116,6 +121,17 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
           watching = false;
         },
       };
+    },
+
+    async startedUnrecorded({ exitFile }): Promise<AttemptHandle | undefined> {
+      // The launcher writes "starting", then "running <pid>", then the outcome; the wrapper
+      // writes "running" alone, before its gate, which kept its script from running.
+      const written = await readExitRecordText(exitFile);
+      if (written === "" || written === "running" || written === "not-started") return undefined;
+      const pid = /^running (\d+)$/.exec(written)?.[1];
+      // "starting" (the launcher ended while it started it) or an outcome: the record says what there is to know.
+      if (pid === undefined) return {};
+      return { pid: Number(pid), startToken: (await processStartToken(Number(pid))) ?? null };
     },
 
     async adopt({ taskId, attempt, handle: recorded, exitFile }: RecordedAttempt): Promise<RunningAttempt> {
@@ -147,18 +163,6 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
 async function endLeftAfter(handle: LocalHandle, taskId: string, cgroup: string | undefined, containment: Containment): Promise<void> {
   if ((await processStartToken(handle.pid)) === undefined) killLeftInGroup(handle.pid);
   await containment.endLeftovers(taskId, cgroup);
-}
-
-/**
- * How a wrapper we started ended, as its script's outcome. A wrapper that exited by itself
- * exits with its script's status (see task-wrapper.ts), so that is read from the exit itself,
- * not from the record, except for the status it also uses when the gate closed (125). A
- * wrapper that was killed recorded what it could; without a record (it was killed before the
- * script ended) its own end is all there is to know.
- */
-async function outcomeOfChild(exitCode: number | null, signal: NodeJS.Signals | null, exitFile: string): Promise<ProcessExit> {
-  if (signal === null && exitCode !== null && exitCode !== NOT_STARTED_STATUS) return fromShellStatus(exitCode);
-  return (await readExitRecord(exitFile)) ?? { kind: "exited", exitCode, signal };
 }
 
 /**

@@ -1,14 +1,19 @@
 import { spawn } from "node:child_process";
 import { open } from "node:fs/promises";
+import type { ProcessExit } from "./executor.ts";
 import { PRIVATE_FILE_MODE } from "../store/layout.ts";
+import { NOT_STARTED_STATUS, fromShellStatus, readExitRecord, wrappedCommand } from "./task-wrapper.ts";
 
 /**
- * How the local executor starts a task's process: by the server itself (`startDirectly`), or
- * by the task launcher (see task-launcher.ts), which spares the server a fork per task. Both
- * start the same program in the same way; the executor cannot tell them apart.
+ * How the local executor starts a task's process and learns how it ended: by the server itself,
+ * under the task wrapper's shell (`startDirectly`), or by the task launcher (see
+ * task-launcher.ts), which starts the script itself and spares the server a fork per task.
+ * Either way the task gets the same session, cgroup, environment, log and exit record, and its
+ * start is known after a crash: the wrapper holds its script at a gate until the server has
+ * recorded its pid; the launcher starts it at once and writes its pid in the exit record.
  */
 export interface ProcessStarter {
-  /** "server" or "launcher": what starts tasks, as the server's info reports it. */
+  /** "server" or "launcher": what starts tasks. */
   readonly kind: "server" | "launcher";
   start(request: StartRequest): Promise<StartedProcess>;
   /** Lets go of what it holds (a launcher's process); tasks already started keep running. */
@@ -16,9 +21,8 @@ export interface ProcessStarter {
 }
 
 export interface StartRequest {
-  /** An absolute path. */
-  program: string;
-  args: readonly string[];
+  /** The script's command: a program (a path, or a name looked up on the PATH of `env`) and its arguments. */
+  command: readonly string[];
   cwd: string;
   /** The whole environment the process gets. */
   env: Readonly<Record<string, string>>;
@@ -28,32 +32,43 @@ export interface StartRequest {
    * write lands at the end, wherever a script moved it).
    */
   logFile: string;
+  /** The attempt's exit record, made empty beforehand (see task-wrapper.ts for what is written there). */
+  exitFile: string;
+  taskId: string;
+  /** The attempt's cgroup ("" for none; made if it is missing) and the cgroup it was made in. */
+  cgroup: { dir: string; home: string };
 }
 
 /**
- * A process started in its own session, held at a gate (its stdin) until `release` writes
- * "go" to it; `abandon` closes the gate instead.
+ * A process started in its own session. Under the wrapper it is held at a gate until `release`,
+ * and `abandon` closes the gate instead: the script never runs. The launcher's runs at once:
+ * `release` changes nothing, and `abandon` ends it.
  */
 export interface StartedProcess {
   pid: number;
   /**
-   * How it ended, once it has; "unwatched" if whoever started it can no longer tell (the
-   * launcher went away): the process may still run, and is watched by its pid from then on.
+   * How it ended, once it has, and whether what it left running was ended with it (else the
+   * executor ends it). "unwatched" if whoever started it can no longer tell (the launcher went
+   * away): the process may still run, and is watched by its pid from then on.
    */
-  exited: Promise<{ exitCode: number | null; signal: NodeJS.Signals | null } | "unwatched">;
+  exited: Promise<{ outcome: ProcessExit; leftoversEnded: boolean } | "unwatched">;
   release(): void;
   abandon(): void;
 }
 
-/** Starts processes from the server's own event loop: a fork of the whole server each time. */
+/** Starts tasks from the server's own event loop, under the task wrapper: a fork of the whole server each time. */
 export const startDirectly: ProcessStarter = {
   kind: "server",
-  async start({ program, args, cwd, env, logFile }: StartRequest): Promise<StartedProcess> {
+  async start({ command, cwd, env, logFile, exitFile, taskId, cgroup }: StartRequest): Promise<StartedProcess> {
+    const [program, ...args] = wrappedCommand(exitFile, taskId, cgroup, command);
     const log = await open(logFile, "ax", PRIVATE_FILE_MODE);
     try {
-      const child = spawn(program, args, { cwd, env, detached: true, stdio: ["pipe", log.fd, log.fd] });
-      const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-        child.once("exit", (exitCode, signal) => resolve({ exitCode, signal })),
+      const child = spawn(program!, args, { cwd, env, detached: true, stdio: ["pipe", log.fd, log.fd] });
+      const exited = new Promise<{ outcome: ProcessExit; leftoversEnded: boolean }>((resolve) =>
+        child.once("exit", (exitCode, signal) => {
+          // A wrapper that exited by itself has ended the rest; one that was killed could not.
+          void outcomeOfWrapper(exitCode, signal, exitFile).then((outcome) => resolve({ outcome, leftoversEnded: signal === null }));
+        }),
       );
       await new Promise<void>((resolve, reject) => {
         child.once("spawn", resolve);
@@ -61,7 +76,7 @@ export const startDirectly: ProcessStarter = {
       });
       // The server must not wait for its tasks when it exits.
       child.unref();
-      // Writing to a process that is already gone is not an error worth reporting.
+      // Writing to a wrapper that is already gone is not an error worth reporting.
       child.stdin!.on("error", () => {});
       return { pid: child.pid!, exited, release: () => child.stdin!.end("go\n"), abandon: () => child.stdin!.end() };
     } finally {
@@ -70,3 +85,15 @@ export const startDirectly: ProcessStarter = {
   },
   close() {},
 };
+
+/**
+ * How a wrapper ended, as its script's outcome. A wrapper that exited by itself exits with its
+ * script's status (see task-wrapper.ts), so that is read from the exit itself, not from the
+ * record, except for the status it also uses when the gate closed (125). A wrapper that was
+ * killed recorded what it could; without a record (it was killed before the script ended) its
+ * own end is all there is to know.
+ */
+async function outcomeOfWrapper(exitCode: number | null, signal: NodeJS.Signals | null, exitFile: string): Promise<ProcessExit> {
+  if (signal === null && exitCode !== null && exitCode !== NOT_STARTED_STATUS) return fromShellStatus(exitCode);
+  return (await readExitRecord(exitFile)) ?? { kind: "exited", exitCode, signal };
+}

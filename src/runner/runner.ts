@@ -464,19 +464,23 @@ export function createRunner(options: RunnerOptions) {
         if (attempt && attempt.owner !== null && attempt.owner !== instanceId) continue;
         // One task that cannot be reconciled is reported and left as it is; it must not keep the others, or the server, from starting.
         try {
-          if (!attempt?.handle) {
-            // Claimed, but no process was recorded: the wrapper's gate kept its script from running.
+          const owner = attempt && executors.find((each) => each.name === attempt.executor);
+          // Worked out here, not in the run: a task whose id names no folder is reported, not failed.
+          const { exitFile } = layout.taskPaths(task.id);
+          // Claimed, but no process was recorded: it started only if its executor says so (the
+          // task launcher starts a script at once, and writes its pid where this finds it); else
+          // it never ran (the wrapper's gate kept it from running), and goes back to the queue.
+          const handle = attempt?.handle ? parseStoredHandle(attempt.handle) : await owner?.startedUnrecorded?.({ taskId: task.id, attempt: attempt!.number, exitFile });
+          if (!attempt || !handle) {
             await transitions.requeue(task.id, task.attemptCount);
             continue;
           }
-          const owner = executors.find((each) => each.name === attempt.executor);
           if (!owner) throw new Error(`attempt ${attempt.number} ran on the executor "${attempt.executor}", which this server does not have`);
-          // Worked out here, not in the run: a task whose id names no folder is reported, not failed.
-          const { exitFile } = layout.taskPaths(task.id);
+          if (!attempt.handle && !(await transitions.recordProcess(task.id, attempt.number, handle))) continue;
           // It keeps the slots it was given: no other task gets its GPUs while it runs.
           const slots = { cpus: attempt.cpus, gpus: attempt.gpus ? attempt.gpus.split(",") : [] };
           const suspension = { at: task.status === TaskStatus.suspended ? (attempt.suspendedAt ?? new Date()) : null, ms: attempt.suspendedMs };
-          startRun(task, attempt.number, attempt.startedAt, { kind: "adopt", executor: owner, handle: parseStoredHandle(attempt.handle), exitFile }, slots, suspension);
+          startRun(task, attempt.number, attempt.startedAt, { kind: "adopt", executor: owner, handle, exitFile }, slots, suspension);
         } catch (error) {
           onError(error, task.id);
         }

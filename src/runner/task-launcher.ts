@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { ProcessExit } from "./executor.ts";
 import type { ProcessStarter, StartRequest, StartedProcess } from "./process-starter.ts";
 
 /** The launcher's program (src/workers/task-launcher.py, which says what it does and why). */
@@ -8,7 +9,7 @@ export const LAUNCHER_PROGRAM = fileURLToPath(new URL("../workers/task-launcher.
 /** How long a launcher may take to say it is ready before the server does without it. */
 const READY_TIMEOUT_MS = 10_000;
 
-type Exit = { exitCode: number | null; signal: NodeJS.Signals | null } | "unwatched";
+type Exit = Awaited<StartedProcess["exited"]>;
 
 type Reply =
   | { ready: number; python: string }
@@ -96,15 +97,18 @@ function runLauncher(python: string): Promise<LauncherProcess> {
         starts.get(reply.spawned)?.resolve({
           pid,
           exited,
-          release: () => send({ release: pid }),
-          abandon: () => send({ abandon: pid }),
+          // It runs already (its pid is in its exit record, for a server that did not learn it).
+          release: () => {},
+          abandon: () => killGroup(pid),
         });
         starts.delete(reply.spawned);
       } else if ("failed" in reply) {
         starts.get(reply.failed)?.reject(new LaunchError(reply.code, reply.message));
         starts.delete(reply.failed);
       } else if ("exit" in reply) {
-        watched.get(reply.exit)?.({ exitCode: reply.code, signal: reply.signal });
+        const outcome: ProcessExit = { kind: "exited", exitCode: reply.code, signal: reply.signal };
+        // The launcher has recorded the outcome and ended what the script left before it says so.
+        watched.get(reply.exit)?.({ outcome, leftoversEnded: true });
         watched.delete(reply.exit);
       }
     };
@@ -144,13 +148,32 @@ function runLauncher(python: string): Promise<LauncherProcess> {
         const id = nextId++;
         return new Promise((resolve, reject) => {
           starts.set(id, { resolve, reject });
-          send({ spawn: id, program: request.program, args: request.args, cwd: request.cwd, env: request.env, log: request.logFile });
+          send({
+            spawn: id,
+            command: request.command,
+            cwd: request.cwd,
+            env: request.env,
+            log: request.logFile,
+            exitFile: request.exitFile,
+            taskId: request.taskId,
+            cgroup: request.cgroup.dir,
+            home: request.cgroup.home,
+          });
         });
       },
       close() {
-        // End of input: it closes the gates it still holds and exits. Tasks keep running.
+        // End of input: it closes the gates it still holds, and exits once its running tasks have ended.
         child.stdin!.end();
       },
     };
   });
+}
+
+/** Ends a process group at once; one already gone is no error. */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // gone already, or no longer ours
+  }
 }

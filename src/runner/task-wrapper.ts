@@ -48,9 +48,11 @@ export const END_LEFTOVERS = `end_leftovers() {
 export const NOT_STARTED_STATUS = 125;
 
 /**
- * The small shell program every task runs under (`sh -c WRAPPER cubqueue-task
- * <exit-file> <task-id> <task-cgroup> <home-cgroup> <command…>`). It leads the
- * task's process group and:
+ * The small shell program every task the server starts itself runs under
+ * (`sh -c WRAPPER cubqueue-task <exit-file> <task-id> <task-cgroup>
+ * <home-cgroup> <command…>`; the task launcher, when there is one, does the
+ * same work itself, see src/workers/task-launcher.py). It leads the task's
+ * process group and:
  *
  * - overwrites the exit file with "running", so that an earlier attempt's
  *   outcome is never read as this one's; every record is written in place
@@ -128,12 +130,17 @@ export async function readExitRecord(exitFile: string): Promise<ProcessExit | un
  * script runs, or the wrapper was killed before it wrote one), or the outcome it wrote.
  */
 export async function readWrapperProgress(exitFile: string): Promise<"none" | "running" | ProcessExit> {
-  const text = (await readSmallTaskFile(exitFile, EXIT_RECORD_MAX_BYTES).catch(() => "")).trim();
+  const text = await readExitRecordText(exitFile);
   if (text === "") return "none";
   if (text === "not-started") return { kind: "not_started" };
   const match = /^exit (\d+)$/.exec(text);
   // Anything else ("running", or what a script wrote over it) holds no outcome.
   return match ? fromShellStatus(Number(match[1])) : "running";
+}
+
+/** What the exit file holds, trimmed; "" for nothing, or for a file that cannot be read as one. */
+export async function readExitRecordText(exitFile: string): Promise<string> {
+  return (await readSmallTaskFile(exitFile, EXIT_RECORD_MAX_BYTES).catch(() => "")).trim();
 }
 
 async function readSmallTaskFile(path: string, maxBytes: number): Promise<string> {

@@ -1,160 +1,326 @@
-"""CubQueue's task launcher: starts task processes for the server, so that the server never forks.
+"""CubQueue's task launcher: starts tasks' scripts for the server and records how they end.
 
-A server's fork copies its page tables and then takes a page fault for every page either side
-writes, which costs more the larger the server is; this small, long-lived process starts each
-task with posix_spawn (vfork-like: nothing is copied) instead. It is the server's child, and
-speaks newline-delimited JSON on its stdin (requests) and stdout (replies and events):
+Why: a server that starts a process forks itself, which copies its page tables and then takes a
+page fault for every page either side writes: the larger the server, the dearer each task. This
+small, long-lived process starts each script itself with posix_spawn, which copies nothing, and
+does what the task wrapper's shell (src/runner/task-wrapper.ts) does when the server starts
+tasks itself, with no shell of its own per task. It is the server's child and speaks
+newline-delimited JSON on its stdin (requests) and stdout (replies and events):
 
-  -> {"spawn": N, "program": "/bin/sh", "args": [...], "cwd": D, "env": {...}, "log": F}
+  -> {"spawn": N, "command": [...], "cwd": D, "env": {...}, "log": F, "exitFile": X,
+      "taskId": T, "cgroup": G, "home": H}
   <- {"spawned": N, "pid": P}            or  {"failed": N, "code": "ENOENT", "message": "..."}
-  -> {"release": P}                      the gate opens: "go" is written to the task's stdin
-  -> {"abandon": P}                      the gate closes: its stdin ends, the script never runs
-  <- {"exit": P, "code": C, "signal": S} the process ended (code or signal is null)
+  <- {"exit": P, "code": C, "signal": S} it ended (code or signal is null), its outcome is
+                                         recorded and what it left running has been ended
 
-Each task is what the server would have started itself: the program in a new session, in D,
-with only the given environment, every signal at its default and none blocked (but glibc's two
-internal ones, which its posix_spawn leaves ignored and glibc programs take back), its stdin a
-pipe the launcher holds (the gate) and its stdout and stderr the log F, created here, new
-(never a file, FIFO or symlink already there) and appended to.
+For each task, as the wrapper does, but with the script as the task's process:
+- the exit record X says "starting" before the script is started and "running <pid>" once it
+  is, so that a server that did not learn the pid (it crashed meanwhile) finds it there; and
+  the outcome ("exit N", N = 128 + the signal's number for a signal) once it has ended but
+  before it is reaped, so that whoever sees the process gone finds its outcome. Each record is
+  written in place at the same length (never truncated), and never through a symlink or into
+  a FIFO the script put there;
+- the script leads a new session, starts in its cgroup G (made here if missing, when the server
+  could not; the launcher steps into it to start the script, then back into H), in D, with only
+  the given environment, stdin /dev/null, stdout and stderr the log F (created here, new: never
+  a file, FIFO or symlink already there; appended to), and every signal at its default and none
+  blocked (but glibc's two internal ones, which posix_spawn leaves ignored and glibc programs
+  take back at start);
+- once it has ended, whatever it left is ended: its process group, then its cgroup (all of it,
+  `cgroup.kill`), or without one every process whose environment holds CUBQUEUE_TASK_ID=T.
 
-The launcher lives as long as its stdin: when the server goes away, crashed or stopped, it
-closes the gates it still holds, so that no task whose process the server had not recorded
-ever runs its script, and exits. Tasks it started keep running in their own sessions; the next
-server finds them by their recorded pid, as it finds any task an earlier server started.
+The launcher outlives the server: when its stdin ends (the server stopped or crashed), it stops
+reporting and goes on recording outcomes until its last task has ended; then it exits. The next
+server finds those tasks by their pid, recorded in its database or in their exit record.
 
-Standard library only, Python 3.8 or later (posix_spawn with setsid).
+Standard library only, Python 3.8 or later.
 """
 
 import errno
 import json
 import os
-import selectors
+import select
 import signal
+import stat
 import sys
 
-PROTOCOL = 1
+PROTOCOL = 3
+RECORD_WIDTH = 15
+# Every signal a task gets back at its default: the launcher ignores some.
+SIGNALS_TO_DEFAULT = signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}
+
+
+class Task:
+    """A started script, until it is reaped."""
+
+    __slots__ = ("exit_file", "task_id", "cgroup", "joined", "made_cgroup")
+
+    def __init__(self, exit_file, task_id, cgroup, joined, made_cgroup):
+        self.exit_file = exit_file
+        self.task_id = task_id
+        self.cgroup = cgroup
+        # Whether it was started inside its cgroup (else its leftovers are found by its id).
+        self.joined = joined
+        self.made_cgroup = made_cgroup
 
 
 def main():
-    if sys.version_info < (3, 8) or not hasattr(os, "posix_spawn"):
-        send({"unusable": "Python 3.8 or later, with os.posix_spawn, is needed"})
+    if sys.version_info < (3, 8):
+        send({"unusable": "Python 3.8 or later is needed"})
         return 3
-    # The server decides when this process ends (by closing its stdin), not the terminal: a
-    # Ctrl-C reaches the server, which stops gracefully. Tasks get every signal back at its default.
-    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"):
+    # The server decides when this process stops reporting (by closing its stdin), not the
+    # terminal: a Ctrl-C reaches the server, which stops gracefully.
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGPIPE"):
         signal.signal(getattr(signal, name), signal.SIG_IGN)
-    defaults = signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}
-    # A handler of its own, so that SIGCHLD interrupts the wait below (through the wakeup fd).
+    # A handler of its own, so that SIGCHLD wakes the wait below (through the wakeup fd).
     wakeup_read, wakeup_write = os.pipe()
     os.set_blocking(wakeup_read, False)
     os.set_blocking(wakeup_write, False)
     signal.set_wakeup_fd(wakeup_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)
 
-    gates = {}
-    selector = selectors.DefaultSelector()
-    selector.register(0, selectors.EVENT_READ, "requests")
-    selector.register(wakeup_read, selectors.EVENT_READ, "children")
+    tasks = {}
+    # Cgroups made here, removed once the processes a kill ended have left them: [path, tries left].
+    removals = []
+    reporting = True
     send({"ready": PROTOCOL, "python": "%d.%d.%d" % sys.version_info[:3]})
     pending = b""
+    while reporting or tasks or removals:
+        watched = [0, wakeup_read] if reporting else [wakeup_read]
+        readable, _, _ = select.select(watched, [], [], 0.01 if removals else None)
+        if wakeup_read in readable:
+            drain(wakeup_read)
+        if 0 in readable:
+            chunk = os.read(0, 1 << 16)
+            if not chunk:
+                reporting = False
+            lines = (pending + chunk).split(b"\n")
+            pending = lines.pop()
+            for line in lines:
+                if line.strip() and reporting:
+                    reporting = handle(json.loads(line), tasks)
+        # Every pass: a child may have ended between two wakeups.
+        for report in reap(tasks, removals):
+            if reporting:
+                reporting = send(report)
+        remove_cgroups(removals)
+    return 0
+
+
+def handle(request, tasks):
+    """Carries out one request; false once the server can no longer be told anything."""
+    if "spawn" not in request:
+        return True
     try:
-        while True:
-            for key, _ in selector.select():
-                if key.data == "children":
-                    drain(wakeup_read)
-                    reap(gates)
-                    continue
-                chunk = os.read(0, 1 << 16)
-                if not chunk:
-                    return 0
-                lines = (pending + chunk).split(b"\n")
-                pending = lines.pop()
-                for line in lines:
-                    if line.strip():
-                        handle(json.loads(line), gates, defaults)
-            # A child that ended between two reaps is found here too.
-            reap(gates)
-    except BrokenPipeError:
-        return 0
-    finally:
-        # Unreleased gates close with this process in any case; closing them here says so.
-        for gate in gates.values():
-            close_quietly(gate)
+        pid, task = spawn(request)
+    except OSError as error:
+        code = errno.errorcode.get(error.errno, "EIO")
+        return send({"failed": request["spawn"], "code": code, "message": "%s: %s" % (code, error.strerror)})
+    tasks[pid] = task
+    return send({"spawned": request["spawn"], "pid": pid})
 
 
-def handle(request, gates, defaults):
-    if "spawn" in request:
-        try:
-            pid, gate = spawn(request, defaults)
-        except OSError as error:
-            code = errno.errorcode.get(error.errno, "EIO")
-            send({"failed": request["spawn"], "code": code, "message": "%s: %s" % (code, error.strerror)})
-            return
-        gates[pid] = gate
-        send({"spawned": request["spawn"], "pid": pid})
-    elif "release" in request:
-        gate = gates.pop(request["release"], None)
-        if gate is not None:
-            try:
-                os.write(gate, b"go\n")
-            except OSError:
-                pass  # The process is gone already: its exit says how.
-            close_quietly(gate)
-    elif "abandon" in request:
-        gate = gates.pop(request["abandon"], None)
-        if gate is not None:
-            close_quietly(gate)
-
-
-def spawn(request, defaults):
-    """Starts one task, held at its gate; returns its pid and the gate's write end."""
-    log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+def spawn(request):
+    """Starts one task's script; returns its pid and what is known of it."""
+    exit_file, cgroup, command, env = request["exitFile"], request["cgroup"], request["command"], request["env"]
+    # The script starts in the task's folder: a missing one is refused before anything is made.
+    os.chdir(request["cwd"])
     try:
-        gate_read, gate_write = os.pipe()
+        log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
-            # posix_spawn has no working directory of its own: the child starts in this process's.
-            os.chdir(request["cwd"])
+            program = find_program(command[0], env.get("PATH", os.defpath))
+            made_cgroup = False
+            if cgroup:
+                try:
+                    os.mkdir(cgroup)
+                    made_cgroup = True
+                except FileExistsError:
+                    pass
+                except OSError:
+                    cgroup = ""
+            record(exit_file, "starting")
+            # Stepping into the cgroup: the script is born there, before it can start anything.
+            joined = bool(cgroup) and move_self(cgroup)
             try:
-                pid = os.posix_spawn(
-                    request["program"],
-                    [request["program"]] + request["args"],
-                    request["env"],
-                    file_actions=[
-                        (os.POSIX_SPAWN_DUP2, gate_read, 0),
-                        (os.POSIX_SPAWN_DUP2, log, 1),
-                        (os.POSIX_SPAWN_DUP2, log, 2),
-                    ],
-                    setsid=True,
-                    setsigmask=(),
-                    setsigdef=defaults,
-                )
+                pid = start_process(program, command, env, log)
             finally:
-                os.chdir("/")
-        except BaseException:
-            close_quietly(gate_write)
-            raise
+                if joined and not move_self(request["home"]):
+                    # Still in the task's cgroup: it must not be killed with it; its leftovers are found by id.
+                    joined = False
+            record(exit_file, "running %d" % pid)
         finally:
-            close_quietly(gate_read)
+            os.close(log)
     finally:
-        close_quietly(log)
-    return pid, gate_write
+        os.chdir("/")
+    return pid, Task(exit_file, request["taskId"], cgroup, joined, made_cgroup)
 
 
-def reap(gates):
+def start_process(program, command, env, log):
+    """Starts the script's process; one that cannot run is a task that ran and failed, as a shell reports it."""
+    status = 127
+    if program is not None:
+        try:
+            return os.posix_spawn(
+                program,
+                command,
+                env,
+                file_actions=[
+                    (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                    (os.POSIX_SPAWN_DUP2, log, 1),
+                    (os.POSIX_SPAWN_DUP2, log, 2),
+                ],
+                setsid=True,
+                setsigmask=(),
+                setsigdef=SIGNALS_TO_DEFAULT,
+            )
+        except OSError as error:
+            os.write(log, ("cubqueue: %s: %s\n" % (command[0], error.strerror)).encode())
+            status = 127 if error.errno == errno.ENOENT else 126
+    else:
+        os.write(log, ("cubqueue: %s: not found\n" % command[0]).encode())
+    # A stand-in that ends with that status, so that it ends like any task.
+    return os.posix_spawn("/bin/sh", ["sh", "-c", "exit %d" % status], {}, setsid=True)
+
+
+def find_program(name, path):
+    """Where a command's program is: a path as given, or the first executable file of that name on PATH."""
+    if "/" in name:
+        return name
+    for directory in path.split(os.pathsep):
+        candidate = os.path.join(directory or ".", name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def move_self(cgroup):
+    """Moves this process into a cgroup; false if it cannot."""
+    try:
+        with open(os.path.join(cgroup, "cgroup.procs"), "w") as procs:
+            procs.write(str(os.getpid()))
+        return True
+    except OSError:
+        return False
+
+
+def reap(tasks, removals):
+    """Records, cleans up after and reaps every child that has ended; returns what to report."""
+    reports = []
     while True:
         try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
+            # WNOWAIT: the child stays a zombie (its pid still taken) until its outcome is recorded.
+            info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
         except ChildProcessError:
+            return reports
+        if info is None or info.si_pid == 0:
+            return reports
+        pid = info.si_pid
+        task = tasks.pop(pid, None)
+        if task is not None:
+            killed = info.si_code in (os.CLD_KILLED, os.CLD_DUMPED)
+            record(task.exit_file, "exit %d" % (128 + info.si_status if killed else info.si_status))
+            end_leftovers(pid, task)
+            if task.made_cgroup:
+                removals.append([task.cgroup, 200])
+            reports.append({"exit": pid, "code": None if killed else info.si_status, "signal": signal_name(info.si_status) if killed else None})
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def end_leftovers(pid, task):
+    """Ends what a task left running: its group, then its cgroup if it was started in one, else what carries its id."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
+    if task.joined and kill_cgroup(task.cgroup):
+        return
+    kill_by_task_id(task.task_id)
+
+
+def remove_cgroups(removals):
+    """Removes the cgroups made here once empty (a killed process takes a moment to leave)."""
+    for removal in list(removals):
+        try:
+            os.rmdir(removal[0])
+        except OSError as error:
+            removal[1] -= 1
+            if error.errno == errno.EBUSY and removal[1] > 0:
+                continue
+        removals.remove(removal)
+
+
+def kill_cgroup(cgroup):
+    """Kills everything in a cgroup; false when it cannot be read (it is gone)."""
+    try:
+        with open(os.path.join(cgroup, "cgroup.procs")) as procs:
+            left = procs.read().split()
+    except OSError:
+        return False
+    if not left:
+        return True
+    try:
+        with open(os.path.join(cgroup, "cgroup.kill"), "w") as kill:
+            kill.write("1")
+        return True
+    except OSError:
+        pass
+    # Before Linux 5.14: each listed process, until none is left.
+    for _ in range(10):
+        for listed in left:
+            try:
+                os.kill(int(listed), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+        try:
+            with open(os.path.join(cgroup, "cgroup.procs")) as procs:
+                left = procs.read().split()
+        except OSError:
+            break
+        if not left:
+            break
+    return True
+
+
+def kill_by_task_id(task_id):
+    """Kills this user's processes whose environment holds CUBQUEUE_TASK_ID=<id>, in rounds (a fork made meanwhile is found in the next)."""
+    marker = ("CUBQUEUE_TASK_ID=%s" % task_id).encode()
+    me = os.getpid()
+    for _ in range(5):
+        found = False
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit() or int(entry) == me:
+                continue
+            try:
+                with open("/proc/%s/environ" % entry, "rb") as environ:
+                    variables = environ.read().split(b"\0")
+            except OSError:
+                continue
+            if marker in variables:
+                try:
+                    os.kill(int(entry), signal.SIGKILL)
+                    found = True
+                except OSError:
+                    pass
+        if not found:
             return
-        if pid == 0:
-            return
-        gate = gates.pop(pid, None)
-        if gate is not None:
-            close_quietly(gate)
-        if os.WIFSIGNALED(status):
-            send({"exit": pid, "code": None, "signal": signal_name(os.WTERMSIG(status))})
-        elif os.WIFEXITED(status):
-            send({"exit": pid, "code": os.WEXITSTATUS(status), "signal": None})
+
+
+def record(exit_file, text):
+    """Writes a record over the exit file in place: never truncated, never through a symlink, never into a FIFO."""
+    try:
+        fd = os.open(exit_file, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.pwrite(fd, (text.ljust(RECORD_WIDTH) + "\n").encode(), 0)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def signal_name(number):
@@ -173,16 +339,14 @@ def drain(fd):
 
 
 def send(message):
+    """Tells the server; false once it can no longer be told (it has gone)."""
     data = (json.dumps(message, separators=(",", ":")) + "\n").encode()
-    while data:
-        data = data[os.write(1, data):]
-
-
-def close_quietly(fd):
     try:
-        os.close(fd)
+        while data:
+            data = data[os.write(1, data) :]
+        return True
     except OSError:
-        pass
+        return False
 
 
 if __name__ == "__main__":

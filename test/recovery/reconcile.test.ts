@@ -28,6 +28,13 @@ async function editDatabase(baseDir: string, statements: Array<{ sql: string; ar
   }
 }
 
+/** Kills the task launcher that started a task's process, if one did (it outlived the server). */
+async function killLauncherOf(pid: number) {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  if ((await readFile(`/proc/${parent}/cmdline`, "utf8").catch(() => "")).includes("task-launcher.py")) process.kill(parent, "SIGKILL");
+}
+
 /** Kills a task's whole process group when the test ends, whatever happened. */
 function killGroupAfterTest(pid: number) {
   onTestFinished(() => signalGroup(pid, "SIGKILL"));
@@ -49,7 +56,8 @@ describe("reconciling tasks at start", { timeout: 60_000 }, () => {
     await crash(server);
     // The short task ends only now, while no server runs: its outcome can come only from its exit record.
     const exitRecord = () => readFile(join(baseDir, "tasks", short, "cubqueue.exit"), "utf8").catch(() => "");
-    expect((await exitRecord()).trim()).toBe("running");
+    // "running", or, from the task launcher, "running <pid>".
+    expect((await exitRecord()).trim()).toMatch(/^running( \d+)?$/);
     await writeFile(join(baseDir, "tasks", short, "go-on"), "");
     await waitUntil(async () => (await exitRecord()).trim() === "exit 0", 10_000);
     expect(isProcessAlive(longPid)).toBe(true);
@@ -74,9 +82,11 @@ describe("reconciling tasks at start", { timeout: 60_000 }, () => {
     killGroupAfterTest(impostorPid);
     await crash(server);
 
-    // One task's processes are killed outright (no exit status is written). The other's
+    // One task's processes are killed outright, with what would record their exit status (its task
+    // launcher, or its wrapper, which leads its group). The other's
     // recorded pid is given to some other process, as if the system had handed it on: one
     // that leads its own process group, which must not be mistaken for the task's.
+    await killLauncherOf(vanishedPid);
     signalGroup(vanishedPid, "SIGKILL");
     const stranger = spawn("sleep", ["60"], { detached: true, stdio: "ignore" });
     onTestFinished(() => void stranger.kill("SIGKILL"));
@@ -92,6 +102,47 @@ describe("reconciling tasks at start", { timeout: 60_000 }, () => {
     }
     // The process that is not the task's own was left alone.
     expect(await processStartToken(stranger.pid!)).toBeDefined();
+  });
+
+  it("a task the launcher started just before a crash, its pid not yet in the database, is found by its exit record and runs once", async () => {
+    const baseDir = await daemonBaseDir();
+    let server = await startDaemon(baseDir);
+    await registerScript(server, "gated", "gated.sh", "#!/bin/sh\necho begin\nwhile [ ! -e go-on ]; do sleep 0.05; done\necho end\nexit 5\n");
+    const task = (await submitOk(server, "gated", { args: {} })).task_id;
+    const pid = (await waitRunning(server, task)).pid;
+    killGroupAfterTest(pid);
+    await crash(server);
+    const exitFile = join(baseDir, "tasks", task, "cubqueue.exit");
+    expect((await readFile(exitFile, "utf8")).trim()).toBe(`running ${pid}`);
+    // As after a crash between the launcher's start of the script and the server's record of it.
+    await editDatabase(baseDir, [{ sql: "UPDATE task_attempts SET handle = NULL WHERE task_id = ?", args: [task] }]);
+
+    server = await startDaemon(baseDir);
+    expect(await (await server.request(`/api/task/${task}`)).json()).toMatchObject({ status: "running", pid });
+    await writeFile(join(baseDir, "tasks", task, "go-on"), "");
+    expect(await waitFinished(server, task)).toMatchObject({ status: "failed", exit_code: 5, attempts: 1 });
+    expect(await readTaskLog(baseDir, task)).toBe("begin\nend\n");
+  });
+
+  it("a task whose launcher ended while starting it (its record says starting) fails, and is not run again", async () => {
+    const baseDir = await daemonBaseDir();
+    let server = await startDaemon(baseDir);
+    await registerScript(server, "long", "long.sh", LONG);
+    const task = (await submitOk(server, "long", { args: {} })).task_id;
+    const pid = (await waitRunning(server, task)).pid;
+    killGroupAfterTest(pid);
+    await crash(server);
+    // As if the launcher had been killed between writing "starting" and the script's start.
+    await killLauncherOf(pid);
+    signalGroup(pid, "SIGKILL");
+    await writeFile(join(baseDir, "tasks", task, "cubqueue.exit"), "starting       \n");
+    await editDatabase(baseDir, [{ sql: "UPDATE task_attempts SET handle = NULL WHERE task_id = ?", args: [task] }]);
+
+    server = await startDaemon(baseDir);
+    const ended = await waitFinished(server, task);
+    expect(ended).toMatchObject({ status: "failed", attempts: 1 });
+    expect(ended.error).toMatch(/left no exit status; its outcome is unknown/);
+    expect(await readTaskLog(baseDir, task)).toBe("begin\n");
   });
 
   it("a task claimed but never let run goes back to the queue and runs once", async () => {

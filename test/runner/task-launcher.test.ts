@@ -1,9 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { lstat, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { chooseProcessStarter } from "../../src/runner/choose-process-starter.ts";
+import { findContainment } from "../../src/runner/containment.ts";
 import { startDirectly, type ProcessStarter, type StartRequest } from "../../src/runner/process-starter.ts";
+import { isSameProcess, processStartToken } from "../../src/runner/process-identity.ts";
 import { startTaskLauncher } from "../../src/runner/task-launcher.ts";
 import { waitUntil } from "../support/api.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
@@ -15,10 +17,21 @@ async function folder(): Promise<string> {
   return dir.path;
 }
 
-/** Starts a shell script the way the local executor starts its wrapper. */
+/** Starts a shell script as the local executor starts a task: in a folder holding its empty exit record. */
 async function startShell(starter: ProcessStarter, script: string, extra: Partial<StartRequest> = {}) {
   const cwd = await folder();
-  const request = { program: "/bin/sh", args: ["-c", script, "task"], cwd, env: { PATH: "/usr/bin:/bin", GREETING: "hello" }, logFile: join(cwd, "log"), ...extra };
+  const taskId = `t-${Math.random().toString(36).slice(2)}`;
+  const request: StartRequest = {
+    command: ["/bin/sh", "-c", script, "task"],
+    cwd,
+    env: { PATH: "/usr/bin:/bin", GREETING: "hello", CUBQUEUE_TASK_ID: taskId },
+    logFile: join(cwd, "log"),
+    exitFile: join(cwd, "cubqueue.exit"),
+    taskId,
+    cgroup: { dir: "", home: "" },
+    ...extra,
+  };
+  await writeFile(request.exitFile, "", { mode: 0o600 });
   const started = await starter.start(request);
   onTestFinished(() => {
     try {
@@ -27,13 +40,7 @@ async function startShell(starter: ProcessStarter, script: string, extra: Partia
       // already gone
     }
   });
-  return { started, log: () => readFile(request.logFile, "utf8"), cwd };
-}
-
-/** A field of /proc/<pid>/status, e.g. SigIgn. */
-async function statusField(pid: number, field: string): Promise<string> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  return new RegExp(`^${field}:\\s*(.*)$`, "m").exec(status)![1]!;
+  return { started, log: () => readFile(request.logFile, "utf8"), record: async () => (await readFile(request.exitFile, "utf8")).trim(), cwd, taskId };
 }
 
 /** The session a process is in (the sixth field of /proc/<pid>/stat, after the command). */
@@ -48,34 +55,89 @@ async function launcher(): Promise<ProcessStarter> {
   return starter;
 }
 
+/** A line the script writes with its own signal masks, read with shell builtins only. */
+const SIGNALS = 'while read -r key value; do case $key in SigIgn:|SigBlk:) echo "$key $value";; esac; done < /proc/$$/status';
+
 describe("the task launcher", { timeout: 20_000 }, () => {
-  it("starts a process held at its gate, in its own session and folder, with only the given environment, writing to its new log", async () => {
+  it("starts the script itself, at once, in its own session and folder, with only the given environment; its pid, then its outcome, in the exit record", async () => {
     const starter = await launcher();
-    const { started, log, cwd } = await startShell(starter, 'read gate; echo "$gate $GREETING $(pwd) ${HOME-unset}"; echo oops >&2; exit 3');
+    const { started, log, record, cwd } = await startShell(starter, `echo "$GREETING $(pwd) \${HOME-unset}"; ${SIGNALS}; echo oops >&2; while [ ! -e gate ]; do sleep 0.02; done; exit 3`);
     expect(await sessionOf(started.pid)).toBe(started.pid);
-    // Every signal at its default in the task, though the launcher ignores some; all but glibc's
-    // two internal ones (32 and 33), which its posix_spawn leaves ignored and glibc programs take back at start.
+    // The script is the process: no shell of CubQueue's own in between.
+    expect((await readFile(`/proc/${started.pid}/cmdline`, "utf8")).split("\0").slice(0, 3)).toEqual(["/bin/sh", "-c", expect.stringContaining("GREETING")]);
+    expect(await record()).toBe(`running ${started.pid}`);
+    started.release();
+    await writeFile(join(cwd, "gate"), "");
+    expect(await started.exited).toEqual({ outcome: { kind: "exited", exitCode: 3, signal: null }, leftoversEnded: true });
+    const [greeting, blocked, ignored, oops] = (await log()).split("\n");
+    expect([greeting, blocked, oops]).toEqual([`hello ${cwd} unset`, "SigBlk: 0000000000000000", "oops"]);
+    // Every signal at its default, though the launcher ignores some; all but glibc's two internal
+    // ones (32 and 33), which its posix_spawn leaves ignored and glibc programs take back at start.
     const GLIBC_INTERNAL = (1n << 31n) | (1n << 32n);
-    expect(BigInt(`0x${await statusField(started.pid, "SigIgn")}`) & ~GLIBC_INTERNAL).toBe(0n);
-    expect(await statusField(started.pid, "SigBlk")).toBe("0000000000000000");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await log()).toBe("");
-    started.release();
-    expect(await started.exited).toEqual({ exitCode: 3, signal: null });
-    expect(await log()).toBe(`go hello ${cwd} unset\noops\n`);
+    expect(BigInt(`0x${ignored!.replace("SigIgn: ", "")}`) & ~GLIBC_INTERNAL).toBe(0n);
+    expect(await record()).toBe("exit 3");
   });
 
-  it("an abandoned gate ends the input: the process reads nothing", async () => {
-    const { started, log } = await startShell(await launcher(), 'if read gate; then echo ran; else echo "not started"; fi');
+  it("abandon ends the script at once", async () => {
+    const { started, record } = await startShell(await launcher(), "sleep 30");
     started.abandon();
-    expect(await started.exited).toEqual({ exitCode: 0, signal: null });
-    expect(await log()).toBe("not started\n");
+    expect(await started.exited).toEqual({ outcome: { kind: "exited", exitCode: null, signal: "SIGKILL" }, leftoversEnded: true });
+    expect(await record()).toBe("exit 137");
   });
 
-  it("reports a process killed by a signal with the signal's name", async () => {
-    const { started } = await startShell(await launcher(), "read gate; kill -USR1 $$");
-    started.release();
-    expect(await started.exited).toEqual({ exitCode: null, signal: "SIGUSR1" });
+  it("a script killed by a signal: reported with the signal's name, recorded as a shell would (128 + its number)", async () => {
+    const { started, record } = await startShell(await launcher(), "kill -USR1 $$");
+    expect(await started.exited).toEqual({ outcome: { kind: "exited", exitCode: null, signal: "SIGUSR1" }, leftoversEnded: true });
+    expect(await record()).toBe("exit 138");
+  });
+
+  it("a program that cannot be found, or cannot run, ends as a shell reports it (127, 126)", async () => {
+    const missing = await startShell(await launcher(), "", { command: ["no-such-program", "x"] });
+    expect(await missing.started.exited).toEqual({ outcome: { kind: "exited", exitCode: 127, signal: null }, leftoversEnded: true });
+    expect(await missing.log()).toBe("cubqueue: no-such-program: not found\n");
+    const dir = await folder();
+    await writeFile(join(dir, "not-runnable"), "plain text\n", { mode: 0o644 });
+    const refused = await startShell(await launcher(), "", { command: [join(dir, "not-runnable")] });
+    expect(await refused.started.exited).toEqual({ outcome: { kind: "exited", exitCode: 126, signal: null }, leftoversEnded: true });
+    expect(await refused.log()).toBe(`cubqueue: ${join(dir, "not-runnable")}: Permission denied\n`);
+  });
+
+  it("ends what the script left running, even what left its group, before it says the script ended", async () => {
+    const { started, log } = await startShell(await launcher(), "setsid sleep 60 & echo $!; sleep 0.2");
+    await waitUntil(async () => /^\d+\n$/.test(await log()));
+    const escaped = Number((await log()).trim());
+    const token = await processStartToken(escaped);
+    expect(token).toBeDefined();
+    expect(await started.exited).toMatchObject({ outcome: { kind: "exited", exitCode: 0 } });
+    await waitUntil(async () => !(await isSameProcess(escaped, token!)));
+  });
+
+  it("with a cgroup, the script is born in it, the launcher steps back out, and all of it is ended when the script ends", async () => {
+    const containment = await findContainment();
+    const taskId = `t-cg-${process.pid}`;
+    const cgroup = containment.cgroupOf(taskId, 1);
+    if (cgroup === undefined) return expect(containment.home).toBe("");
+    const { started, log } = await startShell(await launcher(), "setsid sh -c 'sleep 60 </dev/null >/dev/null 2>&1 &' ; cat /proc/$$/cgroup; sleep 0.2", {
+      taskId,
+      cgroup: { dir: cgroup, home: containment.home },
+    });
+    const launcherPid = Number(execFileSync("ps", ["-o", "ppid=", "-p", String(started.pid)]).toString().trim());
+    expect(await readFile(`/proc/${launcherPid}/cgroup`, "utf8")).not.toContain(`task-${taskId}-1`);
+    expect(await started.exited).toMatchObject({ outcome: { kind: "exited", exitCode: 0 } });
+    expect(await log()).toContain(`task-${taskId}-1`);
+    // The launcher made it (the server had not), so it removes it once its processes have left.
+    await waitUntil(async () => (await readFile(join(cgroup, "cgroup.procs"), "utf8").catch(() => "gone")) === "gone");
+  });
+
+  it("never writes a record through a symlink or into a FIFO the script put in its place", async () => {
+    const { started, cwd } = await startShell(await launcher(), "rm cubqueue.exit; ln -s target cubqueue.exit");
+    await writeFile(join(cwd, "target"), "kept\n");
+    expect(await started.exited).toMatchObject({ outcome: { kind: "exited", exitCode: 0 } });
+    expect(await readFile(join(cwd, "target"), "utf8")).toBe("kept\n");
+    const fifo = await startShell(await launcher(), "rm cubqueue.exit; mkfifo cubqueue.exit");
+    // Answered at once, not stuck opening a FIFO no one reads.
+    expect(await fifo.started.exited).toMatchObject({ outcome: { kind: "exited", exitCode: 0 } });
+    expect((await lstat(join(fifo.cwd, "cubqueue.exit"))).isFIFO()).toBe(true);
   });
 
   it("refuses, as the server's own start does, a log that exists (a FIFO, a symlink) and a folder that does not", async () => {
@@ -84,48 +146,55 @@ describe("the task launcher", { timeout: 20_000 }, () => {
       execFileSync("mkfifo", [join(cwd, "fifo")]);
       await writeFile(join(cwd, "target"), "kept\n");
       execFileSync("ln", ["-s", join(cwd, "target"), join(cwd, "link")]);
-      const request = { program: "/bin/sh", args: ["-c", "echo written"], cwd, env: {} };
+      const request: StartRequest = {
+        command: ["/bin/sh", "-c", "echo written"],
+        cwd,
+        env: {},
+        logFile: join(cwd, "log"),
+        exitFile: join(cwd, "exit"),
+        taskId: "t",
+        cgroup: { dir: "", home: "" },
+      };
       await expect(starter.start({ ...request, logFile: join(cwd, "fifo") })).rejects.toMatchObject({ code: "EEXIST" });
       await expect(starter.start({ ...request, logFile: join(cwd, "link") })).rejects.toMatchObject({ code: "EEXIST" });
-      await expect(starter.start({ ...request, cwd: join(cwd, "missing"), logFile: join(cwd, "log") })).rejects.toMatchObject({ code: "ENOENT" });
+      await expect(starter.start({ ...request, cwd: join(cwd, "missing") })).rejects.toMatchObject({ code: "ENOENT" });
       expect(await readFile(join(cwd, "target"), "utf8")).toBe("kept\n");
     }
   });
 
   it("many at once: each start is answered with its own process", async () => {
     const starter = await launcher();
-    const runs = await Promise.all(Array.from({ length: 40 }, (_, n) => startShell(starter, `read gate; echo ${n}; exit ${n % 7}`)));
-    for (const { started } of runs) started.release();
+    const runs = await Promise.all(Array.from({ length: 40 }, (_, n) => startShell(starter, `echo ${n}; exit ${n % 7}`)));
     const exits = await Promise.all(runs.map(({ started }) => started.exited));
-    expect(exits).toEqual(runs.map((_, n) => ({ exitCode: n % 7, signal: null })));
+    expect(exits).toEqual(runs.map((_, n) => ({ outcome: { kind: "exited", exitCode: n % 7, signal: null }, leftoversEnded: true })));
     expect(await Promise.all(runs.map(({ log }) => log()))).toEqual(runs.map((_, n) => `${n}\n`));
   });
 
-  it("a launcher killed from outside leaves its running tasks running, reported unwatched; unreleased ones never run; the next start gets a new launcher", async () => {
+  it("a launcher killed from outside: its running tasks keep running, reported unwatched; the next start gets a new launcher", async () => {
     const starter = await launcher();
-    const running = await startShell(starter, "read gate; echo running; sleep 30");
-    const held = await startShell(starter, 'if read gate; then echo ran; else echo "not started"; fi');
-    running.started.release();
+    const running = await startShell(starter, "echo running; sleep 30");
     await waitUntil(async () => (await running.log()) === "running\n");
     const launcherPid = Number(execFileSync("ps", ["-o", "ppid=", "-p", String(running.started.pid)]).toString().trim());
     process.kill(launcherPid, "SIGKILL");
     expect(await running.started.exited).toBe("unwatched");
-    expect(await held.started.exited).toBe("unwatched");
     process.kill(running.started.pid, 0);
-    await waitUntil(async () => (await held.log()) === "not started\n");
-    const next = await startShell(starter, "read gate; exit 4");
-    next.started.release();
-    expect(await next.started.exited).toEqual({ exitCode: 4, signal: null });
+    const next = await startShell(starter, "sleep 0.5; exit 4");
+    const nextLauncher = Number(execFileSync("ps", ["-o", "ppid=", "-p", String(next.started.pid)]).toString().trim());
+    expect(nextLauncher).not.toBe(launcherPid);
+    expect(await readFile(`/proc/${nextLauncher}/cmdline`, "utf8")).toContain("task-launcher.py");
+    expect(await next.started.exited).toMatchObject({ outcome: { kind: "exited", exitCode: 4 } });
   });
 
-  it("its tasks outlive a closed launcher; one held at its gate never runs", async () => {
+  it("outlives its server: once closed, it goes on recording how its running tasks end, then exits", async () => {
     const starter = await startTaskLauncher("/usr/bin/python3");
-    const running = await startShell(starter, "read gate; sleep 30");
-    const held = await startShell(starter, 'if read gate; then echo ran; else echo "not started"; fi');
-    running.started.release();
+    const running = await startShell(starter, "while [ ! -e gate ]; do sleep 0.05; done; exit 5");
+    const launcherPid = Number(execFileSync("ps", ["-o", "ppid=", "-p", String(running.started.pid)]).toString().trim());
     starter.close();
-    await waitUntil(async () => (await held.log()) === "not started\n");
-    process.kill(running.started.pid, 0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    process.kill(launcherPid, 0);
+    await writeFile(join(running.cwd, "gate"), "");
+    await waitUntil(async () => (await running.record()) === "exit 5");
+    await waitUntil(async () => (await processStartToken(launcherPid)) === undefined);
   });
 });
 
