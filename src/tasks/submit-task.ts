@@ -198,8 +198,10 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
     });
     stored = true;
     deps.onStored?.(inserted);
-    // Finished resumable uploads of these files hold them no longer: the tasks do.
-    await markUploadsUsed(db, deps.home, [...inputs.values()].map((input) => input.sha256), createdAt);
+    // Finished resumable uploads of these files hold them no longer: the tasks do. If this
+    // fails, an upload holds its blob until it expires, as an unused one would: the tasks exist
+    // now, and that must not turn them into an error.
+    await markUploadsUsed(db, deps.home, [...inputs.values()].map((input) => input.sha256), createdAt).catch(() => undefined);
     // The tasks exist now. A marker left behind (an rmdir failing) is harmless
     // while the row exists, so it must not turn stored tasks into an error.
     await mapInBatches(ids, FOLDERS_AT_ONCE, (id) => rmdir(layout.taskPaths(id).pendingMarker).catch(() => undefined));
