@@ -21,8 +21,9 @@ export interface Executor {
   /**
    * For an attempt claimed but with no recorded handle (a server stopped between starting it
    * and recording it): the handle to adopt it by, if what the executor left shows that it
-   * started after all; undefined if it never did (it then goes back to the queue). Absent: an
-   * executor whose attempts never start unrecorded.
+   * started after all; undefined if it never did (it then goes back to the queue). What it
+   * reads is this attempt's: the runner removes the last attempt's exit record before it
+   * claims the next. Absent: an executor whose attempts never start unrecorded.
    */
   startedUnrecorded?(attempt: { taskId: string; attempt: number; exitFile: string }): Promise<AttemptHandle | undefined>;
 }

@@ -188,9 +188,14 @@ export function createRunner(options: RunnerOptions) {
       // Where the executor places tasks, none waits here for CPUs or GPUs: it asks its scheduler for them.
       const candidates = localSlots === undefined ? listed.map((candidate) => ({ ...candidate, cpus: 0, gpus: 0 })) : listed;
       const starts = chooseStarts(candidates, free, totals());
+      const hadAttempts = new Set(listed.filter((candidate) => candidate.earlierAttempts > 0).map((candidate) => candidate.id));
       let started = 0;
       for (const start of starts) {
         if (stopping || paused) return;
+        // Its last attempt's exit record goes before the next attempt is claimed: a start that finds
+        // an attempt claimed but never recorded reads that file, and must not take the last
+        // attempt's outcome for this one's (see Executor.startedUnrecorded).
+        if (hadAttempts.has(start.id)) await rm(layout.taskPaths(start.id).exitFile, { recursive: true, force: true }).catch(() => {});
         const claimed = await transitions.claim(start.id, { executor: executor.name, owner: instanceId, cpus: start.cpus, gpus: start.gpus });
         if (!claimed) continue;
         startRun(claimed.task, claimed.attemptNumber, claimed.startedAt, { kind: "launch" }, { cpus: start.cpus, gpus: start.gpus });
@@ -456,7 +461,8 @@ export function createRunner(options: RunnerOptions) {
      * whose process is still alive (same pid, same start time) is watched
      * again to its end; one that ended meanwhile gets the exit status its
      * wrapper recorded; one gone without a record fails, saying so; one that
-     * was claimed but never let run goes back to the queue.
+     * was claimed but never let run goes back to the queue (one whose start
+     * the database did not get is found by its executor, see startedUnrecorded).
      */
     async start(): Promise<void> {
       for (const { task, attempt } of await listRunningTasks(db)) {

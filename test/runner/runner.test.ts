@@ -375,6 +375,19 @@ describe("the runner, over a fake executor", () => {
     expect(h.transitionsOf(id)).toEqual(["1:queued→running", "1:running→queued", "2:queued→running", "2:running→failed"]);
   });
 
+  it("the last attempt's exit record is gone before the next attempt is claimed: a start never takes it for the new one's", async () => {
+    const h = await harness();
+    const id = await h.addTask({ maxRetries: 1, retryDelayMs: 200 });
+    h.runner.wake();
+    const { exitFile } = h.layout.taskPaths(id);
+    await writeFile(exitFile, "exit 9         \n");
+    (await h.fake.processOf(id)).end({ kind: "exited", exitCode: 9, signal: null });
+    await h.waitStatus(id, TaskStatus.queued);
+    expect(await readFile(exitFile, "utf8")).toBe("exit 9         \n");
+    await waitUntil(() => h.fake.processes.length === 2);
+    await expect(readFile(exitFile)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
   it("a retry due at once runs as the next attempt and is the run tracked under its id: a cancel reaches it", async () => {
     const h = await harness({ onTerm: { kind: "exited", exitCode: null, signal: "SIGTERM" } });
     const id = await h.addTask({ maxRetries: 1 });

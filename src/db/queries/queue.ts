@@ -72,13 +72,15 @@ const runningInArray = sql<number>`(
 /**
  * The first queued tasks of this server that may start now, in queue order
  * (higher priority first, then oldest), leaving out those whose array already
- * runs its max_running: what chooseStarts weighs. It reads the queue's index in
+ * runs its max_running: what chooseStarts weighs (and how many attempts each has
+ * had). It reads the queue's index in
  * order, so it costs the same with ten tasks queued or a hundred thousand.
  */
-export async function listStartCandidates(db: Database, home: string, now: Date, limit: number): Promise<Candidate[]> {
+export async function listStartCandidates(db: Database, home: string, now: Date, limit: number): Promise<Array<Candidate & { earlierAttempts: number }>> {
   const rows = await startCandidatesQuery(db).execute({ home, now, limit });
   return rows.map((row) => ({
     id: row.id,
+    earlierAttempts: row.attemptCount,
     cpus: row.cpus,
     gpus: row.gpus,
     arrayId: row.arrayId,
@@ -91,6 +93,7 @@ const startCandidatesQuery = perDatabase((db) =>
   db
     .select({
       id: tasks.id,
+      attemptCount: tasks.attemptCount,
       cpus: tasks.cpus,
       gpus: tasks.gpus,
       arrayId: tasks.arrayId,
