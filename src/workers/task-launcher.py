@@ -159,20 +159,27 @@ def start_process(program, command, env, log):
     """Starts the script's process; one that cannot run is a task that ran and failed, as a shell reports it."""
     status = 127
     if program is not None:
+        start = lambda path, argv: os.posix_spawn(
+            path,
+            argv,
+            env,
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_DUP2, log, 1),
+                (os.POSIX_SPAWN_DUP2, log, 2),
+            ],
+            setsid=True,
+            setsigmask=(),
+            setsigdef=SIGNALS_TO_DEFAULT,
+        )
         try:
-            return os.posix_spawn(
-                program,
-                command,
-                env,
-                file_actions=[
-                    (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-                    (os.POSIX_SPAWN_DUP2, log, 1),
-                    (os.POSIX_SPAWN_DUP2, log, 2),
-                ],
-                setsid=True,
-                setsigmask=(),
-                setsigdef=SIGNALS_TO_DEFAULT,
-            )
+            try:
+                return start(program, command)
+            except OSError as error:
+                if error.errno != errno.ENOEXEC:
+                    raise
+                # An executable file with no #! line: run by sh, as a shell runs one.
+                return start("/bin/sh", ["/bin/sh", program] + command[1:])
         except OSError as error:
             os.write(log, ("cubqueue: %s: %s\n" % (command[0], error.strerror)).encode())
             status = 127 if error.errno == errno.ENOENT else 126

@@ -102,6 +102,14 @@ describe("the task launcher", { timeout: 20_000 }, () => {
     expect(await refused.log()).toBe(`cubqueue: ${join(dir, "not-runnable")}: Permission denied\n`);
   });
 
+  it("an executable file without a #! line is run by sh, as a shell runs one", async () => {
+    const dir = await folder();
+    await writeFile(join(dir, "plain"), 'echo "plain got $1"\n', { mode: 0o755 });
+    const { started, log } = await startShell(await launcher(), "", { command: [join(dir, "plain"), "an arg"] });
+    expect(await started.exited).toEqual({ outcome: { kind: "exited", exitCode: 0, signal: null }, leftoversEnded: true });
+    expect(await log()).toBe("plain got an arg\n");
+  });
+
   it("ends what the script left running, even what left its group, before it says the script ended", async () => {
     const { started, log } = await startShell(await launcher(), "setsid sleep 60 & echo $!; sleep 0.2");
     await waitUntil(async () => /^\d+\n$/.test(await log()));
