@@ -21,7 +21,7 @@ export function registerServerCommands(cli: CAC, run: CommandRunner) {
     .option("--notify-on <when>", "When --notify-url is called: finish (default) or all (every change of state)")
     .option("--on-finish <command>", "Run this shell command when a task finishes, with CUBQUEUE_TASK_ID, _STATUS, _EXIT_CODE, … set")
     .option("--executor <name>", "Where tasks run: local (processes on this machine) or slurm (one Slurm batch job each)", { default: "local" })
-    .option("--launcher <when>", "What starts local tasks: auto (default: the task launcher, run by python3, where it can run) or off (the server itself, slower); or CUBQUEUE_LAUNCHER")
+    .option("--launcher <when>", "What starts local tasks: auto (default: the task launcher, run by the scripts' python3, where it can run) or off (the server itself, slower); or CUBQUEUE_LAUNCHER")
     .option("--slurm-partition <name>", "With --executor slurm: the partition of every job (default: Slurm's)")
     .option("--slurm-account <name>", "With --executor slurm: the account every job is charged to (default: Slurm's)")
     .option("--slurm-opt <option>", "With --executor slurm: an sbatch option for every job, after = (--slurm-opt=--qos=long; repeatable)")

@@ -98,15 +98,18 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     // Found where the tasks will look for them: on the PATH they inherit.
     const gpus = config.gpus ?? (await detectGpus(taskEnv));
     const interpreters = resolveInterpreters(config.interpreters, taskEnv.PATH ?? "");
-    // What starts local tasks, found out in the background (a launcher takes a moment to start);
-    // only a server that runs local tasks needs one at once. Let go of last, after the runner.
-    let choosing: Promise<ProcessStarter> | undefined;
-    const processes = () => (choosing ??= chooseProcessStarter(config.launcher, { path: taskEnv.PATH ?? "", warn: log, info }));
-    if (config.executor === "local") void processes();
-    cleanups.unshift(() => choosing?.then((starter) => starter.close()));
     // In the background: a version manager's python3 shim can take seconds to say where Python is.
     const pythonSettled = settleRealPython(interpreters, config.interpreters);
     cleanups.unshift(() => pythonSettled);
+    // What starts local tasks, found out in the background (a launcher takes a moment to start),
+    // run by the python3 that runs scripts, once it is known past any shim (which would cost the
+    // launcher's start several times over); only a server that runs local tasks needs one at once.
+    // Let go of last, after the runner.
+    let choosing: Promise<ProcessStarter> | undefined;
+    const processes = () =>
+      (choosing ??= pythonSettled.then(() => chooseProcessStarter(config.launcher, { python: interpreters.get("python3"), warn: log, info })));
+    if (config.executor === "local") void processes();
+    cleanups.unshift(() => choosing?.then((starter) => starter.close()));
     const runner = createRunner({
       db,
       transitions,

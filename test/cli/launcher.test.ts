@@ -39,7 +39,7 @@ describe("what starts a server's tasks (--launcher)", { timeout: 60_000 }, () =>
       const parent = await parentOf(await taskPid(server, task_id));
       if (starter === "server") expect(parent).toBe(server.pid);
       else {
-        expect(await commandLine(parent)).toMatch(/python3? .*task-launcher\.py$/);
+        expect(await commandLine(parent)).toMatch(/python[0-9.]* .*task-launcher\.py$/);
         expect(await parentOf(parent)).toBe(server.pid);
       }
       await openGate(baseDir, task_id);

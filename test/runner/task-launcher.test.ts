@@ -209,18 +209,18 @@ describe("the task launcher", { timeout: 20_000 }, () => {
 describe("choosing what starts tasks", () => {
   const quiet = { warn: () => {}, info: () => {} };
   it("the launcher where python3 runs it; the server with --launcher off or without python3", async () => {
-    const chosen = await chooseProcessStarter("auto", { path: "/usr/bin", ...quiet });
+    const chosen = await chooseProcessStarter("auto", { python: "/usr/bin/python3", ...quiet });
     onTestFinished(() => chosen.close());
     expect(chosen.kind).toBe("launcher");
-    expect((await chooseProcessStarter("off", { path: "/usr/bin", ...quiet })).kind).toBe("server");
-    expect((await chooseProcessStarter("auto", { path: await folder(), ...quiet })).kind).toBe("server");
+    expect((await chooseProcessStarter("off", { python: "/usr/bin/python3", ...quiet })).kind).toBe("server");
+    expect((await chooseProcessStarter("auto", { python: undefined, ...quiet })).kind).toBe("server");
   });
 
   it("a python3 that cannot run the launcher: the server starts tasks, and says why", async () => {
     const bin = await folder();
     await writeFile(join(bin, "python3"), "#!/bin/sh\necho 'Python 2.7' >&2\nexit 1\n", { mode: 0o755 });
     const warnings: string[] = [];
-    const chosen = await chooseProcessStarter("auto", { path: bin, warn: (message) => warnings.push(message), info: () => {} });
+    const chosen = await chooseProcessStarter("auto", { python: join(bin, "python3"), warn: (message) => warnings.push(message), info: () => {} });
     expect(chosen.kind).toBe("server");
     expect(warnings).toEqual([expect.stringMatching(/^The task launcher could not start \(.*python3 exited before the task launcher was ready \(exit 1\)\); tasks are started by the server itself/)]);
   });

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, onTestFinished } from "vitest";
-import type { Requester } from "./api.ts";
+import { waitRunning, type Requester } from "./api.ts";
 import { runCubqueue } from "./cli.ts";
 import { makeTempDir } from "./temp-dir.ts";
 
@@ -35,9 +35,12 @@ export async function startDaemon(baseDir: string, args: string[] = [], env: Rec
   return { baseDir, url, pid, request: (path, init) => fetch(`${url}${path}`, init) };
 }
 
-/** The pid of the process a task runs in (its wrapper, which leads its process group). */
+/**
+ * The pid of the process a running task runs in (its script, or its wrapper, which leads its
+ * process group), once recorded: a script the task launcher started may run a moment before.
+ */
 export async function taskPid(server: Requester, taskId: string): Promise<number> {
-  const task = await (await server.request(`/api/task/${taskId}`)).json();
+  const task = await waitRunning(server, taskId);
   expect(task.pid, JSON.stringify(task)).toBeGreaterThan(0);
   return task.pid;
 }
