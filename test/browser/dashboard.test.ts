@@ -128,10 +128,12 @@ describe.skipIf(SKIP)(`the dashboard (${SERVER_MODE} server)`, () => {
     await page.goto(`${server.url}/#/`);
     await expect.poll(() => textOf(page, '#counts [data-status="cancelled"]'), { timeout: 10_000 }).toBe("cancelled1");
     await page.locator("#concurrency").fill("3");
-    // An event meanwhile refreshes the header (within 250 ms): what was typed must stay, and be what Set sends.
+    // An event meanwhile refreshes the header (within 250 ms): what was typed must stay, the
+    // field must keep the focus (keys typed next go on into it), and Set must send it.
     await submitOk(server, "sleeper", { args: {} });
     await page.waitForTimeout(1000);
     expect(await page.locator("#concurrency").inputValue()).toBe("3");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("concurrency");
     await page.locator("#concurrency + button").click();
     await expect.poll(async () => (await (await server.request("/api/queue")).json()).concurrency).toBe(3);
 

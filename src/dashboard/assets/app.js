@@ -67,25 +67,37 @@ function setConcurrency() {
   );
 }
 
-/** The queue in the header: paused or not, how many run and wait, and pause/resume. */
+/**
+ * The queue in the header: paused or not, how many run and wait, and pause/resume. Its
+ * figures are rebuilt at each refresh; its controls are built once and stay in place, so a
+ * refresh never takes the focus from the field being typed in (a detached field loses it,
+ * and the keys typed next would go nowhere).
+ */
+const figures = h("span", { class: "figures" });
+let queuePaused = false;
+const toggle = h("button", {
+  type: "button",
+  id: "queue-toggle",
+  onclick: () => void call(queuePaused ? api.POST("/api/queue/resume") : api.POST("/api/queue/pause")).then(showQueue),
+});
+const controls = [h("label", { class: "inline" }, "concurrency ", concurrency, h("button", { type: "button", onclick: setConcurrency }, "Set")), toggle];
+
 async function showQueue() {
   const state = await call(api.GET("/api/queue"));
   const counts = state.counts;
   if (!concurrencyEdited && document.activeElement !== concurrency) concurrency.value = String(state.concurrency);
+  queuePaused = state.paused;
+  toggle.textContent = state.paused ? "Resume the queue" : "Pause the queue";
   const gpus = state.gpus.total.length ? h("span", {}, `GPUs ${state.gpus.total.length - state.gpus.free.length}/${state.gpus.total.length}`) : null;
-  const toggle = state.paused
-    ? h("button", { type: "button", id: "queue-toggle", onclick: () => void call(api.POST("/api/queue/resume")).then(showQueue) }, "Resume the queue")
-    : h("button", { type: "button", id: "queue-toggle", onclick: () => void call(api.POST("/api/queue/pause")).then(showQueue) }, "Pause the queue");
-  queue.replaceChildren(
+  figures.replaceChildren(
     h("span", { id: "queue-state" }, state.paused ? "paused" : "running"),
     h("span", {}, `running ${(counts.running ?? 0) + (counts.suspended ?? 0)}`),
     h("span", {}, `queued ${(counts.queued ?? 0) + (counts.held ?? 0)}`),
     h("span", {}, `done ${(counts.succeeded ?? 0) + (counts.failed ?? 0) + (counts.cancelled ?? 0)}`),
     h("span", {}, `CPU slots ${state.cpus.used}/${state.cpus.total}`),
     ...(gpus ? [gpus] : []),
-    h("label", { class: "inline" }, "concurrency ", concurrency, h("button", { type: "button", onclick: setConcurrency }, "Set")),
-    toggle,
   );
+  if (!queue.contains(toggle)) queue.replaceChildren(figures, ...controls);
 }
 
 let queueRefresh = /** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined);
