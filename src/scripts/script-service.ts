@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { chmod, copyFile, rm } from "node:fs/promises";
+import { chmod, rm } from "node:fs/promises";
 import { findScript, listScriptVersions, listScripts } from "../db/queries/scripts.ts";
 import type { Database } from "../db/open.ts";
 import type { ScriptRow } from "../db/schema.ts";
@@ -17,6 +17,7 @@ import {
 import { knownExtensions, launchRuleFor, readScriptHead } from "../runner/launch-rule.ts";
 import { sha256OfFile } from "../store/file-digest.ts";
 import { fileState } from "../store/file-state.ts";
+import { stepsHere, type FsStepError, type FsSteps } from "../store/fs-steps.ts";
 import { safeExtension } from "../store/file-names.ts";
 import type { UploadedFile } from "../store/uploaded-file.ts";
 import { EXECUTABLE_SCRIPT_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
@@ -65,12 +66,14 @@ export interface ScriptRegistration {
 export interface ScriptServiceDeps {
   db: Database;
   layout: Layout;
+  /** Copies scripts for tasks off the event loop (by default, on it). */
+  fsSteps?: Pick<FsSteps, "run">;
   now?: () => Date;
 }
 
 export type ScriptService = ReturnType<typeof createScriptService>;
 
-export function createScriptService({ db, layout, now = () => new Date() }: ScriptServiceDeps) {
+export function createScriptService({ db, layout, fsSteps = stepsHere, now = () => new Date() }: ScriptServiceDeps) {
   /**
    * Everything that reads or writes a script's files and row takes its name's lock:
    * registering, replacing, unregistering, and the copy a submission takes, so a
@@ -176,13 +179,13 @@ export function createScriptService({ db, layout, now = () => new Date() }: Scri
       const destination = destinationFor(row);
       const source = layout.scriptFile(row.filename);
       if (!verified.get(row.filename)?.startsWith(`${row.sha256}@`)) await verifyStored(row, source);
-      const copied = await copyFile(source, destination).then(
-        () => true,
-        (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? false : Promise.reject(error)),
+      // The copy, then the stored file's identity (one list of steps, off the event loop): the same
+      // identity as when it was hashed means nothing changed the file since, the copy included (any
+      // write changes the ctime, which nothing can set back), so the copy is that version.
+      const [copied, after] = await fsSteps.run([{ op: "copy", from: source, to: destination }, { op: "stat", path: source, bestEffort: true }]).then(
+        ([, state]) => [true, state] as const,
+        (error: FsStepError) => (error.code === "ENOENT" && error.completed === 0 ? ([false, undefined] as const) : Promise.reject(error)),
       );
-      // The same identity as when it was hashed: nothing changed the file since, the copy included
-      // (any write changes the ctime, which nothing can set back), so the copy is that version.
-      const after = copied ? await fileState(source).catch(() => undefined) : undefined;
       const vouched = after !== undefined && verified.get(row.filename) === `${row.sha256}@${after.identity}`;
       if (!copied) throw scriptFileMissing(name, row.filename);
       if (!vouched && (await sha256OfFile(destination)) !== row.sha256) {

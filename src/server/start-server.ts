@@ -25,6 +25,7 @@ import { createBlobStore } from "../store/blob-store.ts";
 import { startUploadSweeps } from "../uploads/sweep-uploads.ts";
 import { createUploadSessions } from "../uploads/upload-sessions.ts";
 import { createFileHashes } from "../store/file-hashes.ts";
+import { createFsSteps } from "../store/fs-steps.ts";
 import { databaseStartupError, describeDatabaseLocation } from "./database-error.ts";
 import { createExecutors } from "./executors.ts";
 import { claimBaseDir, loadInstanceId } from "./instance.ts";
@@ -122,7 +123,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       baseEnv: taskEnv,
       onError: (error, taskId) => logError(error, taskId ? `task ${taskId}` : "runner"),
     });
-    const scripts = createScriptService({ db, layout });
+    const fsSteps = createFsSteps();
+    cleanups.unshift(() => fsSteps.close());
+    const scripts = createScriptService({ db, layout, fsSteps });
     const blobs = createBlobStore({ db, layout, home: instanceId, now: () => new Date() });
     const hashes = createFileHashes();
     cleanups.unshift(() => hashes.close());
@@ -143,6 +146,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       onTaskEvent: (taskId, callback) => hub.subscribe(undefined, (event) => event.taskId === taskId && callback()).unsubscribe,
       maxUploadSize: config.maxUploadSize,
       hashes,
+      fsSteps,
       executor: config.executor,
     });
     const notifier = createNotifier({

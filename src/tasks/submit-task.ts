@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { copyFile, mkdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { markUploadsUsed } from "../db/queries/blobs.ts";
 import { insertTasks, type TaskRecord } from "../db/queries/tasks.ts";
@@ -10,6 +10,7 @@ import type { RunPolicy } from "../lifecycle/run-policy.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
 import type { BlobStore } from "../store/blob-store.ts";
 import { safeExtension } from "../store/file-names.ts";
+import type { FsStep, FsStepError, FsSteps } from "../store/fs-steps.ts";
 import { isUploaded, type LargeFile } from "../store/uploaded-file.ts";
 import { mapInBatches } from "../util/map-in-batches.ts";
 import { checkArgFile, checkPlaceholders } from "./arg-file.ts";
@@ -22,8 +23,13 @@ import type { TaskSettings } from "./task-settings.ts";
 export const MAX_LARGE_FILES = 1000;
 /** The most tasks one array submission makes. */
 export const MAX_ARRAY_SIZE = 10_000;
-/** How many task folders are built at once: enough to keep the disk busy, few enough to leave the server answering. */
+/** How many tasks' large files are linked at once: enough to keep the disk busy, few enough to leave the server answering. */
 const FOLDERS_AT_ONCE = 16;
+/**
+ * How many task folders one list of steps builds, moves or unmarks: one message instead of
+ * hundreds, yet short enough that another submission's list never waits long behind it.
+ */
+const FOLDERS_PER_LIST = 64;
 
 /** An argument file as sent: the script gets these bytes with only the placeholders replaced. */
 export interface ArgFile {
@@ -74,6 +80,8 @@ export interface SubmitDeps {
   copyScript: (name: string, destinationFor: (script: ScriptRow) => string) => Promise<ScriptRow>;
   /** Whether the script is registered: an unknown one is refused (404) before its argument file is read. */
   isRegistered: (name: string) => Promise<boolean>;
+  /** Carries out the steps that build task folders, off the event loop. */
+  fsSteps: Pick<FsSteps, "run">;
   now: () => Date;
   /**
    * Told of the tasks as soon as their rows exist, before anything else is awaited: a runner
@@ -125,35 +133,40 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
     await checkDependencies(db, deps.home, settings.dependencies);
     const inputs = await storeInputs(deps.blobs, largeFiles, created);
 
-    // The first task's script copy is made (and checked) from the registered script, the others from it.
-    let script: ScriptRow | undefined;
-    const stage = async (id: string, index: number) => {
+    // Each folder is built in a staging place by one list of steps (see fs-steps.ts): the folder and
+    // its pending marker (an empty folder, which travels with it until the row exists: see
+    // removeUnlistedTaskFolders), its subfolders, its argument file, and the script's copy. The
+    // first task's copy is made (and checked) from the registered script, the others from it.
+    const folderSteps = (id: string, index: number): FsStep[] => {
       const staging = layout.stagingTaskDir(id);
-      staged.push(staging);
-      // The folder and its pending marker (an empty folder) in one call, then its children side by
-      // side: no recursive walk, no EEXIST races. The marker travels with the folder until the row
-      // exists (see removeUnlistedTaskFolders).
-      await mkdir(layout.stagingPendingMarker(id), { recursive: true, mode: PRIVATE_DIR_MODE });
-      await Promise.all(["files", "metadata", "output"].map((name) => mkdir(join(staging, name), { mode: PRIVATE_DIR_MODE })));
-      if (script === undefined) {
-        script = await deps.copyScript(scriptName, (found) => {
-          // Registration refuses these names; a database from before that still may hold one.
-          const reserved = reservedScriptFilename(found.filename);
-          if (reserved) throw scriptNameReserved(found.name, found.filename, reserved);
-          return join(staging, found.filename);
-        });
-      } else {
-        await copyFile(join(layout.stagingTaskDir(ids[0]!), script.filename), join(staging, script.filename));
-      }
-      await Promise.all([...inputs.values()].map((input) => deps.blobs.linkInto(input.sha256, join(staging, "files", input.storedName))));
-      const paths = layout.taskPaths(id);
-      const pathOf = new Map([...inputs].map(([n, input]) => [String(n), join(paths.filesDir, input.storedName)]));
-      // The bytes as sent, with only the placeholder strings replaced.
-      await writeFile(join(staging, "arg_file.json"), resolvePlaceholders(args[index]!.bytes, pathOf), { mode: PRIVATE_FILE_MODE });
+      const pathOf = new Map([...inputs].map(([n, input]) => [String(n), join(layout.taskPaths(id).filesDir, input.storedName)]));
+      return [
+        { op: "mkdir", path: staging, mode: PRIVATE_DIR_MODE },
+        { op: "mkdir", path: layout.stagingPendingMarker(id), mode: PRIVATE_DIR_MODE },
+        ...["files", "metadata", "output"].map((name): FsStep => ({ op: "mkdir", path: join(staging, name), mode: PRIVATE_DIR_MODE })),
+        // The bytes as sent, with only the placeholder strings replaced.
+        { op: "write", path: join(staging, "arg_file.json"), data: resolvePlaceholders(args[index]!.bytes, pathOf), mode: PRIVATE_FILE_MODE },
+      ];
     };
-    await stage(ids[0]!, 0);
-    await mapInBatches(ids.slice(1), FOLDERS_AT_ONCE, (id, index) => stage(id, index + 1));
-    const copied = script!;
+    const linkInputs = (id: string) =>
+      Promise.all([...inputs.values()].map((input) => deps.blobs.linkInto(input.sha256, join(layout.stagingTaskDir(id), "files", input.storedName))));
+    staged.push(layout.stagingTaskDir(ids[0]!));
+    await deps.fsSteps.run(folderSteps(ids[0]!, 0));
+    const copied = await deps.copyScript(scriptName, (found) => {
+      // Registration refuses these names; a database from before that still may hold one.
+      const reserved = reservedScriptFilename(found.filename);
+      if (reserved) throw scriptNameReserved(found.name, found.filename, reserved);
+      return join(layout.stagingTaskDir(ids[0]!), found.filename);
+    });
+    await linkInputs(ids[0]!);
+    const firstCopy = join(layout.stagingTaskDir(ids[0]!), copied.filename);
+    for (const [chunk, start] of chunksOf(ids, 1, FOLDERS_PER_LIST)) {
+      staged.push(...chunk.map((id) => layout.stagingTaskDir(id)));
+      await deps.fsSteps.run(
+        chunk.flatMap((id, offset) => [...folderSteps(id, start + offset), { op: "copy", from: firstCopy, to: join(layout.stagingTaskDir(id), copied.filename) } as const]),
+      );
+      await mapInBatches(chunk, FOLDERS_AT_ONCE, linkInputs);
+    }
 
     const arrayId = isArray ? randomUUID() : null;
     const createdAt = now();
@@ -184,10 +197,13 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
     // The folders move into place before the rows exist, so a task that can be seen
     // always has its folder; a crash in between leaves only unlisted folders, still
     // marked pending, which the next start removes.
-    await mapInBatches(ids, FOLDERS_AT_ONCE, async (id) => {
-      await rename(layout.stagingTaskDir(id), layout.taskDir(id));
-      moved.push(layout.taskDir(id));
-    });
+    for (const [chunk] of chunksOf(ids, 0, FOLDERS_PER_LIST)) {
+      await deps.fsSteps.run(chunk.map((id) => ({ op: "rename", from: layout.stagingTaskDir(id), to: layout.taskDir(id) }))).catch((error: unknown) => {
+        moved.push(...chunk.slice(0, (error as Partial<FsStepError>).completed ?? chunk.length).map((id) => layout.taskDir(id)));
+        throw error;
+      });
+      moved.push(...chunk.map((id) => layout.taskDir(id)));
+    }
     const array = arrayId === null ? undefined : { id: arrayId, maxRunning: submission.array?.maxRunning ?? null, size: ids.length, createdAt };
     const inserted = await insertTasks(db, {
       tasks: rows,
@@ -204,7 +220,9 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
     await markUploadsUsed(db, deps.home, [...inputs.values()].map((input) => input.sha256), createdAt).catch(() => undefined);
     // The tasks exist now. A marker left behind (an rmdir failing) is harmless
     // while the row exists, so it must not turn stored tasks into an error.
-    await mapInBatches(ids, FOLDERS_AT_ONCE, (id) => rmdir(layout.taskPaths(id).pendingMarker).catch(() => undefined));
+    for (const [chunk] of chunksOf(ids, 0, FOLDERS_PER_LIST)) {
+      await deps.fsSteps.run(chunk.map((id) => ({ op: "rmdir", path: layout.taskPaths(id).pendingMarker, bestEffort: true }))).catch(() => undefined);
+    }
     return {
       arrayId,
       records: inserted.map((task, index) => ({
@@ -226,6 +244,11 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
     await Promise.all(received.map((file) => rm(file.path, { force: true })));
     if (!stored) await deps.blobs.release(created);
   }
+}
+
+/** `items` from `from` on, in chunks of `size`, each with the index of its first item. */
+function* chunksOf<T>(items: readonly T[], from: number, size: number): Generator<[T[], number]> {
+  for (let start = from; start < items.length; start += size) yield [items.slice(start, start + size), start];
 }
 
 /** A large file as its tasks have it: its name in their files/ folder, and its stored content. */

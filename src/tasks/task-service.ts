@@ -19,6 +19,7 @@ import { NotRegularFileError, openTaskFile } from "../store/open-task-file.ts";
 import { readFrom } from "../store/read-from.ts";
 import { toWebStream } from "../store/web-stream.ts";
 import type { FileHashes } from "../store/file-hashes.ts";
+import { stepsHere, type FsSteps } from "../store/fs-steps.ts";
 import { followLog } from "./follow-log.ts";
 import { createKeyedLock } from "../util/keyed-lock.ts";
 import { createDeleter, type FlushFilter } from "./delete-task.ts";
@@ -48,6 +49,8 @@ export interface TaskServiceDeps {
   maxUploadSize?: number;
   /** Hashes the large files of submissions as they are written, off the event loop. */
   hashes?: FileHashes;
+  /** Builds task folders off the event loop (by default, on it). */
+  fsSteps?: Pick<FsSteps, "run">;
   /** Where this server runs new attempts ("local" by default, or "slurm"): only "slurm" takes a task's sbatch options. */
   executor?: string;
   now?: () => Date;
@@ -88,12 +91,13 @@ export function createTaskService({
   onSubmitted = () => {},
   maxUploadSize,
   hashes,
+  fsSteps = stepsHere,
   executor = "local",
   now = () => new Date(),
 }: TaskServiceDeps) {
   // What this server can give a task now: asking for more is refused.
   const slots = () => runner.slotTotals();
-  const submitDeps = { db, layout, blobs, home: instanceId, slots, now, copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered, onStored: (tasks: TaskRow[]) => tasks.forEach(onSubmitted) };
+  const submitDeps = { db, layout, blobs, home: instanceId, slots, now, fsSteps, copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered, onStored: (tasks: TaskRow[]) => tasks.forEach(onSubmitted) };
   // Restarts, deletes and edits of one task take turns.
   const withTaskLock = createKeyedLock();
   const steering = createSteering({ db, transitions, runner, layout, home: instanceId, slots, withTaskLock });

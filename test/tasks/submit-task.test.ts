@@ -4,22 +4,26 @@ import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { openDatabase } from "../../src/db/open.ts";
 import { findTask } from "../../src/db/queries/tasks.ts";
+import { tasks } from "../../src/db/schema.ts";
 import { DEFAULT_RUN_POLICY } from "../../src/lifecycle/run-policy.ts";
 import { createScriptService } from "../../src/scripts/script-service.ts";
 import { storeFirstVersion } from "../../src/scripts/store-script.ts";
 import { createBlobStore } from "../../src/store/blob-store.ts";
+import { createFsSteps, type FsStepError, type FsSteps } from "../../src/store/fs-steps.ts";
 import { createLayout } from "../../src/store/layout.ts";
 import { submitTasks, type Submission } from "../../src/tasks/submit-task.ts";
 import { DEFAULT_TASK_SETTINGS } from "../../src/tasks/task-settings.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
 
 /** A base dir with one registered script, and submitTask over it: no HTTP, no multipart. */
-async function harness() {
+async function harness({ steps }: { steps?: (real: FsSteps) => Pick<FsSteps, "run"> } = {}) {
   const dir = await makeTempDir();
   const layout = createLayout(dir.path);
   await Promise.all([layout.tasksDir, layout.scriptsDir, layout.incomingDir].map((each) => mkdir(each, { recursive: true })));
   const { db, close } = await openDatabase({ file: layout.databasePath });
+  const fsSteps = createFsSteps();
   onTestFinished(async () => {
+    await fsSteps.close();
     close();
     await dir.remove();
   });
@@ -28,11 +32,11 @@ async function harness() {
   await writeFile(upload, script);
   const sha256 = createHash("sha256").update(script).digest("hex");
   await storeFirstVersion({ db, layout }, { name: "echo", desc: "", filename: "echo.sh", sha256, size: script.length, createdAt: new Date(), version: 1 }, upload);
-  const scripts = createScriptService({ db, layout });
+  const scripts = createScriptService({ db, layout, fsSteps });
   const blobs = createBlobStore({ db, layout, home: "test-instance", now: () => new Date() });
   const submit = (submission: Partial<Submission>) =>
     submitTasks(
-      { db, layout, blobs, home: "test-instance", slots: () => ({ cpus: 4, gpus: 0 }), now: () => new Date(), copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered },
+      { db, layout, blobs, home: "test-instance", slots: () => ({ cpus: 4, gpus: 0 }), now: () => new Date(), fsSteps: steps ? steps(fsSteps) : fsSteps, copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered },
       { scriptName: "echo", argFiles: [{ bytes: Buffer.from("{}"), name: "args.json" }], largeFiles: new Map(), policy: DEFAULT_RUN_POLICY, settings: DEFAULT_TASK_SETTINGS, ...submission },
     );
   /** A large file as a form's reception leaves it: in the incoming folder, under a random name. */
@@ -42,6 +46,19 @@ async function harness() {
     return { path, originalName: name, size: content.length, sha256: createHash("sha256").update(content).digest("hex") };
   };
   return { db, layout, submit, received };
+}
+
+/** Steps carried out for real, except that the first list of renames stops after `after` of them, failing as a full disk would. */
+function renamesFailingAfter(after: number) {
+  let failed = false;
+  return (real: FsSteps): Pick<FsSteps, "run"> => ({
+    async run(steps) {
+      if (failed || steps[0]?.op !== "rename") return real.run(steps);
+      failed = true;
+      await real.run(steps.slice(0, after));
+      throw Object.assign(new Error("ENOSPC: no space left on device, rename"), { code: "ENOSPC", completed: after }) satisfies FsStepError;
+    },
+  });
 }
 
 describe("submitTask takes a parsed submission", () => {
@@ -91,6 +108,15 @@ describe("submitTask takes a parsed submission", () => {
     await expect(submit({ argFiles, largeFiles: new Map([[1, file]]), array: { maxRunning: null } })).rejects.toMatchObject({ code: "unknown_placeholder" });
     expect(await readdir(layout.incomingDir)).toEqual([]);
     expect(await readdir(layout.tasksDir)).toEqual([]);
+  });
+
+  it("an array whose folders fail to move halfway, past the first list of them, leaves no folder and no task", async () => {
+    const { db, layout, submit } = await harness({ steps: renamesFailingAfter(40) });
+    const argFiles = Array.from({ length: 150 }, (_, index) => ({ bytes: Buffer.from(`{"i": ${index}}`), name: `${index}.json` }));
+    await expect(submit({ argFiles, array: { maxRunning: null } })).rejects.toMatchObject({ code: "ENOSPC" });
+    expect(await readdir(layout.incomingDir)).toEqual([]);
+    expect(await readdir(layout.tasksDir)).toEqual([]);
+    expect(await db.$count(tasks)).toBe(0);
   });
 
   it("a refused submission removes the files it was given and leaves no folder", async () => {
