@@ -17,7 +17,7 @@ import {
 import { knownExtensions, launchRuleFor, readScriptHead } from "../runner/launch-rule.ts";
 import { sha256OfFile } from "../store/file-digest.ts";
 import { fileState } from "../store/file-state.ts";
-import { stepsHere, type FsStepError, type FsSteps } from "../store/fs-steps.ts";
+import { stepsHere, type FsStep, type FsStepError, type FsSteps } from "../store/fs-steps.ts";
 import { safeExtension } from "../store/file-names.ts";
 import type { UploadedFile } from "../store/uploaded-file.ts";
 import { EXECUTABLE_SCRIPT_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
@@ -72,6 +72,12 @@ export interface ScriptServiceDeps {
 }
 
 export type ScriptService = ReturnType<typeof createScriptService>;
+
+/** Where a task's copy of a script goes, and the steps that make its place (see copyForTask). */
+export interface ScriptPlace {
+  destination: string;
+  before?: readonly FsStep[];
+}
 
 export function createScriptService({ db, layout, fsSteps = stepsHere, now = () => new Date() }: ScriptServiceDeps) {
   /**
@@ -167,24 +173,26 @@ export function createScriptService({ db, layout, fsSteps = stepsHere, now = () 
   }
 
   /**
-   * Copies a script's current version for a task to `destinationFor(script)`
-   * (which may refuse the script by throwing) and answers with the row of the
+   * Copies a script's current version for a task to the destination `placeFor(script)`
+   * names (it may refuse the script by throwing), after the steps it gives (those that
+   * make the folder: one list of steps for both), and answers with the row of the
    * version copied. The copy's sha256 is checked against the row: a file changed
    * behind CubQueue's back is refused, never run as a version it is not.
    */
-  async function copyForTask(name: string, destinationFor: (script: ScriptRow) => string): Promise<ScriptRow> {
+  async function copyForTask(name: string, placeFor: (script: ScriptRow) => ScriptPlace): Promise<ScriptRow> {
     return withNameLock(name, async () => {
       const row = await currentRow(name);
       if (!row) throw scriptNotFound(name);
-      const destination = destinationFor(row);
+      const { destination, before = [] } = placeFor(row);
       const source = layout.scriptFile(row.filename);
       if (!verified.get(row.filename)?.startsWith(`${row.sha256}@`)) await verifyStored(row, source);
-      // The copy, then the stored file's identity (one list of steps, off the event loop): the same
-      // identity as when it was hashed means nothing changed the file since, the copy included (any
-      // write changes the ctime, which nothing can set back), so the copy is that version.
-      const [copied, after] = await fsSteps.run([{ op: "copy", from: source, to: destination }, { op: "stat", path: source, bestEffort: true }]).then(
-        ([, state]) => [true, state] as const,
-        (error: FsStepError) => (error.code === "ENOENT" && error.completed === 0 ? ([false, undefined] as const) : Promise.reject(error)),
+      // The copy, then the stored file's identity: the same identity as when it was hashed means
+      // nothing changed the file since, the copy included (any write changes the ctime, which
+      // nothing can set back), so the copy is that version.
+      const steps: FsStep[] = [...before, { op: "copy", from: source, to: destination }, { op: "stat", path: source, bestEffort: true }];
+      const [copied, after] = await fsSteps.run(steps).then(
+        (results) => [true, results.at(-1)] as const,
+        (error: FsStepError) => (error.code === "ENOENT" && error.completed === before.length ? ([false, undefined] as const) : Promise.reject(error)),
       );
       const vouched = after !== undefined && verified.get(row.filename) === `${row.sha256}@${after.identity}`;
       if (!copied) throw scriptFileMissing(name, row.filename);

@@ -7,6 +7,7 @@ import type { Database } from "../db/open.ts";
 import { TaskStatus, type NewTaskRow, type ScriptRow, type TaskFileRow, type TaskRow } from "../db/schema.ts";
 import { blobNotFound, scriptNameReserved, scriptNotFound } from "../errors.ts";
 import type { RunPolicy } from "../lifecycle/run-policy.ts";
+import type { ScriptPlace } from "../scripts/script-service.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
 import type { BlobStore } from "../store/blob-store.ts";
 import { safeExtension } from "../store/file-names.ts";
@@ -72,12 +73,12 @@ export interface SubmitDeps {
   /** What this server can give a task: asking for more is refused. */
   slots: () => ServerSlots;
   /**
-   * Copies a registered script's current version to the path `destinationFor`
-   * gives (which may refuse it), and answers with the version copied; see
+   * Copies a registered script's current version to the place `placeFor` gives
+   * (which may refuse it), after the steps that make that place, and answers with the version copied; see
    * ScriptService.copyForTask. It takes the script's lock, so a replace running
    * meanwhile never makes a task record a version other than the one it copied.
    */
-  copyScript: (name: string, destinationFor: (script: ScriptRow) => string) => Promise<ScriptRow>;
+  copyScript: (name: string, placeFor: (script: ScriptRow) => ScriptPlace) => Promise<ScriptRow>;
   /** Whether the script is registered: an unknown one is refused (404) before its argument file is read. */
   isRegistered: (name: string) => Promise<boolean>;
   /** Carries out the steps that build task folders, off the event loop. */
@@ -150,13 +151,12 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
     };
     const linkInputs = (id: string) =>
       Promise.all([...inputs.values()].map((input) => deps.blobs.linkInto(input.sha256, join(layout.stagingTaskDir(id), "files", input.storedName))));
-    staged.push(layout.stagingTaskDir(ids[0]!));
-    await deps.fsSteps.run(folderSteps(ids[0]!, 0));
     const copied = await deps.copyScript(scriptName, (found) => {
       // Registration refuses these names; a database from before that still may hold one.
       const reserved = reservedScriptFilename(found.filename);
       if (reserved) throw scriptNameReserved(found.name, found.filename, reserved);
-      return join(layout.stagingTaskDir(ids[0]!), found.filename);
+      staged.push(layout.stagingTaskDir(ids[0]!));
+      return { destination: join(layout.stagingTaskDir(ids[0]!), found.filename), before: folderSteps(ids[0]!, 0) };
     });
     await linkInputs(ids[0]!);
     const firstCopy = join(layout.stagingTaskDir(ids[0]!), copied.filename);
