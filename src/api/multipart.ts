@@ -3,7 +3,7 @@ import { createWriteStream } from "node:fs";
 import type { WriteStream } from "node:fs";
 import { unlink } from "node:fs/promises";
 import { isAbsolute } from "node:path";
-import { Writable, pipeline } from "node:stream";
+import { pipeline } from "node:stream";
 import type { Readable } from "node:stream";
 import busboy from "busboy";
 import { DigestCounter } from "../store/digest-counter.ts";
@@ -25,7 +25,7 @@ export interface ReceivedFile {
   content?: Buffer;
   /** Size in bytes. */
   size: number;
-  /** SHA-256 of the content, lowercase hex. */
+  /** SHA-256 of the content, lowercase hex ("" for a part kept in memory: its bytes are at hand). */
   sha256: string;
 }
 
@@ -290,32 +290,44 @@ class Reception {
     }
   }
 
-  /** Collects one part in memory, hashing and counting it on the way, up to its limit. Never rejects. */
+  /**
+   * Collects one part in memory, counting it on the way, up to its limit. Never rejects.
+   * Plain listeners rather than a pipeline: a part this small cost more in stream plumbing
+   * (a transform, an abort signal, its DOMException) than in bytes. It is not hashed: the
+   * bytes themselves are at hand.
+   */
   private keepInMemory(stream: Readable, file: ReceivedFile, destination: InMemoryDestination): Promise<void> {
     return new Promise<void>((resolve) => {
-      const digest = new DigestCounter((bytes) => this.countFileBytes(bytes));
       const chunks: Buffer[] = [];
       let size = 0;
-      const sink = new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          size += chunk.length;
-          if (size > destination.maxBytes) return callback(payloadTooLarge(destination.tooLargeMessage));
-          const budget = destination.budget;
-          if (budget && (budget.left -= chunk.length) < 0) return callback(payloadTooLarge(budget.message));
-          chunks.push(chunk);
-          callback();
-        },
-      });
-      pipeline(stream, digest, sink, (error) => {
-        if (error) {
-          this.fail(this.parserFailure(error));
+      let settled = false;
+      const settle = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        stream.off("data", collect);
+        if (error !== undefined) {
+          this.fail(error);
+          // What is left of the part flows into nothing.
+          stream.resume();
         } else {
-          file.size = digest.size;
-          file.sha256 = digest.hex();
+          file.size = size;
           file.content = Buffer.concat(chunks, size);
         }
         resolve();
-      });
+      };
+      const collect = (chunk: Buffer) => {
+        size += chunk.length;
+        this.countFileBytes(chunk.length);
+        if (size > destination.maxBytes) return settle(payloadTooLarge(destination.tooLargeMessage));
+        const budget = destination.budget;
+        if (budget && (budget.left -= chunk.length) < 0) return settle(payloadTooLarge(budget.message));
+        chunks.push(chunk);
+      };
+      stream.on("data", collect);
+      stream.once("end", () => settle());
+      stream.once("error", (error) => settle(this.parserFailure(error)));
+      // Closed before its end, without an error: the form was cut short.
+      stream.once("close", () => settle(this.parserFailure(new Error("Unexpected end of form"))));
     });
   }
 
