@@ -184,10 +184,11 @@ export function createRunner(options: RunnerOptions) {
     while (!stopping && !paused) {
       const free = freeSlots();
       if (free.tasks <= 0) return;
-      const listed = await listStartCandidates(db, instanceId, new Date(), Math.min(free.tasks, PLACES_PER_ROUND) * CANDIDATES_PER_PLACE);
-      // Where the executor places tasks, none waits here for CPUs or GPUs: it asks its scheduler for them.
-      const candidates = localSlots === undefined ? listed.map((candidate) => ({ ...candidate, cpus: 0, gpus: 0 })) : listed;
-      const starts = chooseStarts(candidates, free, totals());
+      const places = Math.min(free.tasks, PLACES_PER_ROUND);
+      // Most rounds start the first tasks in line: those alone are read (each row read costs), and
+      // the wider window only when one of them cannot start, which then decides as it would have.
+      let { listed, starts } = await weigh(free, places);
+      if (starts.length < places && listed.length === places) ({ listed, starts } = await weigh(free, places * CANDIDATES_PER_PLACE));
       const hadAttempts = new Set(listed.filter((candidate) => candidate.earlierAttempts > 0).map((candidate) => candidate.id));
       let started = 0;
       for (const start of starts) {
@@ -204,6 +205,14 @@ export function createRunner(options: RunnerOptions) {
       // Nothing could start: a run's end, a submit or a due retry wakes the queue again.
       if (started === 0) return wakeWhenRetryDue();
     }
+  }
+
+  /** The first `limit` queued tasks that may start, and which of them chooseStarts starts. */
+  async function weigh(free: FreeSlots, limit: number) {
+    const listed = await listStartCandidates(db, instanceId, new Date(), limit);
+    // Where the executor places tasks, none waits here for CPUs or GPUs: it asks its scheduler for them.
+    const candidates = localSlots === undefined ? listed.map((candidate) => ({ ...candidate, cpus: 0, gpus: 0 })) : listed;
+    return { listed, starts: chooseStarts(candidates, free, totals()) };
   }
 
   /** What is free now: places under the concurrency limit, CPUs, and GPUs no run holds. */

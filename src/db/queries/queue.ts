@@ -98,7 +98,8 @@ const startCandidatesQuery = perDatabase((db) =>
       gpus: tasks.gpus,
       arrayId: tasks.arrayId,
       maxRunning: taskArrays.maxRunning,
-      running: runningInArray,
+      // Counted only for an array with a limit: most tasks have none, and the count per row was most of this query.
+      running: sql<number>`CASE WHEN ${taskArrays.maxRunning} IS NULL THEN 0 ELSE ${runningInArray} END`,
     })
     .from(tasks)
     .leftJoin(taskArrays, eq(taskArrays.id, tasks.arrayId))
