@@ -16,6 +16,20 @@ export interface LocalHandle {
   [key: string]: number | string | null;
 }
 
+/**
+ * Makes an attempt's exit record and cgroup from the server, for a starter that does not: the
+ * exit record new (exclusive: nothing a script left there, a symlink or a FIFO, is opened) and
+ * private like the log, both off the event loop (creating files in a busy folder can take
+ * milliseconds). True when the cgroup was made here, and so is this side's to remove.
+ */
+async function prepareHere(exitFile: string, cgroup: string | undefined, containment: Containment): Promise<boolean> {
+  const preparing = cgroup === undefined ? Promise.resolve(false) : containment.prepare(cgroup);
+  const [exitRecord, made] = await Promise.all([open(exitFile, "wx", PRIVATE_FILE_MODE).then((file) => file.close(), (error: unknown) => error), preparing]);
+  if (exitRecord === undefined) return made;
+  if (made && cgroup !== undefined) await containment.release(cgroup);
+  throw exitRecord;
+}
+
 /** A recorded handle, if it is one this executor gave out. */
 export function localHandleOf(handle: unknown): LocalHandle | undefined {
   const { pid, startToken } = (handle ?? {}) as Partial<LocalHandle>;
@@ -65,35 +79,32 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
       const rule = await launchRules.ruleFor(launch.script, launch.scriptSha256);
       const command = commandFor(launch.script, rule, launch.args, interpreters);
       const cgroup = containment.cgroupOf(launch.taskId, launch.attempt);
-      // Made here where the server may (see containment.ts), beside the exit record below.
-      const preparing = cgroup === undefined ? Promise.resolve(false) : containment.prepare(cgroup);
-      // The exit record is new for every attempt (exclusive: nothing a script left there, a symlink
-      // or a FIFO, is opened), private like the log, which the starter makes the same way. Made off
-      // the event loop: creating files in a busy folder can take milliseconds. Before a first
-      // attempt nothing has run in the folder, so there is nothing to clear.
+      const starter = await processes();
+      // A later attempt clears what the last one left there; before a first, nothing has run in the folder.
       if (launch.scriptSha256 === null) await rm(launch.exitFile, { recursive: true, force: true });
-      const [exitRecord, madeCgroup] = await Promise.all([open(launch.exitFile, "wx", PRIVATE_FILE_MODE).then((file) => file.close(), (error: unknown) => error), preparing]);
+      // The launcher makes the exit record and the cgroup itself (and removes the cgroup), with
+      // no round trip through the server's event loop; for the wrapper they are made here.
+      const madeCgroup = starter.prepares ? false : await prepareHere(launch.exitFile, cgroup, containment);
       /** Undoes the cgroup when no one else will. */
       const unprepare = () => (madeCgroup && cgroup !== undefined ? containment.release(cgroup) : Promise.resolve());
-      const started = await (exitRecord === undefined ? processes() : Promise.reject(exitRecord))
-        .then((starter) =>
-          starter.start({
-            command,
-            cwd: launch.dir,
-            // The id is what finds a task's leftovers when there is no cgroup to hold them.
-            env: { ...launch.env, CUBQUEUE_TASK_ID: launch.taskId },
-            logFile: launch.logFile,
-            exitFile: launch.exitFile,
-            taskId: launch.taskId,
-            cgroup: { dir: cgroup ?? "", home: containment.home },
-          }),
-        )
+      const started = await starter
+        .start({
+          command,
+          cwd: launch.dir,
+          // The id is what finds a task's leftovers when there is no cgroup to hold them.
+          env: { ...launch.env, CUBQUEUE_TASK_ID: launch.taskId },
+          logFile: launch.logFile,
+          exitFile: launch.exitFile,
+          taskId: launch.taskId,
+          cgroup: { dir: cgroup ?? "", home: containment.home },
+        })
         .catch(async (error: unknown) => {
           await unprepare();
           throw error;
         });
       const { pid } = started;
-      const handle: LocalHandle = { pid, startToken: (await processStartToken(pid)) ?? null };
+      // The launcher read the start time as it started the process; otherwise it is read here.
+      const handle: LocalHandle = { pid, startToken: started.startToken !== undefined ? started.startToken : ((await processStartToken(pid)) ?? null) };
       let watching = true;
       const exited = started.exited.then(async (exit): Promise<ProcessExit> => {
         // Detached: the server is going away, and the next one takes over.

@@ -15,6 +15,11 @@ import { NOT_STARTED_STATUS, fromShellStatus, readExitRecord, wrappedCommand } f
 export interface ProcessStarter {
   /** "server" or "launcher": what starts tasks. */
   readonly kind: "server" | "launcher";
+  /**
+   * Whether it makes each attempt's exit record and cgroup itself (and removes the cgroup once
+   * the task has ended), as the launcher does; else the executor makes them before the start.
+   */
+  readonly prepares: boolean;
   start(request: StartRequest): Promise<StartedProcess>;
   /** Lets go of what it holds (a launcher's process); tasks already started keep running. */
   close(): void;
@@ -32,7 +37,7 @@ export interface StartRequest {
    * write lands at the end, wherever a script moved it).
    */
   logFile: string;
-  /** The attempt's exit record, made empty beforehand (see task-wrapper.ts for what is written there). */
+  /** The attempt's exit record: made empty beforehand, or by a starter that `prepares` (see task-wrapper.ts for what is written there). */
   exitFile: string;
   taskId: string;
   /** The attempt's cgroup ("" for none; made if it is missing) and the cgroup it was made in. */
@@ -46,6 +51,8 @@ export interface StartRequest {
  */
 export interface StartedProcess {
   pid: number;
+  /** When it started, if the starter read it as it started it (see process-identity.ts; null: it had already ended). */
+  startToken?: string | null;
   /**
    * How it ended, once it has, and whether what it left running was ended with it (else the
    * executor ends it). "unwatched" if whoever started it can no longer tell (the launcher went
@@ -59,6 +66,7 @@ export interface StartedProcess {
 /** Starts tasks from the server's own event loop, under the task wrapper: a fork of the whole server each time. */
 export const startDirectly: ProcessStarter = {
   kind: "server",
+  prepares: false,
   async start({ command, cwd, env, logFile, exitFile, taskId, cgroup }: StartRequest): Promise<StartedProcess> {
     const [program, ...args] = wrappedCommand(exitFile, taskId, cgroup, command);
     const log = await open(logFile, "ax", PRIVATE_FILE_MODE);

@@ -14,7 +14,7 @@ type Exit = Awaited<StartedProcess["exited"]>;
 type Reply =
   | { ready: number; python: string }
   | { unusable: string }
-  | { spawned: number; pid: number }
+  | { spawned: number; pid: number; startToken: string | null }
   | { failed: number; code: string; message: string }
   | { exit: number; code: number | null; signal: NodeJS.Signals | null };
 
@@ -51,6 +51,7 @@ export async function startTaskLauncher(python: string): Promise<ProcessStarter>
   await launcher();
   return {
     kind: "launcher",
+    prepares: true,
     start: async (request) => (await launcher()).start(request),
     close() {
       void current?.then((running) => running.close(), () => {});
@@ -92,10 +93,11 @@ function runLauncher(python: string): Promise<LauncherProcess> {
       } else if ("unusable" in reply) {
         rejectReady(new Error(`${python} cannot run the task launcher: ${reply.unusable}`));
       } else if ("spawned" in reply) {
-        const { pid } = reply;
+        const { pid, startToken } = reply;
         const exited = new Promise<Exit>((resolve) => watched.set(pid, resolve));
         starts.get(reply.spawned)?.resolve({
           pid,
+          startToken,
           exited,
           // It runs already (its pid is in its exit record, for a server that did not learn it).
           release: () => {},

@@ -9,25 +9,29 @@ newline-delimited JSON on its stdin (requests) and stdout (replies and events):
 
   -> {"spawn": N, "command": [...], "cwd": D, "env": {...}, "log": F, "exitFile": X,
       "taskId": T, "cgroup": G, "home": H}
-  <- {"spawned": N, "pid": P}            or  {"failed": N, "code": "ENOENT", "message": "..."}
+  <- {"spawned": N, "pid": P, "startToken": S}  or  {"failed": N, "code": "ENOENT", "message": "..."}
   <- {"exit": P, "code": C, "signal": S} it ended (code or signal is null), its outcome is
                                          recorded and what it left running has been ended
 
 For each task, as the wrapper does, but with the script as the task's process:
-- the exit record X says "starting" before the script is started and "running <pid>" once it
+- the exit record X is created here, new and private (whatever is already there, a file, FIFO or
+  symlink, fails the start with EEXIST), and says "starting" before the script is started and "running <pid>" once it
   is, so that a server that did not learn the pid (it crashed meanwhile) finds it there; and
   the outcome ("exit N", N = 128 + the signal's number for a signal) once it has ended but
   before it is reaped, so that whoever sees the process gone finds its outcome. Each record is
   written in place at the same length (never truncated), and never through a symlink or into
   a FIFO the script put there;
-- the script leads a new session, starts in its cgroup G (made here if missing, when the server
-  could not; the launcher steps into it to start the script, then back into H), in D, with only
+- the script leads a new session, starts in its cgroup G (made here, and removed once its task
+  has ended; the launcher steps into it to start the script, then back into H), in D, with only
   the given environment, stdin /dev/null, stdout and stderr the log F (created here, new: never
   a file, FIFO or symlink already there; appended to), and every signal at its default and none
   blocked (but glibc's two internal ones, which posix_spawn leaves ignored and glibc programs
   take back at start);
 - once it has ended, whatever it left is ended: its process group, then its cgroup (all of it,
   `cgroup.kill`), or without one every process whose environment holds CUBQUEUE_TASK_ID=T.
+
+S, the script's start time as src/runner/process-identity.ts words it (null if it has already
+ended), tells its pid apart from a later process given the same pid.
 
 The launcher outlives the server: when its stdin ends (the server stopped or crashed), it stops
 reporting and goes on recording outcomes until its last task has ended; then it exits. The next
@@ -44,7 +48,7 @@ import signal
 import stat
 import sys
 
-PROTOCOL = 3
+PROTOCOL = 4
 RECORD_WIDTH = 15
 # Every signal a task gets back at its default: the launcher ignores some.
 SIGNALS_TO_DEFAULT = signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}
@@ -117,7 +121,7 @@ def handle(request, tasks):
         code = errno.errorcode.get(error.errno, "EIO")
         return send({"failed": request["spawn"], "code": code, "message": "%s: %s" % (code, error.strerror)})
     tasks[pid] = task
-    return send({"spawned": request["spawn"], "pid": pid})
+    return send({"spawned": request["spawn"], "pid": pid, "startToken": start_token(pid)})
 
 
 def spawn(request):
@@ -126,6 +130,7 @@ def spawn(request):
     # The script starts in the task's folder: a missing one is refused before anything is made.
     os.chdir(request["cwd"])
     try:
+        os.close(os.open(exit_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600))
         log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
             program = find_program(command[0], env.get("PATH", os.defpath))
@@ -187,6 +192,27 @@ def start_process(program, command, env, log):
         os.write(log, ("cubqueue: %s: not found\n" % command[0]).encode())
     # A stand-in that ends with that status, so that it ends like any task.
     return os.posix_spawn("/bin/sh", ["sh", "-c", "exit %d" % status], {}, setsid=True)
+
+
+BOOT_TIME = None
+
+
+def start_token(pid):
+    """When the process started, in whole seconds since the epoch (as process-identity.ts reads it); None once it has ended."""
+    global BOOT_TIME
+    try:
+        if BOOT_TIME is None:
+            with open("/proc/stat") as proc_stat:
+                BOOT_TIME = next(int(line.split()[1]) for line in proc_stat if line.startswith("btime "))
+        with open("/proc/%d/stat" % pid) as proc_pid_stat:
+            stat_line = proc_pid_stat.read()
+    except (OSError, StopIteration, ValueError):
+        return None
+    # The command name (field 2) is in parentheses and may itself hold spaces or ")".
+    after_name = stat_line[stat_line.rindex(")") + 2 :].split(" ")
+    if after_name[0] == "Z":
+        return None
+    return str(BOOT_TIME + int(after_name[19]) // os.sysconf("SC_CLK_TCK"))
 
 
 def find_program(name, path):

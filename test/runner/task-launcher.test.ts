@@ -17,7 +17,7 @@ async function folder(): Promise<string> {
   return dir.path;
 }
 
-/** Starts a shell script as the local executor starts a task: in a folder holding its empty exit record. */
+/** Starts a shell script as the local executor starts a task: with its empty exit record, made beforehand for a starter that does not make it. */
 async function startShell(starter: ProcessStarter, script: string, extra: Partial<StartRequest> = {}) {
   const cwd = await folder();
   const taskId = `t-${Math.random().toString(36).slice(2)}`;
@@ -31,7 +31,7 @@ async function startShell(starter: ProcessStarter, script: string, extra: Partia
     cgroup: { dir: "", home: "" },
     ...extra,
   };
-  await writeFile(request.exitFile, "", { mode: 0o600 });
+  if (!starter.prepares) await writeFile(request.exitFile, "", { mode: 0o600 });
   const started = await starter.start(request);
   onTestFinished(() => {
     try {
@@ -166,8 +166,20 @@ describe("the task launcher", { timeout: 20_000 }, () => {
       await expect(starter.start({ ...request, logFile: join(cwd, "fifo") })).rejects.toMatchObject({ code: "EEXIST" });
       await expect(starter.start({ ...request, logFile: join(cwd, "link") })).rejects.toMatchObject({ code: "EEXIST" });
       await expect(starter.start({ ...request, cwd: join(cwd, "missing") })).rejects.toMatchObject({ code: "ENOENT" });
+      if (starter.prepares) {
+        // The exit record it makes is new too: nothing a script left there is opened, and nothing runs.
+        await expect(starter.start({ ...request, logFile: join(cwd, "log1"), exitFile: join(cwd, "fifo") })).rejects.toMatchObject({ code: "EEXIST" });
+        await expect(starter.start({ ...request, logFile: join(cwd, "log2"), exitFile: join(cwd, "link") })).rejects.toMatchObject({ code: "EEXIST" });
+      }
       expect(await readFile(join(cwd, "target"), "utf8")).toBe("kept\n");
     }
+  });
+
+  it("makes the exit record, private, and says when the script started, as the server reads it from /proc", async () => {
+    const { started, cwd } = await startShell(await launcher(), "sleep 30");
+    expect((await lstat(join(cwd, "cubqueue.exit"))).mode & 0o777).toBe(0o600);
+    expect(started.startToken).toMatch(/^\d+$/);
+    expect(started.startToken).toBe(await processStartToken(started.pid));
   });
 
   it("many at once: each start is answered with its own process", async () => {
