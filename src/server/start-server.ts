@@ -124,6 +124,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       onError: (error, taskId) => logError(error, taskId ? `task ${taskId}` : "runner"),
     });
     const fsSteps = createFsSteps();
+    fsSteps.start();
     cleanups.unshift(() => fsSteps.close());
     const scripts = createScriptService({ db, layout, fsSteps });
     const blobs = createBlobStore({ db, layout, home: instanceId, now: () => new Date() });

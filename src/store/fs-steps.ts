@@ -38,6 +38,11 @@ export interface FsSteps {
    * whose `completed` says how many steps were carried out before it.
    */
   run(steps: readonly FsStep[]): Promise<StepResult[]>;
+  /**
+   * Starts the worker now rather than at the first list: a server does at its start, so that
+   * its first submission does not wait for it, and its memory is the server's from the start.
+   */
+  start(): void;
   /** Ends the worker; lists not yet answered are rejected. */
   close(): Promise<void>;
   /** How many lists were carried out on this thread because the worker failed (0 while it works). */
@@ -111,6 +116,9 @@ export function createFsSteps({ workerUrl = WORKER_URL }: { workerUrl?: URL } = 
         open.set(id, { steps, resolve, reject });
         carrier.postMessage({ id, steps });
       });
+    },
+    start() {
+      running();
     },
     get ranHere() {
       return ranHere;
