@@ -12,6 +12,7 @@ newline-delimited JSON on its stdin (requests) and stdout (replies and events):
   <- {"spawned": N, "pid": P, "startToken": S}  or  {"failed": N, "code": "ENOENT", "message": "..."}
   <- {"exit": P, "code": C, "signal": S} it ended (code or signal is null), its outcome is
                                          recorded and what it left running has been ended
+                                         (and is gone, where it was held in a cgroup made here)
 
 For each task, as the wrapper does, but with the script as the task's process:
 - the exit record X is created here, new and private (whatever is already there, a file, FIFO or
@@ -84,7 +85,7 @@ def main():
     signal.signal(signal.SIGCHLD, lambda *_: None)
 
     tasks = {}
-    # Cgroups made here, removed once the processes a kill ended have left them: [path, tries left].
+    # Cgroups made here, removed once the processes a kill ended have left them: [path, tries left, report].
     removals = []
     reporting = True
     send({"ready": PROTOCOL, "python": "%d.%d.%d" % sys.version_info[:3]})
@@ -104,10 +105,9 @@ def main():
                 if line.strip() and reporting:
                     reporting = handle(json.loads(line), tasks)
         # Every pass: a child may have ended between two wakeups.
-        for report in reap(tasks, removals):
+        for report in reap(tasks, removals) + remove_cgroups(removals):
             if reporting:
                 reporting = send(report)
-        remove_cgroups(removals)
     return 0
 
 
@@ -253,9 +253,13 @@ def reap(tasks, removals):
             killed = info.si_code in (os.CLD_KILLED, os.CLD_DUMPED)
             record(task.exit_file, "exit %d" % (128 + info.si_status if killed else info.si_status))
             end_leftovers(pid, task)
+            report = {"exit": pid, "code": None if killed else info.si_status, "signal": signal_name(info.si_status) if killed else None}
             if task.made_cgroup:
-                removals.append([task.cgroup, 200])
-            reports.append({"exit": pid, "code": None if killed else info.si_status, "signal": signal_name(info.si_status) if killed else None})
+                # Reported once its cgroup is empty and removed: what the kill ended is gone by then
+                # (a killed process takes a moment to leave), and the task is over only then.
+                removals.append([task.cgroup, 200, report])
+            else:
+                reports.append(report)
         try:
             os.waitpid(pid, 0)
         except ChildProcessError:
@@ -274,7 +278,8 @@ def end_leftovers(pid, task):
 
 
 def remove_cgroups(removals):
-    """Removes the cgroups made here once empty (a killed process takes a moment to leave)."""
+    """Removes the cgroups made here once empty (a killed process takes a moment to leave); returns their tasks' reports."""
+    done = []
     for removal in list(removals):
         try:
             os.rmdir(removal[0])
@@ -283,6 +288,8 @@ def remove_cgroups(removals):
             if error.errno == errno.EBUSY and removal[1] > 0:
                 continue
         removals.remove(removal)
+        done.append(removal[2])
+    return done
 
 
 def kill_cgroup(cgroup):

@@ -133,8 +133,9 @@ describe("the task launcher", { timeout: 20_000 }, () => {
     expect(await readFile(`/proc/${launcherPid}/cgroup`, "utf8")).not.toContain(`task-${taskId}-1`);
     expect(await started.exited).toMatchObject({ outcome: { kind: "exited", exitCode: 0 } });
     expect(await log()).toContain(`task-${taskId}-1`);
-    // The launcher made it (the server had not), so it removes it once its processes have left.
-    await waitUntil(async () => (await readFile(join(cgroup, "cgroup.procs"), "utf8").catch(() => "gone")) === "gone");
+    // The launcher made it, so it removes it once what it killed has left, and only then says the
+    // script ended: by then nothing of the task is left.
+    expect(await readFile(join(cgroup, "cgroup.procs"), "utf8").catch(() => "gone")).toBe("gone");
   });
 
   it("never writes a record through a symlink or into a FIFO the script put in its place", async () => {
