@@ -206,13 +206,14 @@ def start_token(pid):
                 BOOT_TIME = next(int(line.split()[1]) for line in proc_stat if line.startswith("btime "))
         with open("/proc/%d/stat" % pid) as proc_pid_stat:
             stat_line = proc_pid_stat.read()
-    except (OSError, StopIteration, ValueError):
+        # The command name (field 2) is in parentheses and may itself hold spaces or ")".
+        after_name = stat_line[stat_line.rindex(")") + 2 :].split(" ")
+        if after_name[0] == "Z":
+            return None
+        return str(BOOT_TIME + int(after_name[19]) // os.sysconf("SC_CLK_TCK"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        # Unreadable or gone: no start time is recorded, as for a process that has already ended.
         return None
-    # The command name (field 2) is in parentheses and may itself hold spaces or ")".
-    after_name = stat_line[stat_line.rindex(")") + 2 :].split(" ")
-    if after_name[0] == "Z":
-        return None
-    return str(BOOT_TIME + int(after_name[19]) // os.sysconf("SC_CLK_TCK"))
 
 
 def find_program(name, path):
