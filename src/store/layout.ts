@@ -67,9 +67,11 @@ export function createLayout(baseDir: string) {
   const blobsDir = join(baseDir, "blobs");
   const uploadsDir = join(baseDir, "cubqueue.uploads");
 
+  // Joined by hand: the folders are normalized (by join, above) and a task id is a UUID, so the
+  // result is what join gives, without the normalizing it would repeat for every path of every task.
   const taskDirIn = (parent: string, id: string) => {
     if (!isTaskId(id)) throw new Error(`Refusing to build a path for the malformed task id "${id}"`);
-    return join(parent, id);
+    return `${parent}/${id}`;
   };
 
   return {
@@ -111,26 +113,26 @@ export function createLayout(baseDir: string) {
     /** Where a submission is assembled before it becomes tasks/<id>. */
     stagingTaskDir: (id: string) => taskDirIn(incomingDir, id),
     /** The pending marker (see taskPaths) of a submission being assembled. */
-    stagingPendingMarker: (id: string) => join(taskDirIn(incomingDir, id), PENDING_MARKER),
+    stagingPendingMarker: (id: string) => `${taskDirIn(incomingDir, id)}/${PENDING_MARKER}`,
     taskPaths: (id: string) => {
       const dir = taskDirIn(tasksDir, id);
       return {
         dir,
-        filesDir: join(dir, "files"),
-        metadataDir: join(dir, "metadata"),
-        outputDir: join(dir, "output"),
-        argFile: join(dir, "arg_file.json"),
-        logFile: join(dir, "log.txt"),
+        filesDir: `${dir}/files`,
+        metadataDir: `${dir}/metadata`,
+        outputDir: `${dir}/output`,
+        argFile: `${dir}/arg_file.json`,
+        logFile: `${dir}/log.txt`,
         /** Written by the task's wrapper when the script ends, even if no server is watching. */
-        exitFile: join(dir, "cubqueue.exit"),
+        exitFile: `${dir}/cubqueue.exit`,
         /** Where the script writes how far it got ("42 aligning chr7"): $CUBQUEUE_PROGRESS_FILE. */
-        progressFile: join(dir, "cubqueue.progress"),
+        progressFile: `${dir}/cubqueue.progress`,
         /**
          * Present until the task's row is recorded: a folder with it and no row
          * is a submission cut short, which the next start removes. A folder
          * without it is never removed for lack of a row.
          */
-        pendingMarker: join(dir, PENDING_MARKER),
+        pendingMarker: `${dir}/${PENDING_MARKER}`,
         script: (filename: string) => join(dir, filename),
       };
     },
