@@ -77,6 +77,10 @@ export type ScriptService = ReturnType<typeof createScriptService>;
 export interface ScriptPlace {
   destination: string;
   before?: readonly FsStep[];
+  /** Steps carried out in the same list once the copy is made: moving its folder into place. */
+  after?: readonly FsStep[];
+  /** Where the copy is once `after` was carried out (it moved with its folder); `destination` by default. */
+  movedTo?: string;
 }
 
 export function createScriptService({ db, layout, fsSteps = stepsHere, now = () => new Date() }: ScriptServiceDeps) {
@@ -183,26 +187,26 @@ export function createScriptService({ db, layout, fsSteps = stepsHere, now = () 
     return withNameLock(name, async () => {
       const row = await currentRow(name);
       if (!row) throw scriptNotFound(name);
-      const { destination, before = [] } = placeFor(row);
+      const { destination, before = [], after = [], movedTo = destination } = placeFor(row);
       const source = layout.scriptFile(row.filename);
       if (!verified.get(row.filename)?.startsWith(`${row.sha256}@`)) await verifyStored(row, source);
       // The copy, then the stored file's identity: the same identity as when it was hashed means
       // nothing changed the file since, the copy included (any write changes the ctime, which
       // nothing can set back), so the copy is that version.
-      const steps: FsStep[] = [...before, { op: "copy", from: source, to: destination }, { op: "stat", path: source, bestEffort: true }];
-      const [copied, after] = await fsSteps.run(steps).then(
-        (results) => [true, results.at(-1)] as const,
+      const steps: FsStep[] = [...before, { op: "copy", from: source, to: destination }, { op: "stat", path: source, bestEffort: true }, ...after];
+      const [copied, state] = await fsSteps.run(steps).then(
+        (results) => [true, results[before.length + 1]] as const,
         (error: FsStepError) => (error.code === "ENOENT" && error.completed === before.length ? ([false, undefined] as const) : Promise.reject(error)),
       );
-      const vouched = after !== undefined && verified.get(row.filename) === `${row.sha256}@${after.identity}`;
+      const vouched = state !== undefined && verified.get(row.filename) === `${row.sha256}@${state.identity}`;
       if (!copied) throw scriptFileMissing(name, row.filename);
-      if (!vouched && (await sha256OfFile(destination)) !== row.sha256) {
+      if (!vouched && (await sha256OfFile(movedTo)) !== row.sha256) {
         verified.delete(row.filename);
-        await rm(destination, { force: true });
+        await rm(movedTo, { force: true });
         throw scriptFileMismatch(name, row.version);
       }
       // The copy keeps the stored script's mode; one stored by an older CubQueue was not executable.
-      if (after === undefined || (after.mode & EXECUTABLE_SCRIPT_MODE) !== EXECUTABLE_SCRIPT_MODE) await chmod(destination, EXECUTABLE_SCRIPT_MODE);
+      if (state === undefined || (state.mode & EXECUTABLE_SCRIPT_MODE) !== EXECUTABLE_SCRIPT_MODE) await chmod(movedTo, EXECUTABLE_SCRIPT_MODE);
       return row;
     });
   }

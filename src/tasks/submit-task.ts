@@ -151,12 +151,20 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
     };
     const linkInputs = (id: string) =>
       Promise.all([...inputs.values()].map((input) => deps.blobs.linkInto(input.sha256, join(layout.stagingTaskDir(id), "files", input.storedName))));
+    // One task with nothing to link: its folder is whole once the script is copied, so the same list
+    // moves it into place (one hop to the worker fewer for the most common submission).
+    const movedWithCopy = ids.length === 1 && inputs.size === 0;
     const copied = await deps.copyScript(scriptName, (found) => {
       // Registration refuses these names; a database from before that still may hold one.
       const reserved = reservedScriptFilename(found.filename);
       if (reserved) throw scriptNameReserved(found.name, found.filename, reserved);
-      staged.push(layout.stagingTaskDir(ids[0]!));
-      return { destination: join(layout.stagingTaskDir(ids[0]!), found.filename), before: folderSteps(ids[0]!, 0) };
+      const [id] = ids as [string];
+      staged.push(layout.stagingTaskDir(id));
+      const place = { destination: join(layout.stagingTaskDir(id), found.filename), before: folderSteps(id, 0) };
+      if (!movedWithCopy) return place;
+      // Removed too should anything fail: where the list ended decides where the folder is.
+      moved.push(layout.taskDir(id));
+      return { ...place, after: [{ op: "rename", from: layout.stagingTaskDir(id), to: layout.taskDir(id) }], movedTo: join(layout.taskDir(id), found.filename) };
     });
     await linkInputs(ids[0]!);
     const firstCopy = join(layout.stagingTaskDir(ids[0]!), copied.filename);
@@ -197,7 +205,7 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
     // The folders move into place before the rows exist, so a task that can be seen
     // always has its folder; a crash in between leaves only unlisted folders, still
     // marked pending, which the next start removes.
-    for (const [chunk] of chunksOf(ids, 0, FOLDERS_PER_LIST)) {
+    for (const [chunk] of chunksOf(ids, movedWithCopy ? 1 : 0, FOLDERS_PER_LIST)) {
       await deps.fsSteps.run(chunk.map((id) => ({ op: "rename", from: layout.stagingTaskDir(id), to: layout.taskDir(id) }))).catch((error: unknown) => {
         moved.push(...chunk.slice(0, (error as Partial<FsStepError>).completed ?? chunk.length).map((id) => layout.taskDir(id)));
         throw error;

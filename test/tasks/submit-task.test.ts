@@ -32,11 +32,13 @@ async function harness({ steps }: { steps?: (real: FsSteps) => Pick<FsSteps, "ru
   await writeFile(upload, script);
   const sha256 = createHash("sha256").update(script).digest("hex");
   await storeFirstVersion({ db, layout }, { name: "echo", desc: "", filename: "echo.sh", sha256, size: script.length, createdAt: new Date(), version: 1 }, upload);
-  const scripts = createScriptService({ db, layout, fsSteps });
+  // Both carry out their steps through what the test gives: the script's copy is in a submission's first list.
+  const used = steps ? steps(fsSteps) : fsSteps;
+  const scripts = createScriptService({ db, layout, fsSteps: used });
   const blobs = createBlobStore({ db, layout, home: "test-instance", now: () => new Date() });
   const submit = (submission: Partial<Submission>) =>
     submitTasks(
-      { db, layout, blobs, home: "test-instance", slots: () => ({ cpus: 4, gpus: 0 }), now: () => new Date(), fsSteps: steps ? steps(fsSteps) : fsSteps, copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered },
+      { db, layout, blobs, home: "test-instance", slots: () => ({ cpus: 4, gpus: 0 }), now: () => new Date(), fsSteps: used, copyScript: scripts.copyForTask, isRegistered: scripts.isRegistered },
       { scriptName: "echo", argFiles: [{ bytes: Buffer.from("{}"), name: "args.json" }], largeFiles: new Map(), policy: DEFAULT_RUN_POLICY, settings: DEFAULT_TASK_SETTINGS, ...submission },
     );
   /** A large file as a form's reception leaves it: in the incoming folder, under a random name. */
@@ -61,7 +63,43 @@ function renamesFailingAfter(after: number) {
   });
 }
 
+/** Steps carried out for real, except that a list ending in a rename stops before it, failing as a full disk would. */
+function lastRenameFailing(real: FsSteps): Pick<FsSteps, "run"> {
+  return {
+    async run(steps) {
+      if (steps.at(-1)?.op !== "rename" || steps.length === 1) return real.run(steps);
+      await real.run(steps.slice(0, -1));
+      throw Object.assign(new Error("ENOSPC: no space left on device, rename"), { code: "ENOSPC", completed: steps.length - 1 }) satisfies FsStepError;
+    },
+  };
+}
+
 describe("submitTask takes a parsed submission", () => {
+  it("builds one task with nothing to link and moves it into place in one list of steps", async () => {
+    const lists: string[][] = [];
+    const { layout, submit } = await harness({ steps: (real) => ({ run: (steps) => (lists.push(steps.map((step) => step.op)), real.run(steps)) }) });
+    const {
+      records: [record],
+    } = await submit({});
+
+    expect(lists).toEqual([
+      ["mkdir", "mkdir", "mkdir", "mkdir", "mkdir", "write", "copy", "stat", "rename"],
+      ["rmdir"],
+    ]);
+    const paths = layout.taskPaths(record!.task.id);
+    expect((await readdir(paths.dir)).sort()).toEqual(["arg_file.json", "echo.sh", "files", "metadata", "output"]);
+    expect((await stat(join(paths.dir, "echo.sh"))).mode & 0o777).toBe(0o700);
+    expect(await readdir(layout.incomingDir)).toEqual([]);
+  });
+
+  it("one task whose folder fails to move into place leaves no folder and no task", async () => {
+    const { db, layout, submit } = await harness({ steps: lastRenameFailing });
+    await expect(submit({})).rejects.toMatchObject({ code: "ENOSPC" });
+    expect(await readdir(layout.incomingDir)).toEqual([]);
+    expect(await readdir(layout.tasksDir)).toEqual([]);
+    expect(await db.$count(tasks)).toBe(0);
+  });
+
   it("makes a task of bytes and files already received, moving the files in and naming them in the argument file", async () => {
     const { db, layout, submit, received } = await harness();
     const file = await received("0b5e-data.csv", "a,b\n");
