@@ -326,8 +326,9 @@ class Reception {
       stream.on("data", collect);
       stream.once("end", () => settle());
       stream.once("error", (error) => settle(this.parserFailure(error)));
-      // Closed before its end, without an error: the form was cut short.
-      stream.once("close", () => settle(this.parserFailure(new Error("Unexpected end of form"))));
+      // Closed before its end, without an error: the form was cut short. (It closes after every
+      // end too: the error is built only when it is one, not for every part received.)
+      stream.once("close", () => settled || settle(this.parserFailure(new Error("Unexpected end of form"))));
     });
   }
 
