@@ -2,7 +2,7 @@ import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNul
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "../open.ts";
 import { perDatabase, slotOf } from "../prepared.ts";
-import { insertOneTask } from "./insert-one-task.ts";
+import { ROWS_PER_INSERT, insertOneTask, taskRowInserts, type BatchStatement } from "./insert-task-rows.ts";
 import { refreshBlocked } from "./queue.ts";
 import {
   ACTIVE_STATUSES,
@@ -60,9 +60,6 @@ export function isHomeOf(home: string | SQL): SQL {
   return or(eq(tasks.home, home), isNull(tasks.home))!;
 }
 
-/** Rows per INSERT: a statement may bind only so many values (each task row binds about 30). */
-const ROWS_PER_INSERT = 200;
-
 /**
  * Records new tasks, their uploads, what they wait for and their array, all in
  * one write (none of them, or all); resolves to the task rows as stored (with
@@ -85,17 +82,25 @@ export async function insertTasks(
     return [stored];
   }
   const chunks = <T>(items: T[]) => Array.from({ length: Math.ceil(items.length / ROWS_PER_INSERT) }, (_, i) => items.slice(i * ROWS_PER_INSERT, (i + 1) * ROWS_PER_INSERT));
-  const statements = [
-    ...chunks(rows).map((chunk) => db.insert(tasks).values(chunk).returning()),
+  const taskInserts = taskRowInserts(db, rows);
+  const others = [
     ...chunks(files).map((chunk) => db.insert(taskFiles).values(chunk)),
     ...chunks(dependencies).map((chunk) => db.insert(taskDependencies).values(chunk)),
     ...chunks(tags).map((chunk) => db.insert(taskTags).values(chunk)),
     ...(array ? [db.insert(taskArrays).values(array)] : []),
     // In the same write: a dependency that ended meanwhile is seen as it is now.
     ...(dependencies.length === 0 ? [] : [refreshBlocked(db, inArray(tasks.id, [...new Set(dependencies.map((row) => row.taskId))]))]),
-  ];
-  const results = statements.length === 1 ? [await statements[0]!] : await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
-  const inserted = results.slice(0, Math.ceil(rows.length / ROWS_PER_INSERT)).flat() as TaskRow[];
+  ].map((statement): BatchStatement<unknown> => {
+    const { sql, params } = statement.toSQL();
+    return { sql, args: params, read: () => undefined };
+  });
+  const statements = [...taskInserts, ...others];
+  // One write: all of them, or none.
+  const results = await db.$client.batch(
+    statements.map(({ sql, args }) => ({ sql, args: args as never[] })),
+    "deferred",
+  );
+  const inserted = taskInserts.flatMap((statement, index) => statement.read(results[index]));
   if (inserted.length !== rows.length) throw new Error(`${rows.length - inserted.length} of ${rows.length} tasks were not stored`);
   return inserted;
 }

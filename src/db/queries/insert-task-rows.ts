@@ -1,0 +1,103 @@
+import { getTableColumns, sql, type DriverValueEncoder, type Placeholder, type SQL } from "drizzle-orm";
+import type { Database } from "../open.ts";
+import { perDatabase, slotOf, type PreparedStatement } from "../prepared.ts";
+import { tasks, type NewTaskRow, type TaskRow } from "../schema.ts";
+
+const columns = getTableColumns(tasks);
+
+/** Rows per INSERT: a statement may bind only so many values (each task row binds about 30). */
+export const ROWS_PER_INSERT = 200;
+
+/**
+ * The INSERT … RETURNING of task rows, built once for each shape of row (which columns a
+ * submission gives, and which of them are null: a handful of shapes in all) and number of rows
+ * (one, or ROWS_PER_INSERT) instead of for every submit: with its forty columns a row, building
+ * it cost more than running it, and an array's five statements of 200 rows were a sixth of what
+ * its submission cost.
+ */
+const insertsByShape = perDatabase(() => new Map<string, PreparedInsert>());
+
+/** An insert built once, and how the values of its rows become its arguments. */
+interface PreparedInsert {
+  statement: PreparedStatement<TaskRow[]>;
+  /** The arguments for these rows (as many as it was built for, of its shape), in the order its SQL binds them. */
+  argsFor(rows: readonly NewTaskRow[]): unknown[];
+}
+
+/** The columns a row gives, and which of them are null: rows of one shape share their statement. */
+function shapeOf(row: NewTaskRow): { given: (keyof NewTaskRow)[]; shape: string } {
+  const given = (Object.keys(row) as (keyof NewTaskRow)[]).filter((key) => row[key] !== undefined);
+  // A null is written as NULL itself: a placeholder's value goes through its column's encoder, which expects a value.
+  return { given, shape: given.map((key) => (row[key] === null ? `${key}=null` : key)).join(",") };
+}
+
+/** The prepared insert of `count` rows of this shape; the placeholder of row i's column is `<i>.<column>`. */
+function preparedInsert(db: Database, given: (keyof NewTaskRow)[], shape: string, sample: NewTaskRow, count: number): PreparedInsert {
+  const inserts = insertsByShape(db);
+  const key = `${count}:${shape}`;
+  let insert = inserts.get(key);
+  if (insert === undefined) {
+    const rowValues = (index: number) =>
+      Object.fromEntries(given.map((column): [string, SQL] => [column, sample[column] === null ? sql`null` : slotOf(columns[column], `${index}.${column}`)]));
+    const statement = db
+      .insert(tasks)
+      .values(Array.from({ length: count }, (_, index) => rowValues(index)) as unknown as NewTaskRow[])
+      .returning()
+      .prepare();
+    // Where each argument comes from, worked out once: what fillPlaceholders would look up by name
+    // for every row of every submission (thousands of names an array).
+    // A parameter is a row's value (a Param holding a Placeholder, see slotOf), bound as
+    // fillPlaceholders binds one, through its column's encoder; or a value drizzle fixed when it
+    // built the statement (a column's default), bound as it is.
+    const sources = statement.getQuery().params.map((param) => {
+      const { value, encoder } = param as { value?: Placeholder; encoder?: DriverValueEncoder<unknown, unknown> };
+      if (value?.name === undefined || encoder === undefined) return () => param;
+      const dot = value.name.indexOf(".");
+      const row = Number(value.name.slice(0, dot));
+      const column = value.name.slice(dot + 1) as keyof NewTaskRow;
+      return (rows: readonly NewTaskRow[]) => encoder.mapToDriverValue(rows[row]![column]);
+    });
+    insert = { statement, argsFor: (rows) => sources.map((source) => source(rows)) };
+    inserts.set(key, insert);
+  }
+  return insert;
+}
+
+/** Inserts one task row as `db.insert(tasks).values(row).returning()` does; resolves to the row as stored. */
+export async function insertOneTask(db: Database, row: NewTaskRow): Promise<TaskRow | undefined> {
+  const { given, shape } = shapeOf(row);
+  const { statement } = preparedInsert(db, given, shape, row, 1);
+  const [stored] = await statement.execute(Object.fromEntries(given.map((column) => [`0.${column}`, row[column]])));
+  return stored;
+}
+
+/** A statement ready for a batch: its SQL and arguments, and how its result is read. */
+export interface BatchStatement<Result> {
+  sql: string;
+  args: unknown[];
+  read(result: unknown): Result;
+}
+
+/**
+ * The inserts of task rows, ROWS_PER_INSERT rows a statement, for one batch: a chunk whose
+ * rows share one shape (as an array's do) runs a statement prepared once; another is built.
+ */
+export function taskRowInserts(db: Database, rows: readonly NewTaskRow[]): BatchStatement<TaskRow[]>[] {
+  const statements: BatchStatement<TaskRow[]>[] = [];
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+    const { given, shape } = shapeOf(chunk[0]!);
+    const prepared =
+      chunk.length === ROWS_PER_INSERT && chunk.every((row) => shapeOf(row).shape === shape)
+        ? preparedInsert(db, given, shape, chunk[0]!, ROWS_PER_INSERT)
+        : undefined;
+    const statement = prepared?.statement ?? db.insert(tasks).values([...chunk]).returning().prepare();
+    const query = statement.getQuery();
+    statements.push({
+      sql: query.sql,
+      args: prepared ? prepared.argsFor(chunk) : query.params,
+      read: (result) => statement.mapResult(result, true) as TaskRow[],
+    });
+  }
+  return statements;
+}
