@@ -2,6 +2,7 @@ import { getTableColumns, sql, type DriverValueEncoder, type Placeholder, type S
 import type { Database } from "../open.ts";
 import { perDatabase, slotOf, type PreparedStatement } from "../prepared.ts";
 import { tasks, type NewTaskRow, type TaskRow } from "../schema.ts";
+import { createTurnBatcher } from "../../util/turn-batcher.ts";
 
 const columns = getTableColumns(tasks);
 
@@ -63,12 +64,41 @@ function preparedInsert(db: Database, given: (keyof NewTaskRow)[], shape: string
   return insert;
 }
 
-/** Inserts one task row as `db.insert(tasks).values(row).returning()` does; resolves to the row as stored. */
-export async function insertOneTask(db: Database, row: NewTaskRow): Promise<TaskRow | undefined> {
+/**
+ * Inserts one task row as `db.insert(tasks).values(row).returning()` does; resolves to the row as
+ * stored. The rows of single submissions that reach this in the same turn are committed together
+ * (see turn-batcher.ts): under load, one commit for several submissions.
+ */
+export function insertOneTask(db: Database, row: NewTaskRow): Promise<TaskRow | undefined> {
+  return singleInserts(db)(row);
+}
+
+const singleInserts = perDatabase((db) => createTurnBatcher((rows: NewTaskRow[]) => insertSingles(db, rows)));
+
+/** One row in its own write. */
+async function insertAlone(db: Database, row: NewTaskRow): Promise<TaskRow | undefined> {
   const { given, shape } = shapeOf(row);
-  const { statement } = preparedInsert(db, given, shape, row, 1);
-  const [stored] = await statement.execute(Object.fromEntries(given.map((column) => [`0.${column}`, row[column]])));
+  const [stored] = await preparedInsert(db, given, shape, row, 1).statement.execute(Object.fromEntries(given.map((column) => [`0.${column}`, row[column]])));
   return stored;
+}
+
+/** Rows of different submissions in one write; should it fail, each is tried alone, so that only a row that fails alone fails. */
+async function insertSingles(db: Database, rows: NewTaskRow[]): Promise<PromiseSettledResult<TaskRow | undefined>[]> {
+  if (rows.length > 1) {
+    const inserts = rows.map((row) => {
+      const { given, shape } = shapeOf(row);
+      const { statement, argsFor } = preparedInsert(db, given, shape, row, 1);
+      return { statement, args: argsFor([row]) };
+    });
+    const results = await db.$client
+      .batch(
+        inserts.map(({ statement, args }) => ({ sql: statement.getQuery().sql, args: args as never[] })),
+        "deferred",
+      )
+      .catch(() => undefined);
+    if (results) return inserts.map(({ statement }, index) => ({ status: "fulfilled", value: (statement.mapResult(results[index], true) as TaskRow[])[0] }));
+  }
+  return Promise.allSettled(rows.map((row) => insertAlone(db, row)));
 }
 
 /** A statement ready for a batch: its SQL and arguments, and how its result is read. */
