@@ -1,6 +1,7 @@
 import { constants } from "node:fs";
 import { copyFile, mkdir, rename, rmdir, writeFile } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
+import { createTurnBatcher } from "../util/turn-batcher.ts";
 import { fileState, type FileState } from "./file-state.ts";
 
 /**
@@ -132,6 +133,27 @@ export function createFsSteps({ workerUrl = WORKER_URL }: { workerUrl?: URL } = 
       await closing?.terminate();
     },
   };
+}
+
+const coalescers = new WeakMap<Pick<FsSteps, "run">, (steps: readonly FsStep[]) => Promise<StepResult[]>>();
+
+/**
+ * Carries out lists of best-effort steps, those given during one turn as one list (see
+ * turn-batcher.ts): under load, one message to the worker for the pending markers of several
+ * submissions. Only best-effort steps are taken, as one's failure then cannot end another's list.
+ */
+export function runCoalesced(carrier: Pick<FsSteps, "run">, steps: readonly FsStep[]): Promise<StepResult[]> {
+  if (!steps.every((step) => step.bestEffort)) return Promise.reject(new Error("Only best-effort steps are carried out together"));
+  let run = coalescers.get(carrier);
+  if (run === undefined) {
+    run = createTurnBatcher(async (lists: (readonly FsStep[])[]) => {
+      const results = await carrier.run(lists.flat());
+      let at = 0;
+      return lists.map((list): PromiseSettledResult<StepResult[]> => ({ status: "fulfilled", value: results.slice(at, (at += list.length)) }));
+    });
+    coalescers.set(carrier, run);
+  }
+  return run(steps);
 }
 
 /** Lists carried out on this thread alone, for a caller that has no worker to give. */

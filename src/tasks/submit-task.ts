@@ -11,7 +11,7 @@ import type { ScriptPlace } from "../scripts/script-service.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, reservedScriptFilename, type Layout } from "../store/layout.ts";
 import type { BlobStore } from "../store/blob-store.ts";
 import { safeExtension } from "../store/file-names.ts";
-import type { FsStep, FsStepError, FsSteps } from "../store/fs-steps.ts";
+import { runCoalesced, type FsStep, type FsStepError, type FsSteps } from "../store/fs-steps.ts";
 import { isUploaded, type LargeFile } from "../store/uploaded-file.ts";
 import { mapInBatches } from "../util/map-in-batches.ts";
 import { checkArgFile, checkPlaceholders } from "./arg-file.ts";
@@ -229,7 +229,7 @@ export async function submitTasks(deps: SubmitDeps, submission: Submission): Pro
     // The tasks exist now. A marker left behind (an rmdir failing) is harmless
     // while the row exists, so it must not turn stored tasks into an error.
     for (const [chunk] of chunksOf(ids, 0, FOLDERS_PER_LIST)) {
-      await deps.fsSteps.run(chunk.map((id) => ({ op: "rmdir", path: layout.taskPaths(id).pendingMarker, bestEffort: true }))).catch(() => undefined);
+      await runCoalesced(deps.fsSteps, chunk.map((id) => ({ op: "rmdir", path: layout.taskPaths(id).pendingMarker, bestEffort: true }))).catch(() => undefined);
     }
     return {
       arrayId,

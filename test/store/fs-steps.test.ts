@@ -2,7 +2,7 @@ import { lstat, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { fileState } from "../../src/store/file-state.ts";
-import { createFsSteps, runHere, type FsStep, type FsSteps } from "../../src/store/fs-steps.ts";
+import { createFsSteps, runCoalesced, runHere, type FsStep, type FsSteps } from "../../src/store/fs-steps.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
 
 async function tempDir(): Promise<string> {
@@ -100,5 +100,29 @@ describe("file-system steps", () => {
   it("as runHere carries them out, a failure names the steps done before it", async () => {
     const dir = await tempDir();
     await expect(runHere([{ op: "mkdir", path: join(dir, "x"), mode: 0o700 }, { op: "rmdir", path: join(dir, "nothing") }])).rejects.toMatchObject({ code: "ENOENT", completed: 1 });
+  });
+});
+
+describe("runCoalesced", () => {
+  it("carries out the best-effort lists given in one turn as one list, each answered with its own results", async () => {
+    const dir = await tempDir();
+    await Promise.all(["a", "b", "c"].map((name) => mkdir(join(dir, name))));
+    const lists: FsStep[][] = [];
+    const carrier = { run: (steps: readonly FsStep[]) => (lists.push([...steps]), runHere(steps)) };
+    const rmdir = (name: string): FsStep => ({ op: "rmdir", path: join(dir, name), bestEffort: true });
+
+    const results = await Promise.all([runCoalesced(carrier, [rmdir("a"), rmdir("missing")]), runCoalesced(carrier, [rmdir("b")])]);
+    expect(results).toEqual([[undefined, undefined], [undefined]]);
+    expect(lists).toHaveLength(1);
+    expect(await readdir(dir)).toEqual(["c"]);
+
+    await runCoalesced(carrier, [rmdir("c")]);
+    expect(lists).toHaveLength(2);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("refuses a step that is not best effort: its failure would end the other lists", async () => {
+    const carrier = { run: runHere };
+    await expect(runCoalesced(carrier, [{ op: "rmdir", path: "/nonexistent/x" }])).rejects.toThrow("Only best-effort steps");
   });
 });
