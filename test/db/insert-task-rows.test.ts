@@ -72,3 +72,19 @@ test("the same shapes again reuse what was prepared: a second array is stored as
   }
   expect(await opened.db.$count(tasks)).toBe(400);
 });
+
+test("single rows inserted in one turn share a commit; a row that fails fails alone, the others are stored", async () => {
+  const [first] = await insertTasks(opened.db, { tasks: [arrayRow(0, randomUUID())], files: [], dependencies: [] });
+  const fresh = [arrayRow(1, randomUUID()), arrayRow(2, randomUUID())];
+  // The same id again breaks the table's unique key: the shared write fails, and each row is tried alone.
+  const outcomes = await Promise.allSettled([
+    insertTasks(opened.db, { tasks: [fresh[0]!], files: [], dependencies: [] }),
+    insertTasks(opened.db, { tasks: [{ ...arrayRow(3, randomUUID()), id: first!.id }], files: [], dependencies: [] }),
+    insertTasks(opened.db, { tasks: [fresh[1]!], files: [], dependencies: [] }),
+  ]);
+  expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  expect(String(((outcomes[1] as PromiseRejectedResult).reason as Error).cause)).toMatch(/UNIQUE/);
+  const read = await opened.db.select().from(tasks).orderBy(asc(tasks.seq));
+  expect(read.map((row) => row.id)).toEqual([first!.id, fresh[0]!.id, fresh[1]!.id]);
+  expect(outcomes[0]).toEqual({ status: "fulfilled", value: [read[1]] });
+});

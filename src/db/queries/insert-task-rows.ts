@@ -45,11 +45,11 @@ function preparedInsert(db: Database, given: (keyof NewTaskRow)[], shape: string
       .values(Array.from({ length: count }, (_, index) => rowValues(index)) as unknown as NewTaskRow[])
       .returning()
       .prepare();
-    // Where each argument comes from, worked out once: what fillPlaceholders would look up by name
-    // for every row of every submission (thousands of names an array).
-    // A parameter is a row's value (a Param holding a Placeholder, see slotOf), bound as
-    // fillPlaceholders binds one, through its column's encoder; or a value drizzle fixed when it
-    // built the statement (a column's default), bound as it is.
+    // Where each argument comes from, worked out once rather than looked up by name for every row
+    // of every submission (thousands of names an array), as fillPlaceholders would. An argument is a
+    // row's value (a Param holding a Placeholder, see slotOf), bound as fillPlaceholders binds one,
+    // through its column's encoder; or a value drizzle fixed when it built the statement (a
+    // column's default), bound as it is.
     const sources = statement.getQuery().params.map((param) => {
       const { value, encoder } = param as { value?: Placeholder; encoder?: DriverValueEncoder<unknown, unknown> };
       if (value?.name === undefined || encoder === undefined) return () => param;
