@@ -128,7 +128,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     cleanups.unshift(() => fsSteps.close());
     const scripts = createScriptService({ db, layout, fsSteps });
     const blobs = createBlobStore({ db, layout, home: instanceId, now: () => new Date() });
-    const hashes = createFileHashes();
+    const hashes = createFileHashes({ connect: (lost) => fsSteps.hashPort(lost) });
     cleanups.unshift(() => hashes.close());
     const uploads = createUploadSessions({ db, layout, home: instanceId, blobs, hashes, expiryMs: config.uploadExpiryMs, maxSize: config.maxUploadSize, onReceived: collector.uploaded });
     const tasks = createTaskService({

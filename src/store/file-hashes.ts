@@ -1,9 +1,9 @@
-import { Worker } from "node:worker_threads";
+import type { MessagePort } from "node:worker_threads";
 import { sha256OfFile } from "./file-digest.ts";
 
 /**
- * The SHA-256 of a file being written, computed as it grows on a worker thread
- * (src/workers/hash-files.mjs), so that receiving a large file costs the event loop
+ * The SHA-256 of a file being written, computed as it grows on the folder worker's
+ * thread (src/workers/hashing.mjs), so that receiving a large file costs the event loop
  * no hashing at all and the digest is ready soon after the last byte is written.
  */
 export interface GrowingFileHash {
@@ -18,61 +18,59 @@ export interface GrowingFileHash {
 export interface FileHashes {
   /** Starts hashing the file at `path` from its first byte. */
   start(path: string): GrowingFileHash;
-  /** Ends the worker; hashes started before are no longer answered. */
+  /** Hashes no more; hashes started before are no longer answered. */
   close(): Promise<void>;
   /** How many digests were read on this thread because the worker failed (0 while it works). */
   readonly readHere: number;
 }
 
+/** Opens a port to the hashing service (FsSteps.hashPort): `lost` is called should it fail. */
+export type ConnectHashing = (lost: (error: unknown) => void) => MessagePort | undefined;
+
 type Answer = { id: number; sha256: string } | { id: number; error: string };
 
-const WORKER_URL = new URL("../workers/hash-files.mjs", import.meta.url);
 /** The worker is told of new bytes once this many have come: a message per network chunk cost the event loop more than the hashing it saved. */
 const ADVANCE_STEP = 1024 * 1024;
 
 /**
- * One worker thread for the server's hashing, started at the first file. Should the
- * worker fail (or not start at all), a digest is computed by reading the file on
- * this thread instead: slower, never wrong.
+ * Hashes over a port opened at the first file. Should the service fail (or not be
+ * there at all), a digest is computed by reading the file on this thread instead:
+ * slower, never wrong.
  */
-export function createFileHashes({ workerUrl = WORKER_URL }: { workerUrl?: URL } = {}): FileHashes {
-  let worker: Worker | undefined;
+export function createFileHashes({ connect }: { connect: ConnectHashing }): FileHashes {
+  let port: MessagePort | undefined;
+  let closed = false;
   let readHere = 0;
   let nextId = 1;
-  /** The answer awaited for each file still hashed: its digest, or the worker's error (which may come before it is asked for). */
+  /** The answer awaited for each file still hashed: its digest, or the service's error (which may come before it is asked for). */
   const open = new Map<number, Deferred<string>>();
 
-  function running(): Worker | undefined {
-    if (worker) return worker;
-    try {
-      const started = new Worker(workerUrl);
-      // Hashing never keeps a server that is otherwise done from exiting.
-      started.unref();
-      started.on("message", ({ id, ...answer }: Answer) => {
-        const waiting = open.get(id);
-        if ("sha256" in answer) waiting?.resolve(answer.sha256);
-        else waiting?.reject(new Error(answer.error));
-      });
-      started.on("error", (error) => {
-        // What it was hashing is lost: every open file's digest is then read on this thread.
-        if (worker === started) worker = undefined;
-        for (const waiting of open.values()) waiting.reject(error);
-      });
-      worker = started;
-    } catch {
-      worker = undefined;
-    }
-    return worker;
+  function connected(): MessagePort | undefined {
+    if (port || closed) return port;
+    const opened = connect((error) => {
+      // What it was hashing is lost: every open file's digest is then read on this thread.
+      if (port === opened) port = undefined;
+      for (const waiting of open.values()) waiting.reject(error);
+    });
+    opened?.on("message", ({ id, ...answer }: Answer) => {
+      const waiting = open.get(id);
+      if ("sha256" in answer) waiting?.resolve(answer.sha256);
+      else waiting?.reject(new Error(answer.error));
+    });
+    // After the listener, which holds the port open: hashing never keeps a server that is otherwise done from exiting.
+    opened?.unref();
+    port = opened;
+    return port;
   }
 
   return {
     start(path) {
       const id = nextId++;
-      // The worker this file's hash lives in: a new one would not know the bytes hashed so far.
-      const hasher = running();
+      // The port this file's hash lives behind: a new one would not know the bytes hashed so far.
+      const hasher = connected();
       const answer = deferred<string>();
       open.set(id, answer);
-      const alive = () => open.has(id) && hasher !== undefined && hasher === worker;
+      const alive = () => open.has(id) && hasher !== undefined && hasher === port;
       let told = 0;
       return {
         advance(bytes) {
@@ -104,10 +102,10 @@ export function createFileHashes({ workerUrl = WORKER_URL }: { workerUrl?: URL }
       return readHere;
     },
     async close() {
-      const closing = worker;
-      worker = undefined;
+      closed = true;
+      port?.close();
+      port = undefined;
       for (const waiting of open.values()) waiting.reject(new Error("CubQueue is stopping"));
-      await closing?.terminate();
     },
   };
 }

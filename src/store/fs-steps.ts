@@ -1,6 +1,6 @@
 import { constants } from "node:fs";
 import { copyFile, mkdir, rename, rmdir, writeFile } from "node:fs/promises";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { createTurnBatcher } from "../util/turn-batcher.ts";
 import { fileState, type FileState } from "./file-state.ts";
 
@@ -44,6 +44,12 @@ export interface FsSteps {
    * its first submission does not wait for it, and its memory is the server's from the start.
    */
   start(): void;
+  /**
+   * A port to a hashing service on the worker's thread (src/workers/hashing.mjs), so that
+   * hashing uploads needs no second thread with its own JavaScript engine. `lost` is called
+   * should the worker fail, and the port is then closed; undefined if there is no worker.
+   */
+  hashPort(lost: (error: unknown) => void): MessagePort | undefined;
   /** Ends the worker; lists not yet answered are rejected. */
   close(): Promise<void>;
   /** How many lists were carried out on this thread because the worker failed (0 while it works). */
@@ -66,6 +72,16 @@ export function createFsSteps({ workerUrl = WORKER_URL }: { workerUrl?: URL } = 
   let ranHere = 0;
   let nextId = 1;
   const open = new Map<number, { steps: readonly FsStep[]; resolve(results: StepResult[]): void; reject(error: unknown): void }>();
+  /** The ports handed out, each with what to call should the worker be lost. */
+  const ports = new Map<MessagePort, (error: unknown) => void>();
+
+  function losePorts(error: unknown): void {
+    for (const [port, lost] of ports) {
+      port.close();
+      lost(error);
+    }
+    ports.clear();
+  }
 
   function running(): Worker | undefined {
     if (worker || broken) return worker;
@@ -97,6 +113,7 @@ export function createFsSteps({ workerUrl = WORKER_URL }: { workerUrl?: URL } = 
           }
         }
         open.clear();
+        losePorts(error);
       });
       worker = started;
     } catch {
@@ -121,6 +138,14 @@ export function createFsSteps({ workerUrl = WORKER_URL }: { workerUrl?: URL } = 
     start() {
       running();
     },
+    hashPort(lost) {
+      const carrier = running();
+      if (!carrier) return undefined;
+      const { port1, port2 } = new MessageChannel();
+      carrier.postMessage({ hashPort: port2 }, [port2]);
+      ports.set(port1, lost);
+      return port1;
+    },
     get ranHere() {
       return ranHere;
     },
@@ -130,6 +155,7 @@ export function createFsSteps({ workerUrl = WORKER_URL }: { workerUrl?: URL } = 
       broken = true;
       for (const waiting of open.values()) waiting.reject(new Error("CubQueue is stopping"));
       open.clear();
+      losePorts(new Error("CubQueue is stopping"));
       await closing?.terminate();
     },
   };

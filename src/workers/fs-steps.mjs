@@ -3,9 +3,11 @@
 // takes a dozen such calls; made one by one from the event loop, each costs a promise, a hop to
 // the thread pool and a wake-up, several times the call itself. Here the whole list costs one
 // message each way, and a slow disk (a network file system) stalls this thread, never the server.
+// The same thread hashes uploaded files, over a port the server hands it (see hashing.mjs).
 // Plain JavaScript, run as it is (the build copies it). See src/store/fs-steps.ts for the other side.
 import { constants, copyFileSync, mkdirSync, renameSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
+import { serveHashing } from "./hashing.mjs";
 
 /**
  * @typedef {import("../store/fs-steps.ts").FsStep} FsStep
@@ -43,8 +45,13 @@ function carryOut(step) {
 
 parentPort?.on(
   "message",
-  /** @param {{ id: number, steps: FsStep[] }} message */
-  ({ id, steps }) => {
+  /** @param {{ id: number, steps: FsStep[] } | { hashPort: import("node:worker_threads").MessagePort }} request */
+  (request) => {
+    if ("hashPort" in request) {
+      serveHashing(request.hashPort);
+      return;
+    }
+    const { id, steps } = request;
     /** @type {StepResult[]} */
     const results = [];
     for (const [index, step] of steps.entries()) {

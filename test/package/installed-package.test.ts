@@ -54,7 +54,7 @@ describe("the packed npm package, installed into an empty folder without dev dep
         !/^(bin\/cubqueue\.js|dist\/(src|cli)\/.+\.(js|d\.ts|sql|json)|dist\/src\/dashboard\/assets\/[a-z-]+\.(html|css|js)|dist\/src\/workers\/[a-z-]+\.(mjs|py)|openapi\/openapi\.json|package\.json|README\.md|LICENSE)$/.test(path),
     );
     expect(unexpected).toEqual([]);
-    expect(paths).toEqual(expect.arrayContaining(["bin/cubqueue.js", "dist/cli/main.js", "dist/src/client/index.js", "dist/src/client/index.d.ts", "dist/src/workers/hash-files.mjs", "dist/src/workers/task-launcher.py"]));
+    expect(paths).toEqual(expect.arrayContaining(["bin/cubqueue.js", "dist/cli/main.js", "dist/src/client/index.js", "dist/src/client/index.d.ts", "dist/src/workers/hashing.mjs", "dist/src/workers/task-launcher.py"]));
 
     const app = join(work.path, "app");
     await mkdir(app);

@@ -1,27 +1,36 @@
 import { createHash, randomBytes } from "node:crypto";
-import { appendFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { createFileHashes, type FileHashes } from "../../src/store/file-hashes.ts";
+import { createFsSteps, type FsSteps } from "../../src/store/fs-steps.ts";
 
 const sha256 = (...parts: Buffer[]) => createHash("sha256").update(Buffer.concat(parts)).digest("hex");
 
 describe("file hashes", () => {
   let dir: string;
   let hashes: FileHashes | undefined;
+  let fsSteps: FsSteps | undefined;
+  /** Hashes on a folder worker of their own, as the server's are. */
+  const startHashes = (workerUrl?: URL) => {
+    fsSteps = createFsSteps({ workerUrl });
+    return createFileHashes({ connect: (lost) => fsSteps!.hashPort(lost) });
+  };
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "cubqueue-file-hashes-"));
   });
   afterEach(async () => {
     await hashes?.close();
+    await fsSteps?.close();
     hashes = undefined;
+    fsSteps = undefined;
     await rm(dir, { recursive: true, force: true });
   });
 
   test("hash files on the worker as they grow, several at once, each to its own digest", async () => {
-    hashes = createFileHashes();
-    // Pieces around the worker's 4 MiB reads, and an empty file.
+    hashes = startHashes();
+    // Pieces around the worker's 2 MiB reads, and an empty file.
     const pieces = [randomBytes(1), randomBytes(4 * 1024 * 1024 + 3), randomBytes(65_536), randomBytes(9 * 1024 * 1024)];
     const paths = [join(dir, "a"), join(dir, "b"), join(dir, "empty")];
     await Promise.all(paths.map((path) => writeFile(path, "")));
@@ -43,7 +52,7 @@ describe("file hashes", () => {
   });
 
   test("a dropped hash is forgotten; the same file hashed again from its start", async () => {
-    hashes = createFileHashes();
+    hashes = startHashes();
     const path = join(dir, "file");
     const first = randomBytes(100_000);
     await writeFile(path, first);
@@ -58,7 +67,7 @@ describe("file hashes", () => {
   });
 
   test("a file shorter than it was said to be, or a worker that cannot start, gets its digest read here, never a wrong one", async () => {
-    hashes = createFileHashes();
+    hashes = startHashes();
     const path = join(dir, "short");
     const content = randomBytes(1000);
     await writeFile(path, content);
@@ -67,11 +76,39 @@ describe("file hashes", () => {
     expect(await short.digest(1000)).toBe(sha256(content));
     expect(hashes.readHere).toBe(1);
     await hashes.close();
+    await fsSteps!.close();
 
-    hashes = createFileHashes({ workerUrl: new URL("file:///nonexistent/hash-files.mjs") });
+    hashes = startHashes(new URL("file:///nonexistent/fs-steps.mjs"));
     const other = hashes.start(path);
     other.advance(1000);
     expect(await other.digest(1000)).toBe(sha256(content));
     expect(hashes.readHere).toBe(1);
+  });
+
+  test("hashing a large file gives way to the folder steps the worker is given meanwhile", async () => {
+    hashes = startHashes();
+    const path = join(dir, "large");
+    // 256 MiB: a few hundred milliseconds of hashing, read 2 MiB at a time.
+    const piece = Buffer.alloc(1024 * 1024, 7);
+    const expected = createHash("sha256");
+    const file = await open(path, "w");
+    for (let i = 0; i < 256; i++) {
+      await file.write(piece);
+      expected.update(piece);
+    }
+    await file.close();
+    const order: string[] = [];
+    // Once its service is up, so that both are carried out on the worker from their first message.
+    await fsSteps!.run([{ op: "mkdir", path: join(dir, "ready"), mode: 0o700 }]);
+    const whole = hashes.start(path).digest(256 * piece.length);
+    void whole.then(() => order.push("digest"));
+    // The hashing under way, not waiting to begin: the steps arrive in the middle of it.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await fsSteps!.run([{ op: "mkdir", path: join(dir, "made"), mode: 0o700 }]);
+    order.push("steps");
+    expect(await whole).toBe(expected.digest("hex"));
+    expect(order).toEqual(["steps", "digest"]);
+    expect(hashes.readHere).toBe(0);
+    expect(fsSteps!.ranHere).toBe(0);
   });
 });
