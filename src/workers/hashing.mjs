@@ -77,6 +77,10 @@ export function serveHashing(port) {
     setImmediate(step);
   }
 
+  // The server stopped hashing (or is stopping): the files still open are closed.
+  port.on("close", () => {
+    for (const id of [...files.keys()]) drop(id);
+  });
   port.on(
     "message",
     /** @param {HashMessage} message */

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { appendFile, mkdtemp, open, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, open, readdir, readlink, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { createFileHashes, type FileHashes } from "../../src/store/file-hashes.ts";
 import { createFsSteps, type FsSteps } from "../../src/store/fs-steps.ts";
 
@@ -110,5 +110,17 @@ describe("file hashes", () => {
     expect(order).toEqual(["steps", "digest"]);
     expect(hashes.readHere).toBe(0);
     expect(fsSteps!.ranHere).toBe(0);
+  });
+
+  test("a file being hashed is closed on the worker once the server stops hashing", async () => {
+    hashes = startHashes();
+    const path = join(dir, "open");
+    await writeFile(path, randomBytes(3 * 1024 * 1024));
+    hashes.start(path).advance(3 * 1024 * 1024);
+    // The worker runs in this process: its descriptors are among this process's.
+    const openHere = async () => (await Promise.all((await readdir("/proc/self/fd")).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => "")))).includes(path);
+    await vi.waitUntil(openHere, { timeout: 5_000, interval: 10 });
+    await hashes.close();
+    await vi.waitUntil(async () => !(await openHere()), { timeout: 5_000, interval: 10 });
   });
 });
