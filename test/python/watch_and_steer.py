@@ -76,7 +76,8 @@ except CubQueueApiError as error:
     seen["bad_option"] = [error.status, error.code]
 seen["resumed"] = client.resume_queue()["paused"]
 
-followed = b"".join(client.follow_task_log(task_id, lines=0))
+# A tail longer than the log: every line, whether the task starts writing before the follow begins or after.
+followed = b"".join(client.follow_task_log(task_id, lines=1000))
 lines = followed.decode().splitlines()
 seen["followed"] = {"count": len(lines), "first": lines[0], "last": lines[-1], "in_order": lines == ["line {}{}".format(i, " hello" if i <= 200 else "") for i in range(1, 401)]}
 task = client.wait_for_task(task_id, timeout=60)
@@ -106,8 +107,8 @@ seen["array"] = {"tasks": len(array["task_ids"]), "max_running": array["max_runn
 seen["array_done"] = [client.wait_for_task(each, timeout=60)["status"] for each in array["task_ids"]]
 
 slow = client.submit_task("slow", path("args.json"))
-for chunk in client.follow_task_log(slow, lines=0):
-    break  # It has started once it has written.
+for chunk in client.follow_task_log(slow, lines=1):
+    break  # It has started once it has written (a line written before the follow began comes first).
 seen["suspended"] = client.suspend_task(slow)["status"]
 seen["resumed_task"] = client.resume_task(slow)["status"]
 seen["held_running"] = None

@@ -73,7 +73,7 @@ export async function waitRunning(server: Requester, taskId: string, timeoutMs =
   for (;;) {
     const task = await (await server.request(`/api/task/${taskId}`)).json();
     if (task.status === "running" && task.pid) return task;
-    if (Date.now() > deadline) throw new Error(`task ${taskId} still ${task.status}`);
+    if (Date.now() > deadline) throw new Error(`task ${taskId} still ${task.status}${task.error ? ` (${task.error})` : ""}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
