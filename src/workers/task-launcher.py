@@ -48,6 +48,7 @@ import select
 import signal
 import stat
 import sys
+import time
 
 PROTOCOL = 4
 RECORD_WIDTH = 15
@@ -179,7 +180,7 @@ def start_process(program, command, env, log):
         )
         try:
             try:
-                return start(program, command)
+                return start_when_not_busy(start, program, command)
             except OSError as error:
                 if error.errno != errno.ENOEXEC:
                     raise
@@ -192,6 +193,24 @@ def start_process(program, command, env, log):
         os.write(log, ("cubqueue: %s: not found\n" % command[0]).encode())
     # A stand-in that ends with that status, so that it ends like any task.
     return os.posix_spawn("/bin/sh", ["sh", "-c", "exit %d" % status], {}, setsid=True)
+
+
+# Waits between tries of a script that is "busy" (ETXTBSY): 0.3 s at most in all.
+BUSY_WAITS = (0.005, 0.01, 0.02, 0.04, 0.08, 0.15)
+
+
+def start_when_not_busy(start, path, argv):
+    """Starts the program, tried again for a moment while it is open for writing somewhere (ETXTBSY).
+    A process forked while the script was being copied holds the copy open until it runs its own
+    program: the server forks (an on-finish command, a cleanup shell) while its folder worker copies."""
+    for wait in BUSY_WAITS:
+        try:
+            return start(path, argv)
+        except OSError as error:
+            if error.errno != errno.ETXTBSY:
+                raise
+        time.sleep(wait)
+    return start(path, argv)
 
 
 BOOT_TIME = None

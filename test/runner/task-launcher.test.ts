@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { lstat, readFile, writeFile } from "node:fs/promises";
+import { lstat, open, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { chooseProcessStarter } from "../../src/runner/choose-process-starter.ts";
@@ -100,6 +100,25 @@ describe("the task launcher", { timeout: 20_000 }, () => {
     const refused = await startShell(await launcher(), "", { command: [join(dir, "not-runnable")] });
     expect(await refused.started.exited).toEqual({ outcome: { kind: "exited", exitCode: 126, signal: null }, leftoversEnded: true });
     expect(await refused.log()).toBe(`cubqueue: ${join(dir, "not-runnable")}: Permission denied\n`);
+  });
+
+  it("a script open for writing elsewhere a moment (a fork of the server holding its copy) runs once it is closed; held on, it ends as a shell reports it (126)", async () => {
+    const dir = await folder();
+    const script = join(dir, "busy.sh");
+    await writeFile(script, '#!/bin/sh\necho "ran $1"\n', { mode: 0o755 });
+    const starter = await launcher();
+    // Open for writing in this process: exec refuses it (ETXTBSY) until it is closed.
+    const writer = await open(script, "r+");
+    setTimeout(() => void writer.close(), 20);
+    const { started, log } = await startShell(starter, "", { command: [script, "once"] });
+    expect(await started.exited).toEqual({ outcome: { kind: "exited", exitCode: 0, signal: null }, leftoversEnded: true });
+    expect(await log()).toBe("ran once\n");
+
+    const held = await open(script, "r+");
+    onTestFinished(() => held.close());
+    const refused = await startShell(await launcher(), "", { command: [script] });
+    expect(await refused.started.exited).toEqual({ outcome: { kind: "exited", exitCode: 126, signal: null }, leftoversEnded: true });
+    expect(await refused.log()).toBe(`cubqueue: ${script}: Text file busy\n`);
   });
 
   it("an executable file without a #! line is run by sh, as a shell runs one", async () => {
