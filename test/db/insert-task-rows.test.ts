@@ -58,9 +58,22 @@ test("an array's rows are stored as given, in order, whether their chunk ran a p
 test("a chunk whose rows differ in shape (a column null in one, set in another) is stored as given too", async () => {
   const arrayId = randomUUID();
   const rows = Array.from({ length: 200 }, (_, index) => ({ ...arrayRow(index, arrayId), ...(index === 7 ? { timeoutMs: 60_000, error: "kept" } : {}) }));
-  await insertTasks(opened.db, { tasks: rows, files: [], dependencies: [] });
+  const stored = await insertTasks(opened.db, { tasks: rows, files: [], dependencies: [] });
   const read = await opened.db.select().from(tasks).orderBy(asc(tasks.seq));
   expect(read.map((row) => [row.timeoutMs, row.error])).toEqual(rows.map((row) => [row.timeoutMs, row.error]));
+  expect(stored).toEqual(read);
+});
+
+test("the rows answered are the rows as stored, seq included, after the newest rows were deleted too", async () => {
+  // Rows read back: every default filled in, and the seqs AUTOINCREMENT gave (never one used before).
+  const first = await insertTasks(opened.db, { tasks: Array.from({ length: 3 }, (_, index) => arrayRow(index, "a")), files: [], dependencies: [] });
+  await opened.db.delete(tasks);
+  const single = await insertTasks(opened.db, { tasks: [{ ...arrayRow(9, "b"), arrayId: null, slurmOptions: null }], files: [], dependencies: [] });
+  const array = await insertTasks(opened.db, { tasks: Array.from({ length: 201 }, (_, index) => arrayRow(index, "c")), files: [], dependencies: [] });
+  const read = await opened.db.select().from(tasks).orderBy(asc(tasks.seq));
+  expect([...single, ...array]).toEqual(read);
+  expect(read[0]!.seq).toBe(first[2]!.seq + 1);
+  expect(read[0]).toMatchObject({ cpus: 1, gpus: 0, blocked: false, retryBackoff: false, notifyOn: "finish", runStartAttempt: 0, progress: null, env: null });
 });
 
 test("the same shapes again reuse what was prepared: a second array is stored as the first", async () => {

@@ -1,16 +1,51 @@
-import { getTableColumns, sql, type DriverValueEncoder, type Placeholder, type SQL } from "drizzle-orm";
+import type { ResultSet } from "@libsql/client";
+import { getTableColumns, is, SQL, sql, type DriverValueEncoder, type Placeholder } from "drizzle-orm";
 import type { Database } from "../open.ts";
-import { perDatabase, slotOf, type PreparedStatement } from "../prepared.ts";
+import { perDatabase, slotOf } from "../prepared.ts";
 import { tasks, type NewTaskRow, type TaskRow } from "../schema.ts";
 import { createTurnBatcher } from "../../util/turn-batcher.ts";
 
 const columns = getTableColumns(tasks);
 
+/**
+ * What a column holds when a row leaves it out: its default, or null. The rows are not read
+ * back (RETURNING all forty columns cost more than the insert itself): a stored row is the
+ * row as given, completed with these, and its seq. So every default must be a constant.
+ */
+const storedDefaults = Object.fromEntries(
+  Object.entries(columns).map(([key, column]) => {
+    if (column.defaultFn !== undefined || column.onUpdateFn !== undefined || is(column.default, SQL)) {
+      throw new Error(`tasks.${key}: a default the database or a function computes would have to be read back after an insert`);
+    }
+    return [key, column.hasDefault ? column.default : null];
+  }),
+) as Omit<TaskRow, "seq">;
+
+/**
+ * The rows as stored by one INSERT that gave them consecutive seqs ending at the last one
+ * it wrote (AUTOINCREMENT takes one more than the largest ever, row after row).
+ */
+function storedRows(rows: readonly NewTaskRow[], result: Pick<ResultSet, "rowsAffected" | "lastInsertRowid">): TaskRow[] {
+  if (result.rowsAffected !== rows.length || result.lastInsertRowid === undefined) {
+    throw new Error(`${rows.length - result.rowsAffected} of ${rows.length} tasks were not stored`);
+  }
+  const first = Number(result.lastInsertRowid) - rows.length + 1;
+  return rows.map((row, index): TaskRow => {
+    const stored: Record<string, unknown> = { ...storedDefaults };
+    for (const key in row) {
+      const value = row[key as keyof NewTaskRow];
+      if (value !== undefined) stored[key] = value;
+    }
+    stored.seq = first + index;
+    return stored as unknown as TaskRow;
+  });
+}
+
 /** Rows per INSERT: a statement may bind only so many values (each task row binds about 30). */
 export const ROWS_PER_INSERT = 200;
 
 /**
- * The INSERT … RETURNING of task rows, built once for each shape of row (which columns a
+ * The INSERT of task rows, built once for each shape of row (which columns a
  * submission gives, and which of them are null: a handful of shapes in all) and number of rows
  * (one, or ROWS_PER_INSERT) instead of for every submit: with its forty columns a row, building
  * it cost more than running it, and an array's five statements of 200 rows were a sixth of what
@@ -20,7 +55,7 @@ const insertsByShape = perDatabase(() => new Map<string, PreparedInsert>());
 
 /** An insert built once, and how the values of its rows become its arguments. */
 interface PreparedInsert {
-  statement: PreparedStatement<TaskRow[]>;
+  sql: string;
   /** The arguments for these rows (as many as it was built for, of its shape), in the order its SQL binds them. */
   argsFor(rows: readonly NewTaskRow[]): unknown[];
 }
@@ -43,7 +78,6 @@ function preparedInsert(db: Database, given: (keyof NewTaskRow)[], shape: string
     const statement = db
       .insert(tasks)
       .values(Array.from({ length: count }, (_, index) => rowValues(index)) as unknown as NewTaskRow[])
-      .returning()
       .prepare();
     // Where each argument comes from, worked out once rather than looked up by name for every row
     // of every submission (thousands of names an array), as fillPlaceholders would. An argument is a
@@ -58,7 +92,7 @@ function preparedInsert(db: Database, given: (keyof NewTaskRow)[], shape: string
       const column = value.name.slice(dot + 1) as keyof NewTaskRow;
       return (rows: readonly NewTaskRow[]) => encoder.mapToDriverValue(rows[row]![column]);
     });
-    insert = { statement, argsFor: (rows) => sources.map((source) => source(rows)) };
+    insert = { sql: statement.getQuery().sql, argsFor: (rows) => sources.map((source) => source(rows)) };
     inserts.set(key, insert);
   }
   return insert;
@@ -78,8 +112,9 @@ const singleInserts = perDatabase((db) => createTurnBatcher((rows: NewTaskRow[])
 /** One row in its own write. */
 async function insertAlone(db: Database, row: NewTaskRow): Promise<TaskRow | undefined> {
   const { given, shape } = shapeOf(row);
-  const [stored] = await preparedInsert(db, given, shape, row, 1).statement.execute(Object.fromEntries(given.map((column) => [`0.${column}`, row[column]])));
-  return stored;
+  const insert = preparedInsert(db, given, shape, row, 1);
+  const result = await db.$client.execute({ sql: insert.sql, args: insert.argsFor([row]) as never[] });
+  return storedRows([row], result)[0];
 }
 
 /** Rows of different submissions in one write; should it fail, each is tried alone, so that only a row that fails alone fails. */
@@ -87,16 +122,11 @@ async function insertSingles(db: Database, rows: NewTaskRow[]): Promise<PromiseS
   if (rows.length > 1) {
     const inserts = rows.map((row) => {
       const { given, shape } = shapeOf(row);
-      const { statement, argsFor } = preparedInsert(db, given, shape, row, 1);
-      return { statement, args: argsFor([row]) };
+      const insert = preparedInsert(db, given, shape, row, 1);
+      return { sql: insert.sql, args: insert.argsFor([row]) as never[] };
     });
-    const results = await db.$client
-      .batch(
-        inserts.map(({ statement, args }) => ({ sql: statement.getQuery().sql, args: args as never[] })),
-        "deferred",
-      )
-      .catch(() => undefined);
-    if (results) return inserts.map(({ statement }, index) => ({ status: "fulfilled", value: (statement.mapResult(results[index], true) as TaskRow[])[0] }));
+    const results = await db.$client.batch(inserts, "deferred").catch(() => undefined);
+    if (results) return rows.map((row, index) => ({ status: "fulfilled", value: storedRows([row], results[index]!)[0] }));
   }
   return Promise.allSettled(rows.map((row) => insertAlone(db, row)));
 }
@@ -105,7 +135,7 @@ async function insertSingles(db: Database, rows: NewTaskRow[]): Promise<PromiseS
 export interface BatchStatement<Result> {
   sql: string;
   args: unknown[];
-  read(result: unknown): Result;
+  read(result: ResultSet): Result;
 }
 
 /**
@@ -121,12 +151,11 @@ export function taskRowInserts(db: Database, rows: readonly NewTaskRow[]): Batch
       chunk.length === ROWS_PER_INSERT && chunk.every((row) => shapeOf(row).shape === shape)
         ? preparedInsert(db, given, shape, chunk[0]!, ROWS_PER_INSERT)
         : undefined;
-    const statement = prepared?.statement ?? db.insert(tasks).values([...chunk]).returning().prepare();
-    const query = statement.getQuery();
+    const built = prepared ? undefined : db.insert(tasks).values([...chunk]).toSQL();
     statements.push({
-      sql: query.sql,
-      args: prepared ? prepared.argsFor(chunk) : query.params,
-      read: (result) => statement.mapResult(result, true) as TaskRow[],
+      sql: prepared?.sql ?? built!.sql,
+      args: prepared ? prepared.argsFor(chunk) : built!.params,
+      read: (result) => storedRows(chunk, result),
     });
   }
   return statements;

@@ -100,7 +100,7 @@ export async function insertTasks(
     statements.map(({ sql, args }) => ({ sql, args: args as never[] })),
     "deferred",
   );
-  const inserted = taskInserts.flatMap((statement, index) => statement.read(results[index]));
+  const inserted = taskInserts.flatMap((statement, index) => statement.read(results[index]!));
   if (inserted.length !== rows.length) throw new Error(`${rows.length - inserted.length} of ${rows.length} tasks were not stored`);
   return inserted;
 }
