@@ -8,8 +8,14 @@ export interface Sizes {
   throughputRounds: number;
   /** Tasks submitted over HTTP for the submit rate, and in the array whose CPU per task is measured. */
   submits: number;
-  /** Submits sent before a CPU window opens, to compile the server's handlers; not counted. */
+  /** Tasks run through each end-to-end server before its timed run, to compile its handlers; not counted. */
   warmupSubmits: number;
+  /**
+   * Submits sent before the submit rows' steady-state windows, not counted: V8 goes on
+   * compiling the submit's paths for the first few thousand (here a background thread
+   * took 0.3–0.6 ms per submit through the first 2,000, nothing after 4,000).
+   */
+  steadySubmits: number;
   /** Jobs queued behind busy slots in task-spooler's enqueue rate (it keeps one process per queued job). */
   spoolerSubmits: number;
   /** Concurrent HTTP clients for single submits. */
@@ -45,6 +51,7 @@ export const FULL: Sizes = {
   throughputRounds: 3,
   submits: 1000,
   warmupSubmits: 100,
+  steadySubmits: 4000,
   spoolerSubmits: 500,
   submitClients: 8,
   tmpfsBytes: 256 * MiB,
@@ -69,6 +76,7 @@ export const QUICK: Sizes = {
   throughputRounds: 1,
   submits: 40,
   warmupSubmits: 8,
+  steadySubmits: 16,
   spoolerSubmits: 20,
   submitClients: 8,
   tmpfsBytes: 32 * MiB,
