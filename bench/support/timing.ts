@@ -48,10 +48,14 @@ export async function pollUntil<T>(what: string, check: () => Promise<T | undefi
 /** MB/s (10^6 bytes per second) for `bytes` moved in `ms`. */
 export const mbPerSecond = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000);
 
-/** Runs `work` `rounds` times one after another and keeps the fastest (the least disturbed by other load). */
-export async function fastestOf<T>(rounds: number, work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+/**
+ * Runs `work` `rounds` times one after another and keeps the fastest (the least disturbed by
+ * other load); `before`, if given, runs before each round, untimed.
+ */
+export async function fastestOf<T>(rounds: number, work: () => Promise<T>, before?: () => Promise<unknown>): Promise<{ ms: number; value: T }> {
   let best: { ms: number; value: T } | undefined;
   for (let i = 0; i < rounds; i++) {
+    await before?.();
     const result = await timed(work);
     if (!best || result.ms < best.ms) best = result;
   }
