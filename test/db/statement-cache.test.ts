@@ -30,6 +30,8 @@ test("statements run again are reused, with their own values each time, after a 
   // One insert and one select prepared; every other run reused them.
   expect(after.prepared - before.prepared).toBe(2);
   expect(after.reused - before.reused).toBe(6);
+  // The insert returns no rows: asked once whether it does, then answered from memory (4 of its 5 runs).
+  expect(after.rawRefusalsKept - before.rawRefusalsKept).toBe(4);
   close();
 
   // Opened again: a new connection prepares its own.
