@@ -131,8 +131,13 @@ def spawn(request):
     # The script starts in the task's folder: a missing one is refused before anything is made.
     os.chdir(request["cwd"])
     try:
-        os.close(os.open(exit_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600))
-        log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        # Kept open for the records written before the script can touch the file: the file made here.
+        exit_fd = os.open(exit_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError:
+            os.close(exit_fd)
+            raise
         try:
             program = find_program(command[0], env.get("PATH", os.defpath))
             made_cgroup = False
@@ -144,7 +149,7 @@ def spawn(request):
                     pass
                 except OSError:
                     cgroup = ""
-            record(exit_file, "starting")
+            record_on(exit_fd, "starting")
             # Stepping into the cgroup: the script is born there, before it can start anything.
             joined = bool(cgroup) and move_self(cgroup)
             try:
@@ -153,9 +158,10 @@ def spawn(request):
                 if joined and not move_self(request["home"]):
                     # Still in the task's cgroup: it must not be killed with it; its leftovers are found by id.
                     joined = False
-            record(exit_file, "running %d" % pid)
+            record_on(exit_fd, "running %d" % pid)
         finally:
             os.close(log)
+            os.close(exit_fd)
     finally:
         os.chdir("/")
     return pid, Task(exit_file, request["taskId"], cgroup, joined, made_cgroup)
@@ -223,8 +229,7 @@ def start_token(pid):
         if BOOT_TIME is None:
             with open("/proc/stat") as proc_stat:
                 BOOT_TIME = next(int(line.split()[1]) for line in proc_stat if line.startswith("btime "))
-        with open("/proc/%d/stat" % pid) as proc_pid_stat:
-            stat_line = proc_pid_stat.read()
+        stat_line = read_small("/proc/%d/stat" % pid).decode()
         # The command name (field 2) is in parentheses and may itself hold spaces or ")".
         after_name = stat_line[stat_line.rindex(")") + 2 :].split(" ")
         if after_name[0] == "Z":
@@ -249,8 +254,7 @@ def find_program(name, path):
 def move_self(cgroup):
     """Moves this process into a cgroup; false if it cannot."""
     try:
-        with open(os.path.join(cgroup, "cgroup.procs"), "w") as procs:
-            procs.write(str(os.getpid()))
+        write_small(os.path.join(cgroup, "cgroup.procs"), str(os.getpid()))
         return True
     except OSError:
         return False
@@ -315,15 +319,13 @@ def remove_cgroups(removals):
 def kill_cgroup(cgroup):
     """Kills everything in a cgroup; false when it cannot be read (it is gone)."""
     try:
-        with open(os.path.join(cgroup, "cgroup.procs")) as procs:
-            left = procs.read().split()
+        left = read_small(os.path.join(cgroup, "cgroup.procs")).split()
     except OSError:
         return False
     if not left:
         return True
     try:
-        with open(os.path.join(cgroup, "cgroup.kill"), "w") as kill:
-            kill.write("1")
+        write_small(os.path.join(cgroup, "cgroup.kill"), "1")
         return True
     except OSError:
         pass
@@ -335,8 +337,7 @@ def kill_cgroup(cgroup):
             except (OSError, ValueError):
                 pass
         try:
-            with open(os.path.join(cgroup, "cgroup.procs")) as procs:
-                left = procs.read().split()
+            left = read_small(os.path.join(cgroup, "cgroup.procs")).split()
         except OSError:
             break
         if not left:
@@ -376,9 +377,44 @@ def record(exit_file, text):
         return
     try:
         if stat.S_ISREG(os.fstat(fd).st_mode):
-            os.pwrite(fd, (text.ljust(RECORD_WIDTH) + "\n").encode(), 0)
+            record_on(fd, text)
     except OSError:
         pass
+    finally:
+        os.close(fd)
+
+
+def record_on(fd, text):
+    """Writes a record over an exit file open here, in place; a failed write is passed over, as a lost record is."""
+    try:
+        os.pwrite(fd, (text.ljust(RECORD_WIDTH) + "\n").encode(), 0)
+    except OSError:
+        pass
+
+
+# Files of /proc and /sys are read and written with plain calls: a Python file object asks
+# the file for its size, whether it is a terminal and where it is, three calls more each.
+
+
+def read_small(path):
+    """The contents of a small file (of /proc or /sys)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        chunks = []
+        while True:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+
+
+def write_small(path, text):
+    """Writes text into a file of /sys at once, as one write (a cgroup file takes it as one request)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+    try:
+        os.write(fd, text.encode())
     finally:
         os.close(fd)
 
