@@ -229,10 +229,10 @@ def start_token(pid):
         if BOOT_TIME is None:
             with open("/proc/stat") as proc_stat:
                 BOOT_TIME = next(int(line.split()[1]) for line in proc_stat if line.startswith("btime "))
-        stat_line = read_small("/proc/%d/stat" % pid).decode()
-        # The command name (field 2) is in parentheses and may itself hold spaces or ")".
-        after_name = stat_line[stat_line.rindex(")") + 2 :].split(" ")
-        if after_name[0] == "Z":
+        stat_line = read_small("/proc/%d/stat" % pid)
+        # The command name (field 2) is in parentheses and may itself hold spaces, ")" or any byte.
+        after_name = stat_line[stat_line.rindex(b")") + 2 :].split(b" ")
+        if after_name[0] == b"Z":
             return None
         return str(BOOT_TIME + int(after_name[19]) // os.sysconf("SC_CLK_TCK"))
     except (OSError, StopIteration, ValueError, IndexError):
