@@ -1,4 +1,5 @@
 import { Buffer } from "node:buffer";
+import { lstatSync } from "node:fs";
 import { openTaskFile } from "../store/open-task-file.ts";
 
 /** How far a task says it got: 0-100, and what it is doing. */
@@ -18,6 +19,10 @@ const MAX_MESSAGE_LENGTH = 200;
  * in its place (see openTaskFile), without waiting.
  */
 export async function readProgress(path: string): Promise<Progress | undefined> {
+  // Most scripts never write one, and every task's end reads it: a missing file is found with a
+  // plain lstat. An open that fails costs a trip through the thread pool and an error with its
+  // stack, some 80 µs; the lstat 4. It blocks no more than the database's own file reads do.
+  if (!mayExist(path)) return undefined;
   const opened = await openTaskFile(path).catch(() => null);
   if (!opened) return undefined;
   try {
@@ -28,6 +33,15 @@ export async function readProgress(path: string): Promise<Progress | undefined> 
     return undefined;
   } finally {
     await opened.handle.close();
+  }
+}
+
+/** False when nothing is at the path; anything else (an error too) is left to openTaskFile to judge. */
+function mayExist(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return true;
   }
 }
 
