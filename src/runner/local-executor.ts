@@ -3,6 +3,7 @@ import { cgroupOfProcess, findContainment, isTaskCgroup, type Containment } from
 import type { AttemptHandle, AttemptSpec, Executor, LaunchedAttempt, ProcessExit, RecordedAttempt, RunningAttempt } from "./executor.ts";
 import { commandFor, type Interpreters } from "./interpreters.ts";
 import { createLaunchRuleCache } from "./launch-rule.ts";
+import { killGroup, signalGroup } from "./process-group.ts";
 import { isSameProcess, processStartToken } from "./process-identity.ts";
 import { startDirectly, type ProcessStarter } from "./process-starter.ts";
 import { PRIVATE_FILE_MODE } from "../store/layout.ts";
@@ -114,10 +115,12 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
           const end = await watchUntilGone(handle, launch.exitFile, adoptedPollMs, () => endLeftAfter(handle, launch.taskId, cgroup, containment)).exited;
           return end.kind === "lost" ? { kind: "lost", endedBy: `the task launcher that started its process (pid ${pid}) ended before it, so its exit status is unknown` } : end;
         }
-        killLeftInGroup(pid);
-        // Where what the script left was ended (the usual case), the cgroup is left to its maker.
+        // Where what the script left was ended (the usual case: its group too), the cgroup is left to its maker.
         if (exit.leftoversEnded) await unprepare();
-        else await containment.endLeftovers(launch.taskId, cgroup);
+        else {
+          killGroup(pid);
+          await containment.endLeftovers(launch.taskId, cgroup);
+        }
         return exit.outcome;
       });
       return {
@@ -172,7 +175,7 @@ export function createLocalExecutor({ interpreters, adoptedPollMs = 500, contain
  * pid means the group is someone else's.
  */
 async function endLeftAfter(handle: LocalHandle, taskId: string, cgroup: string | undefined, containment: Containment): Promise<void> {
-  if ((await processStartToken(handle.pid)) === undefined) killLeftInGroup(handle.pid);
+  if ((await processStartToken(handle.pid)) === undefined) killGroup(handle.pid);
   await containment.endLeftovers(taskId, cgroup);
 }
 
@@ -240,10 +243,10 @@ function terminator(pid: number, exited: Promise<ProcessExit>): RunningAttempt["
     signalGroup(pid, "SIGTERM");
     // A suspended task acts on TERM only once it goes on again.
     signalGroup(pid, "SIGCONT");
-    const timer = setTimeout(() => killLeftInGroup(pid), graceMs);
+    const timer = setTimeout(() => killGroup(pid), graceMs);
     void exited.then(() => {
       clearTimeout(timer);
-      killLeftInGroup(pid);
+      killGroup(pid);
     });
   };
 }
@@ -260,19 +263,3 @@ function stopper(pid: number): Pick<RunningAttempt, "suspend" | "resume"> {
 }
 
 /** Kills what is left in a task's process group once its wrapper has gone; reported nowhere, as there is no one to report to. */
-function killLeftInGroup(pid: number): void {
-  try {
-    signalGroup(pid, "SIGKILL");
-  } catch {
-    // EPERM: the group is no longer ours (its members changed user).
-  }
-}
-
-/** Signals a process group; a group that is already gone is not an error. */
-export function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
-  }
-}

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { open } from "node:fs/promises";
 import type { ProcessExit } from "./executor.ts";
+import { killGroup } from "./process-group.ts";
 import { PRIVATE_FILE_MODE } from "../store/layout.ts";
 import { NOT_STARTED_STATUS, fromShellStatus, readExitRecord, wrappedCommand } from "./task-wrapper.ts";
 
@@ -54,8 +55,8 @@ export interface StartedProcess {
   /** When it started, if the starter read it as it started it (see process-identity.ts; null: it had already ended). */
   startToken?: string | null;
   /**
-   * How it ended, once it has, and whether what it left running was ended with it (else the
-   * executor ends it). "unwatched" if whoever started it can no longer tell (the launcher went
+   * How it ended, once it has, and whether what it left running was ended with it (its process
+   * group, and its cgroup or what carries its id; else the executor ends them). "unwatched" if whoever started it can no longer tell (the launcher went
    * away): the process may still run, and is watched by its pid from then on.
    */
   exited: Promise<{ outcome: ProcessExit; leftoversEnded: boolean } | "unwatched">;
@@ -74,8 +75,12 @@ export const startDirectly: ProcessStarter = {
       const child = spawn(program!, args, { cwd, env, detached: true, stdio: ["pipe", log.fd, log.fd] });
       const exited = new Promise<{ outcome: ProcessExit; leftoversEnded: boolean }>((resolve) =>
         child.once("exit", (exitCode, signal) => {
-          // A wrapper that exited by itself has ended the rest; one that was killed could not.
-          void outcomeOfWrapper(exitCode, signal, exitFile).then((outcome) => resolve({ outcome, leftoversEnded: signal === null }));
+          // A wrapper that exited by itself has ended the rest but its own group, which it led
+          // (a process that stayed in it but cleared its task id escapes its search); one that was
+          // killed could end nothing.
+          const leftoversEnded = signal === null;
+          if (leftoversEnded) killGroup(child.pid!);
+          void outcomeOfWrapper(exitCode, signal, exitFile).then((outcome) => resolve({ outcome, leftoversEnded }));
         }),
       );
       await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { ProcessExit } from "./executor.ts";
+import { killGroup } from "./process-group.ts";
 import type { ProcessStarter, StartRequest, StartedProcess } from "./process-starter.ts";
 
 /** The launcher's program (src/workers/task-launcher.py, which says what it does and why). */
@@ -169,13 +170,4 @@ function runLauncher(python: string): Promise<LauncherProcess> {
       },
     };
   });
-}
-
-/** Ends a process group at once; one already gone is no error. */
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // gone already, or no longer ours
-  }
 }

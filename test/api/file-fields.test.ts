@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { signalGroup } from "../../src/runner/local-executor.ts";
+import { signalGroup } from "../../src/runner/process-group.ts";
 import { isProcessAlive } from "../../src/server/instance.ts";
 import { expectError, expectNothingLeft, registerScript, submitOk, waitFinished, waitRunning, waitUntil, type Requester } from "../support/api.ts";
 import { daemonBaseDir, startDaemon } from "../support/daemon-server.ts";

@@ -3,7 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { signalGroup } from "../../src/runner/local-executor.ts";
+import { signalGroup } from "../../src/runner/process-group.ts";
 import { processStartToken } from "../../src/runner/process-identity.ts";
 import { isProcessAlive } from "../../src/server/instance.ts";
 import { registerFixture, registerScript, submitOk, waitFinished, waitRunning, waitUntil } from "../support/api.ts";

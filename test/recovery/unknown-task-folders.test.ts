@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { signalGroup } from "../../src/runner/local-executor.ts";
+import { signalGroup } from "../../src/runner/process-group.ts";
 import { isProcessAlive } from "../../src/server/instance.ts";
 import { registerScript, submitOk, waitFinished, waitRunning } from "../support/api.ts";
 import { runCubqueue } from "../support/cli.ts";
