@@ -144,6 +144,7 @@ function runLauncher(python: string): Promise<LauncherProcess> {
     (child.stdout as unknown as { unref?: () => void }).unref?.();
     (child.stdin as unknown as { unref?: () => void }).unref?.();
 
+    const environments = environmentSender(send);
     const launcher: LauncherProcess = {
       gone,
       start(request) {
@@ -151,11 +152,13 @@ function runLauncher(python: string): Promise<LauncherProcess> {
         const id = nextId++;
         return new Promise((resolve, reject) => {
           starts.set(id, { resolve, reject });
+          const { set, unset } = environments.changesFor(request.env);
           send({
             spawn: id,
             command: request.command,
             cwd: request.cwd,
-            env: request.env,
+            env: set,
+            unset,
             log: request.logFile,
             exitFile: request.exitFile,
             taskId: request.taskId,
@@ -170,4 +173,41 @@ function runLauncher(python: string): Promise<LauncherProcess> {
       },
     };
   });
+}
+
+/**
+ * Tasks' environments as the launcher is told them: the server's own variables, some 3 KB, are
+ * the same for every task, so each spawn carries only what differs from a base sent once (a
+ * task's own variables and CubQueue's), not the whole environment. A new base is sent when a
+ * task's differs from it in more than half its variables.
+ */
+function environmentSender(send: (message: object) => void) {
+  let base: Readonly<Record<string, string>> | undefined;
+  let baseSize = 0;
+  return {
+    changesFor(env: Readonly<Record<string, string>>): { set: Record<string, string>; unset: string[] } {
+      const set: Record<string, string> = {};
+      const unset: string[] = [];
+      let changes = 0;
+      let size = 0;
+      if (base !== undefined) {
+        for (const name in env) {
+          size += 1;
+          if (base[name] !== env[name]) {
+            set[name] = env[name]!;
+            changes += 1;
+          }
+        }
+        // Every variable of the base that env has was counted above: the rest are not in env.
+        if (size - changes < baseSize) for (const name in base) if (!(name in env)) unset.push(name);
+      }
+      if (base === undefined || (changes + unset.length) * 2 > size) {
+        base = env;
+        baseSize = Object.keys(env).length;
+        send({ base: env });
+        return { set: {}, unset: [] };
+      }
+      return { set, unset };
+    },
+  };
 }

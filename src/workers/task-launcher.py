@@ -7,8 +7,11 @@ does what the task wrapper's shell (src/runner/task-wrapper.ts) does when the se
 tasks itself, with no shell of its own per task. It is the server's child and speaks
 newline-delimited JSON on its stdin (requests) and stdout (replies and events):
 
-  -> {"spawn": N, "command": [...], "cwd": D, "env": {...}, "log": F, "exitFile": X,
-      "taskId": T, "cgroup": G, "home": H}
+  -> {"base": {...}}                      the environment the next spawns start from
+  -> {"spawn": N, "command": [...], "cwd": D, "env": {...}, "unset": [...], "log": F,
+      "exitFile": X, "taskId": T, "cgroup": G, "home": H}
+                                         env: the variables set over the base (or changed);
+                                         unset: those of the base the task has not
   <- {"spawned": N, "pid": P, "startToken": S}  or  {"failed": N, "code": "ENOENT", "message": "..."}
   <- {"exit": P, "code": C, "signal": S} it ended (code or signal is null), its outcome is
                                          recorded and what it left running has been ended
@@ -50,7 +53,7 @@ import stat
 import sys
 import time
 
-PROTOCOL = 4
+PROTOCOL = 5
 RECORD_WIDTH = 15
 # Every signal a task gets back at its default: the launcher ignores some.
 SIGNALS_TO_DEFAULT = signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}
@@ -86,6 +89,8 @@ def main():
     signal.signal(signal.SIGCHLD, lambda *_: None)
 
     tasks = {}
+    # The environment spawns start from (see the "base" request).
+    base = {}
     # Cgroups made here, removed once the processes a kill ended have left them: [path, tries left, report].
     removals = []
     reporting = True
@@ -104,7 +109,7 @@ def main():
             pending = lines.pop()
             for line in lines:
                 if line.strip() and reporting:
-                    reporting = handle(json.loads(line), tasks)
+                    reporting = handle(json.loads(line), tasks, base)
         # Every pass: a child may have ended between two wakeups.
         for report in reap(tasks, removals) + remove_cgroups(removals):
             if reporting:
@@ -112,12 +117,20 @@ def main():
     return 0
 
 
-def handle(request, tasks):
+def handle(request, tasks, base):
     """Carries out one request; false once the server can no longer be told anything."""
+    if "base" in request:
+        base.clear()
+        base.update(request["base"])
+        return True
     if "spawn" not in request:
         return True
+    env = dict(base)
+    env.update(request["env"])
+    for name in request.get("unset", ()):
+        env.pop(name, None)
     try:
-        pid, task = spawn(request)
+        pid, task = spawn(request, env)
     except OSError as error:
         code = errno.errorcode.get(error.errno, "EIO")
         return send({"failed": request["spawn"], "code": code, "message": "%s: %s" % (code, error.strerror)})
@@ -125,9 +138,9 @@ def handle(request, tasks):
     return send({"spawned": request["spawn"], "pid": pid, "startToken": start_token(pid)})
 
 
-def spawn(request):
-    """Starts one task's script; returns its pid and what is known of it."""
-    exit_file, cgroup, command, env = request["exitFile"], request["cgroup"], request["command"], request["env"]
+def spawn(request, env):
+    """Starts one task's script with its environment; returns its pid and what is known of it."""
+    exit_file, cgroup, command = request["exitFile"], request["cgroup"], request["command"]
     # The script starts in the task's folder: a missing one is refused before anything is made.
     os.chdir(request["cwd"])
     try:

@@ -78,6 +78,28 @@ describe("the task launcher", { timeout: 20_000 }, () => {
     expect(await record()).toBe("exit 3");
   });
 
+  it("each script gets exactly its own environment, as the tasks before it on the same launcher change, drop and add variables", async () => {
+    const starter = await launcher();
+    const shared = { PATH: "/usr/bin:/bin", HOME: "/nowhere", LANG: "C", TZ: "UTC", USER: "someone", SHELL: "/bin/sh" };
+    const base = { ...shared, CHANGED: "first", DROPPED: "soon" };
+    const { DROPPED: _, ...withoutDropped } = base;
+    const environments: Record<string, string>[] = [
+      base,
+      // One changed, one dropped, one added: sent as changes to the first.
+      { ...withoutDropped, CHANGED: "second", ADDED: "new" },
+      // Most of it different: sent whole, as the next base.
+      { PATH: "/bin", ONLY: "this", EMPTY: "" },
+      // Sent whole again, then changes to it: one dropped, one given a value with spaces and "=".
+      { ...base, SPACE: "a b" },
+      { ...withoutDropped, SPACE: "a = b" },
+    ];
+    for (const env of environments) {
+      const { started, log } = await startShell(starter, "", { command: ["/usr/bin/env"], env });
+      expect((await started.exited) !== "unwatched").toBe(true);
+      expect((await log()).split("\n").filter(Boolean).sort()).toEqual(Object.entries(env).map(([name, value]) => `${name}=${value}`).sort());
+    }
+  });
+
   it("abandon ends the script at once", async () => {
     const { started, record } = await startShell(await launcher(), "sleep 30");
     started.abandon();
