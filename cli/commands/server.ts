@@ -4,6 +4,7 @@ import { takeStopRequest } from "../../src/server/instance.ts";
 import { list, text } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";
 import { startDaemon, stopServer } from "../daemon.ts";
+import { batchLines } from "../line-batch.ts";
 import { json } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
 import { baseDirOf, serverConfigFrom, type StartOptions } from "../start-options.ts";
@@ -80,7 +81,8 @@ async function start(context: CommandContext, options: StartOptions) {
   // Loaded here, not at the top: every other command would otherwise pay for loading the whole server.
   const { startServer } = await import("../../src/server/start-server.ts");
   // Every line the server writes says when: what it does on stdout, what goes wrong on stderr.
-  const say = (message: string) => context.io.stdout(`${new Date().toISOString()} ${message}\n`);
+  const sayLine = batchLines(context.io.stdout);
+  const say = (message: string) => sayLine(`${new Date().toISOString()} ${message}\n`);
   const warn = (message: string) => context.io.stderr(`${new Date().toISOString()} ${message}\n`);
   const server = await startServer(config, {
     info: say,
