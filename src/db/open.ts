@@ -4,6 +4,8 @@ import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { PRIVATE_FILE_MODE } from "../store/layout.ts";
+import { openDirectConnection } from "./direct-connection.ts";
+import { useDirectConnection } from "./prepared.ts";
 import * as schema from "./schema.ts";
 import { installStatementCache } from "./statement-cache.ts";
 
@@ -15,7 +17,15 @@ export interface OpenDatabaseOptions {
   /** A libsql:// or http:// URL of a libSQL server. */
   url?: string;
   authToken?: string;
+  /**
+   * Whether the statements every task runs go through a direct connection to the embedded file
+   * (see direct-connection.ts); the default. Off: all through the client, as for a URL.
+   */
+  direct?: boolean;
 }
+
+/** How long a statement waits for another connection's write lock (another server sharing the file) before it fails as busy. */
+const BUSY_TIMEOUT_MS = 10_000;
 
 const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
 
@@ -34,11 +44,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<{ db: 
     url: options.url ?? pathToFileURL(options.file).href,
     authToken: options.authToken,
     concurrency: 1,
-    timeout: 10_000,
+    timeout: BUSY_TIMEOUT_MS,
   });
   if (embedded) {
     await client.execute("PRAGMA journal_mode = WAL");
-    await client.execute("PRAGMA busy_timeout = 10000");
+    await client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // In WAL mode NORMAL syncs at checkpoints, not at every commit: the database
     // stays consistent after a power cut, it may only lose the latest commits.
     // (Uploaded files are not fsynced either.) Every commit otherwise blocked the
@@ -47,7 +57,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<{ db: 
   }
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });
-  return { db, close: () => client.close() };
+  // Opened once the schema is up to date: it keeps its statements, prepared for that schema.
+  const direct = embedded && options.direct !== false ? openDirectConnection(options.file, { busyTimeoutMs: BUSY_TIMEOUT_MS }) : undefined;
+  if (direct) useDirectConnection(db, direct);
+  return {
+    db,
+    close: () => {
+      direct?.close();
+      client.close();
+    },
+  };
 }
 
 /** Creates the database file readable by its owner only, or makes an existing one so. */

@@ -1,5 +1,6 @@
 import type { ResultSet } from "@libsql/client";
 import { fillPlaceholders, Param, sql, type Column, type Placeholder, type SQL } from "drizzle-orm";
+import type { DirectConnection, Query } from "./direct-connection.ts";
 import type { Database } from "./open.ts";
 
 /**
@@ -26,14 +27,49 @@ export async function batchPrepared<const S extends readonly PreparedStatement<u
   statements: S,
   values: Record<string, unknown>,
 ): Promise<{ [K in keyof S]: ResultOf<S[K]> }> {
-  const results = await db.$client.batch(
-    statements.map((statement) => {
-      const query = statement.getQuery();
-      return { sql: query.sql, args: fillPlaceholders(query.params, values) as never[] };
-    }),
-    "deferred",
-  );
+  const queries = statements.map((statement) => queryOf(statement, values));
+  const results = await batchQueries(db, queries);
   return statements.map((statement, index) => statement.mapResult(results[index], true)) as { [K in keyof S]: ResultOf<S[K]> };
+}
+
+/** Runs one prepared statement, as its own `execute` does, on the database's direct connection where it has one. */
+export async function executePrepared<Result>(db: Database, statement: PreparedStatement<Result>, values: Record<string, unknown>): Promise<Result> {
+  const direct = directConnectionOf(db);
+  if (!direct) return statement.execute(values);
+  return statement.mapResult(direct.execute(queryOf(statement, values)), true) as Result;
+}
+
+/**
+ * Runs a statement of CubQueue's own, on the database's direct connection where it has one:
+ * for callers that read only `rowsAffected` and `lastInsertRowid`, or rows by index (see
+ * direct-connection.ts).
+ */
+export async function executeQuery(db: Database, query: Query): Promise<ResultSet> {
+  const direct = directConnectionOf(db);
+  return direct ? direct.execute(query) : db.$client.execute({ sql: query.sql, args: query.args as never[] });
+}
+
+/** Runs statements of CubQueue's own in one transaction, as executeQuery runs one. */
+export async function batchQueries(db: Database, queries: readonly Query[]): Promise<ResultSet[]> {
+  const direct = directConnectionOf(db);
+  return direct ? direct.batch(queries) : db.$client.batch(queries as Query[] as never[], "deferred");
+}
+
+/**
+ * The direct connection (see direct-connection.ts) of each database that has one: the hot
+ * statements above run on it, all else through the client.
+ */
+const directConnections = new WeakMap<Database, DirectConnection>();
+
+export function useDirectConnection(db: Database, direct: DirectConnection): void {
+  directConnections.set(db, direct);
+}
+
+export const directConnectionOf = (db: Database): DirectConnection | undefined => directConnections.get(db);
+
+function queryOf(statement: PreparedStatement<unknown>, values: Record<string, unknown>): Query {
+  const query = statement.getQuery();
+  return { sql: query.sql, args: fillPlaceholders(query.params, values) };
 }
 
 /** A named placeholder, filled when a prepared statement runs, its value bound as it is given. */

@@ -19,14 +19,26 @@ import { createRequire } from "node:module";
  */
 const MAX_STATEMENTS_PER_CONNECTION = 256;
 
-interface Statement {
+/** What CubQueue uses of `libsql`'s classes (better-sqlite3's API). */
+export interface Statement {
   columns(): unknown[];
   raw(raw?: boolean): Statement;
+  /** Whether it returns rows. */
+  readonly reader: boolean;
+  run(args: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  all(args: unknown[]): unknown[];
 }
 
-interface LibsqlDatabase {
+export interface LibsqlDatabase {
   prepare(sql: string): Statement;
+  exec(sql: string): void;
+  readonly inTransaction: boolean;
   close(): void;
+}
+
+export interface LibsqlDatabaseClass {
+  new (path: string, options?: { timeout?: number }): LibsqlDatabase;
+  prototype: LibsqlDatabase;
 }
 
 export interface StatementCacheStats {
@@ -50,15 +62,20 @@ export const statementCacheStats = (): Readonly<StatementCacheStats> => ({ ...st
  */
 export function installStatementCache(): boolean {
   if (installed !== undefined) return installed;
+  const Database = libsqlDatabaseClass();
+  installed = Database !== undefined;
+  if (Database) patch(Database.prototype);
+  return installed;
+}
+
+/** `libsql`'s Database, resolved as @libsql/client resolves it (the very class it uses); undefined where it cannot be. */
+export function libsqlDatabaseClass(): LibsqlDatabaseClass | undefined {
   try {
     const clientRequire = createRequire(createRequire(import.meta.url).resolve("@libsql/client"));
-    const Database = clientRequire("libsql") as { prototype: LibsqlDatabase };
-    patch(Database.prototype);
-    installed = true;
+    return clientRequire("libsql") as LibsqlDatabaseClass;
   } catch {
-    installed = false;
+    return undefined;
   }
-  return installed;
 }
 
 function patch(prototype: LibsqlDatabase): void {

@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
-import { batchPrepared, prepareRaw, slot, slotOf } from "../db/prepared.ts";
+import { batchPrepared, executePrepared, prepareRaw, slot, slotOf } from "../db/prepared.ts";
 import { dependentsOf, isReady, refreshBlocked } from "../db/queries/queue.ts";
 import { isHomeOf } from "../db/queries/tasks.ts";
 import { storedHandle } from "../runner/attempt-handle.ts";
@@ -106,7 +106,7 @@ export function createAttemptTransitions(
      * finds it again after a restart); false when the task no longer runs that attempt.
      */
     async recordProcess(taskId: string, attempt: number, handle: AttemptHandle): Promise<boolean> {
-      const updated = await recordHandle.execute({ taskId, attempt, handle: storedHandle(handle) });
+      const updated = await executePrepared(db, recordHandle, { taskId, attempt, handle: storedHandle(handle) });
       return updated.length === 1;
     },
 

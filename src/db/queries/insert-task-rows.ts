@@ -1,7 +1,7 @@
 import type { ResultSet } from "@libsql/client";
 import { getTableColumns, is, SQL, sql, type DriverValueEncoder, type Placeholder } from "drizzle-orm";
 import type { Database } from "../open.ts";
-import { perDatabase, slotOf } from "../prepared.ts";
+import { batchQueries, executeQuery, perDatabase, slotOf } from "../prepared.ts";
 import { tasks, type NewTaskRow, type TaskRow } from "../schema.ts";
 import { createTurnBatcher } from "../../util/turn-batcher.ts";
 
@@ -113,7 +113,7 @@ const singleInserts = perDatabase((db) => createTurnBatcher((rows: NewTaskRow[])
 async function insertAlone(db: Database, row: NewTaskRow): Promise<TaskRow | undefined> {
   const { given, shape } = shapeOf(row);
   const insert = preparedInsert(db, given, shape, row, 1);
-  const result = await db.$client.execute({ sql: insert.sql, args: insert.argsFor([row]) as never[] });
+  const result = await executeQuery(db, { sql: insert.sql, args: insert.argsFor([row]) });
   return storedRows([row], result)[0];
 }
 
@@ -123,9 +123,9 @@ async function insertSingles(db: Database, rows: NewTaskRow[]): Promise<PromiseS
     const inserts = rows.map((row) => {
       const { given, shape } = shapeOf(row);
       const insert = preparedInsert(db, given, shape, row, 1);
-      return { sql: insert.sql, args: insert.argsFor([row]) as never[] };
+      return { sql: insert.sql, args: insert.argsFor([row]) };
     });
-    const results = await db.$client.batch(inserts, "deferred").catch(() => undefined);
+    const results = await batchQueries(db, inserts).catch(() => undefined);
     if (results) return rows.map((row, index) => ({ status: "fulfilled", value: storedRows([row], results[index]!)[0] }));
   }
   return Promise.allSettled(rows.map((row) => insertAlone(db, row)));

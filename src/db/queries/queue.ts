@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Candidate } from "../../lifecycle/schedule.ts";
 import type { Database } from "../open.ts";
-import { perDatabase, slot, slotOf } from "../prepared.ts";
+import { executePrepared, perDatabase, slot, slotOf } from "../prepared.ts";
 import { ACTIVE_STATUSES, DependencyKind, TaskStatus, WAITING_STATUSES, queueStates, taskArrays, taskDependencies, tasks } from "../schema.ts";
 import { isHomeOf } from "./tasks.ts";
 
@@ -77,7 +77,7 @@ const runningInArray = sql<number>`(
  * order, so it costs the same with ten tasks queued or a hundred thousand.
  */
 export async function listStartCandidates(db: Database, home: string, now: Date, limit: number): Promise<Array<Candidate & { earlierAttempts: number }>> {
-  const rows = await startCandidatesQuery(db).execute({ home, now, limit });
+  const rows = await executePrepared(db, startCandidatesQuery(db), { home, now, limit });
   return rows.map((row) => ({
     id: row.id,
     earlierAttempts: row.attemptCount,

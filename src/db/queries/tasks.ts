@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "../open.ts";
-import { perDatabase, slotOf } from "../prepared.ts";
+import { batchQueries, executePrepared, perDatabase, slotOf } from "../prepared.ts";
 import { ROWS_PER_INSERT, insertOneTask, taskRowInserts, type BatchStatement } from "./insert-task-rows.ts";
 import { refreshBlocked } from "./queue.ts";
 import {
@@ -96,17 +96,14 @@ export async function insertTasks(
   });
   const statements = [...taskInserts, ...others];
   // One write: all of them, or none.
-  const results = await db.$client.batch(
-    statements.map(({ sql, args }) => ({ sql, args: args as never[] })),
-    "deferred",
-  );
+  const results = await batchQueries(db, statements);
   const inserted = taskInserts.flatMap((statement, index) => statement.read(results[index]!));
   if (inserted.length !== rows.length) throw new Error(`${rows.length - inserted.length} of ${rows.length} tasks were not stored`);
   return inserted;
 }
 
 export async function findTaskRow(db: Database, id: string): Promise<TaskRow | undefined> {
-  const [row] = await oneTaskQueries(db).row.execute({ id });
+  const [row] = await executePrepared(db, oneTaskQueries(db).row, { id });
   return row;
 }
 
@@ -115,10 +112,10 @@ export async function findTask(db: Database, id: string): Promise<TaskRecord | u
   if (!task) return undefined;
   const queries = oneTaskQueries(db);
   const [files, attempts, dependencies, tags] = await Promise.all([
-    queries.files.execute({ id }),
-    queries.attempts.execute({ id }),
-    queries.dependencies.execute({ id }),
-    queries.tags.execute({ id }),
+    executePrepared(db, queries.files, { id }),
+    executePrepared(db, queries.attempts, { id }),
+    executePrepared(db, queries.dependencies, { id }),
+    executePrepared(db, queries.tags, { id }),
   ]);
   return assembleRecords([task], { files, attempts, dependencies, tags })[0];
 }
