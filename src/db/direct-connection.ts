@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
-import { LibsqlBatchError, LibsqlError, type ResultSet, type Row } from "@libsql/client";
-import { libsqlDatabaseClass, type LibsqlDatabase, type Statement } from "./statement-cache.ts";
+import { LibsqlBatchError, LibsqlError, type Client, type ResultSet, type Row } from "@libsql/client";
+import { connectionUsedBy, type Statement } from "./statement-cache.ts";
 
 /** A statement and its arguments, as @libsql/client takes them. */
 export interface Query {
@@ -9,7 +9,7 @@ export interface Query {
 }
 
 /**
- * Runs statements on a connection of its own to the embedded database file, without what
+ * Runs statements on the client's own connection to the embedded database file, without what
  * @libsql/client adds to each: it asks libsql for every integer as a BigInt and converts each
  * back, probes each statement for rows by switching it to raw mode, and builds each row as an
  * object with a property per column by name and by index (for a claim's forty columns, more
@@ -18,26 +18,26 @@ export interface Query {
  * anyway (see prepared.ts). So its results suit those, and whoever reads only `rowsAffected`
  * or `lastInsertRowid`; not a caller that reads a row's columns by name.
  *
- * A second connection to a file in WAL mode: every write on either runs from its BEGIN to its
- * COMMIT without yielding (the client's batches do too), on the server's one thread, so
- * neither ever finds the other holding the write lock, and each statement sees what the other
- * committed. Integers come back as numbers: CubQueue stores none past 2^53 (times in
- * milliseconds, sizes in bytes, counts).
+ * The same connection, not a second one: SQLite drops a connection's whole page cache when it
+ * finds that another wrote to the file, so two taking turns would each read their pages anew
+ * every time. The client uses it only from a borrow to its return, synchronously (CubQueue
+ * opens no interactive transaction), and so does this: neither ever finds the other halfway
+ * through a transaction. Integers come back as numbers: CubQueue stores none past 2^53 (times
+ * in milliseconds, sizes in bytes, counts).
  */
 export interface DirectConnection {
   execute(query: Query): ResultSet;
   /** Runs the statements in one transaction: all of them, or none (the error is thrown). */
   batch(queries: readonly Query[]): ResultSet[];
-  close(): void;
+  /** False once the client has let its connection go (closed, or dropped after a failure). */
+  usable(): boolean;
 }
 
-/** Opens a direct connection to an embedded database file; undefined where `libsql` cannot be loaded here. */
-export function openDirectConnection(file: string, { busyTimeoutMs }: { busyTimeoutMs: number }): DirectConnection | undefined {
-  const Database = libsqlDatabaseClass();
-  if (!Database) return undefined;
-  const connection = new Database(file, { timeout: busyTimeoutMs });
-  // As the client's connection has it (see open.ts); journal_mode is the file's own.
-  connection.exec("PRAGMA synchronous = NORMAL");
+/** The client's connection, for direct use; undefined where it cannot be found (see connectionUsedBy). */
+export async function openDirectConnection(client: Client): Promise<DirectConnection | undefined> {
+  const found = await connectionUsedBy((sql) => client.execute(sql));
+  if (!found) return undefined;
+  const connection = found;
   const begin = connection.prepare("BEGIN DEFERRED");
   const commit = connection.prepare("COMMIT");
   const rollback = connection.prepare("ROLLBACK");
@@ -55,13 +55,10 @@ export function openDirectConnection(file: string, { busyTimeoutMs }: { busyTime
   function run({ sql, args }: Query): ResultSet {
     const statement = connection.prepare(sql);
     let reader = returnsRows.get(statement);
-    if (reader === undefined) {
-      reader = statement.reader;
-      if (reader) statement.raw(true);
-      returnsRows.set(statement, reader);
-    }
+    if (reader === undefined) returnsRows.set(statement, (reader = statement.reader));
     const values = args.map(toSqlValue);
-    if (reader) return resultSet(statement.all(values) as Row[], 0, undefined);
+    // Set each time: the client sets its own modes on a statement both run (the same SQL).
+    if (reader) return resultSet(statement.raw(true).safeIntegers(false).all(values) as Row[], 0, undefined);
     const { changes, lastInsertRowid } = statement.run(values);
     return resultSet([], changes, BigInt(lastInsertRowid));
   }
@@ -82,10 +79,11 @@ export function openDirectConnection(file: string, { busyTimeoutMs }: { busyTime
       } catch (error) {
         // A failed statement may have ended the transaction already (SQLite rolls back on some errors).
         if (connection.inTransaction) rollback.run([]);
-        throw asClientError(error, index);
+        // As the client: a failed BEGIN or COMMIT is its own error, a failed statement the batch's.
+        throw asClientError(error, index >= 0 && index < queries.length ? index : undefined);
       }
     },
-    close: () => closeQuietly(connection),
+    usable: () => connection.open,
   };
 }
 
@@ -124,12 +122,4 @@ function resultSet(rows: Row[], rowsAffected: number, lastInsertRowid: bigint | 
     lastInsertRowid,
     toJSON: () => ({ rows, rowsAffected, lastInsertRowid: lastInsertRowid?.toString() ?? null }),
   };
-}
-
-function closeQuietly(connection: LibsqlDatabase): void {
-  try {
-    connection.close();
-  } catch {
-    // closed already
-  }
 }

@@ -57,16 +57,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<{ db: 
   }
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });
-  // Opened once the schema is up to date: it keeps its statements, prepared for that schema.
-  const direct = embedded && options.direct !== false ? openDirectConnection(options.file, { busyTimeoutMs: BUSY_TIMEOUT_MS }) : undefined;
+  const direct = embedded && options.direct !== false ? await openDirectConnection(client) : undefined;
   if (direct) useDirectConnection(db, direct);
-  return {
-    db,
-    close: () => {
-      direct?.close();
-      client.close();
-    },
-  };
+  return { db, close: () => client.close() };
 }
 
 /** Creates the database file readable by its owner only, or makes an existing one so. */

@@ -65,7 +65,12 @@ export function useDirectConnection(db: Database, direct: DirectConnection): voi
   directConnections.set(db, direct);
 }
 
-export const directConnectionOf = (db: Database): DirectConnection | undefined => directConnections.get(db);
+/** The database's direct connection, while the client still has it (else the client runs everything from then on). */
+export function directConnectionOf(db: Database): DirectConnection | undefined {
+  const direct = directConnections.get(db);
+  if (direct?.usable() === false) directConnections.delete(db);
+  return direct?.usable() ? direct : undefined;
+}
 
 function queryOf(statement: PreparedStatement<unknown>, values: Record<string, unknown>): Query {
   const query = statement.getQuery();

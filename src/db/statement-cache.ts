@@ -23,6 +23,7 @@ const MAX_STATEMENTS_PER_CONNECTION = 256;
 export interface Statement {
   columns(): unknown[];
   raw(raw?: boolean): Statement;
+  safeIntegers(safe?: boolean): Statement;
   /** Whether it returns rows. */
   readonly reader: boolean;
   run(args: unknown[]): { changes: number; lastInsertRowid: number | bigint };
@@ -31,13 +32,13 @@ export interface Statement {
 
 export interface LibsqlDatabase {
   prepare(sql: string): Statement;
-  exec(sql: string): void;
   readonly inTransaction: boolean;
+  /** False once closed. */
+  readonly open: boolean;
   close(): void;
 }
 
-export interface LibsqlDatabaseClass {
-  new (path: string, options?: { timeout?: number }): LibsqlDatabase;
+interface LibsqlDatabaseClass {
   prototype: LibsqlDatabase;
 }
 
@@ -69,7 +70,7 @@ export function installStatementCache(): boolean {
 }
 
 /** `libsql`'s Database, resolved as @libsql/client resolves it (the very class it uses); undefined where it cannot be. */
-export function libsqlDatabaseClass(): LibsqlDatabaseClass | undefined {
+function libsqlDatabaseClass(): LibsqlDatabaseClass | undefined {
   try {
     const clientRequire = createRequire(createRequire(import.meta.url).resolve("@libsql/client"));
     return clientRequire("libsql") as LibsqlDatabaseClass;
@@ -78,11 +79,33 @@ export function libsqlDatabaseClass(): LibsqlDatabaseClass | undefined {
   }
 }
 
+/** The probes under way (see connectionUsedBy), by their statement: one no one else runs. */
+const probes = new Map<string, (connection: LibsqlDatabase) => void>();
+let probesMade = 0;
+
+/**
+ * The connection a client runs its statements on: the one that prepares a statement run
+ * through `execute`. Undefined where the statement cache could not be installed.
+ */
+export async function connectionUsedBy(execute: (sql: string) => Promise<unknown>): Promise<LibsqlDatabase | undefined> {
+  // A statement of its own, so that two databases opened at once each find their own.
+  const sql = `SELECT ${(probesMade += 1)} AS cubqueue_which_connection`;
+  let found: LibsqlDatabase | undefined;
+  probes.set(sql, (connection) => (found = connection));
+  try {
+    await execute(sql);
+  } finally {
+    probes.delete(sql);
+  }
+  return found;
+}
+
 function patch(prototype: LibsqlDatabase): void {
   const prepareAnew = prototype.prepare;
   const closeConnection = prototype.close;
   const caches = new WeakMap<LibsqlDatabase, Map<string, Statement>>();
   prototype.prepare = function prepare(this: LibsqlDatabase, sql: string): Statement {
+    if (probes.size > 0) probes.get(sql)?.(this);
     let cache = caches.get(this);
     if (!cache) caches.set(this, (cache = new Map()));
     const cached = cache.get(sql);

@@ -49,7 +49,7 @@ const row = (overrides: Partial<NewTaskRow> = {}): NewTaskRow => ({
   ...overrides,
 });
 
-test("what the direct connection reads and writes is what the client reads and writes: every kind of column, on the same file", async () => {
+test("what goes through the direct connection reads and writes as what goes through the client: every kind of column, on the same file", async () => {
   const direct = await open(true);
   const client = await open(false);
   expect([directConnectionOf(direct) !== undefined, directConnectionOf(client) !== undefined]).toEqual([true, false]);
@@ -105,4 +105,20 @@ test("a batch is all or nothing: a failing statement undoes the ones before it, 
   await expect(executeQuery(db, { sql: "SELECT ?", args: [undefined] })).rejects.toThrow(TypeError);
   await expect(executeQuery(db, { sql: "SELECT ?", args: [Number.NaN] })).rejects.toThrow(RangeError);
   expect((await executeQuery(db, { sql: "SELECT ?, ?, ?", args: [true, new Date(5), null] })).rows[0]).toEqual([1, 5, null]);
+  // A statement the client ran too (it is the same connection's, kept): read with plain numbers all the same.
+  const sum = { sql: "SELECT 2 + 1", args: [] };
+  expect((await db.$client.execute(sum as never)).rows[0]?.[0]).toBe(3);
+  expect((await executeQuery(db, sum)).rows[0]).toEqual([3]);
+});
+
+test("two databases opened at once each run on their own client's connection", async () => {
+  const files = [join(dir, "a.db"), join(dir, "b.db")];
+  const [a, b] = await Promise.all(files.map((each) => openDatabase({ file: each })));
+  opened.push(a!.close, b!.close);
+  expect([directConnectionOf(a!.db), directConnectionOf(b!.db)]).toEqual([expect.anything(), expect.anything()]);
+  await insertTasks(a!.db, { tasks: [row(), row()], files: [], dependencies: [] });
+  await insertTasks(b!.db, { tasks: [row()], files: [], dependencies: [] });
+  // Counted through each client itself, not through the direct path.
+  const count = async (db: Database) => Number((await db.$client.execute("SELECT count(*) FROM tasks")).rows[0]?.[0]);
+  expect([await count(a!.db), await count(b!.db)]).toEqual([2, 1]);
 });
