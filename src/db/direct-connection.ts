@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import { LibsqlBatchError, LibsqlError, type Client, type ResultSet, type Row } from "@libsql/client";
-import { connectionUsedBy, type Statement } from "./statement-cache.ts";
+import { connectionUsedBy, type LibsqlDatabase, type Statement } from "./statement-cache.ts";
 
 /** A statement and its arguments, as @libsql/client takes them. */
 export interface Query {
@@ -35,14 +35,25 @@ export interface DirectConnection {
 
 /** The client's connection, for direct use; undefined where it cannot be found (see connectionUsedBy). */
 export async function openDirectConnection(client: Client): Promise<DirectConnection | undefined> {
-  const found = await connectionUsedBy((sql) => client.execute(sql));
-  if (!found) return undefined;
-  const connection = found;
+  const connection = await connectionUsedBy((sql) => client.execute(sql));
+  return connection && directOn(connection);
+}
+
+function directOn(connection: LibsqlDatabase): DirectConnection {
   const begin = connection.prepare("BEGIN DEFERRED");
   const commit = connection.prepare("COMMIT");
   const rollback = connection.prepare("ROLLBACK");
   /** Whether each statement returns rows, asked once (statements are kept: see statement-cache.ts). */
   const returnsRows = new WeakMap<Statement, boolean>();
+
+  /** Undoes the open transaction; should that fail, the client drops the connection at its next return of it. */
+  function rollBack(): void {
+    try {
+      rollback.run([]);
+    } catch {
+      // The error that made it roll back is the one to report.
+    }
+  }
 
   function execute(query: Query): ResultSet {
     try {
@@ -78,7 +89,7 @@ export async function openDirectConnection(client: Client): Promise<DirectConnec
         return results;
       } catch (error) {
         // A failed statement may have ended the transaction already (SQLite rolls back on some errors).
-        if (connection.inTransaction) rollback.run([]);
+        if (connection.inTransaction) rollBack();
         // As the client: a failed BEGIN or COMMIT is its own error, a failed statement the batch's.
         throw asClientError(error, index >= 0 && index < queries.length ? index : undefined);
       }

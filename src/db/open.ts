@@ -18,8 +18,8 @@ export interface OpenDatabaseOptions {
   url?: string;
   authToken?: string;
   /**
-   * Whether the statements every task runs go through a direct connection to the embedded file
-   * (see direct-connection.ts); the default. Off: all through the client, as for a URL.
+   * Whether the statements every task runs go straight to the client's connection to the
+   * embedded file (see direct-connection.ts); the default. Off: all through the client, as for a URL.
    */
   direct?: boolean;
 }

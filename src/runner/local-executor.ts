@@ -261,5 +261,3 @@ function stopper(pid: number): Pick<RunningAttempt, "suspend" | "resume"> {
     resume: () => signalGroup(pid, "SIGCONT"),
   };
 }
-
-/** Kills what is left in a task's process group once its wrapper has gone; reported nowhere, as there is no one to report to. */

@@ -56,8 +56,9 @@ export interface StartedProcess {
   startToken?: string | null;
   /**
    * How it ended, once it has, and whether what it left running was ended with it (its process
-   * group, and its cgroup or what carries its id; else the executor ends them). "unwatched" if whoever started it can no longer tell (the launcher went
-   * away): the process may still run, and is watched by its pid from then on.
+   * group, and its cgroup or what carries its id; else the executor ends them). "unwatched" if
+   * whoever started it can no longer tell (the launcher went away): the process may still run,
+   * and is watched by its pid from then on.
    */
   exited: Promise<{ outcome: ProcessExit; leftoversEnded: boolean } | "unwatched">;
   release(): void;
