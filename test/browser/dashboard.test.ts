@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { registerScript, submitOk, waitRunning, type Requester } from "../support/api.ts";
+import { registerScript, submitOk, waitFinished, waitRunning, type Requester } from "../support/api.ts";
 import { chromiumAt, skipWithout } from "../support/prerequisites.ts";
 import { SERVER_MODE } from "../support/runtime.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
@@ -106,6 +106,33 @@ describe.skipIf(SKIP)(`the dashboard (${SERVER_MODE} server)`, () => {
     expect(archive.includes(Buffer.from("done\n"))).toBe(true);
 
     expect(elsewhere).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it("a task that ends while its page is loading is shown as it ended, not as the page first read it", async () => {
+    const server = await startTestServer({ concurrency: 1 });
+    const gate = join(server.baseDir, "go");
+    await registerScript(server, "gated", "gated.sh", `#!/bin/sh\nwhile [ ! -e '${gate}' ]; do sleep 0.05; done\n`);
+    const { page, problems } = await openDashboard(server);
+    // Once the first page is shown, the event stream is open.
+    await page.locator("#tasks").waitFor();
+    const { task_id: taskId } = await submitOk(server, "gated", { args: {} });
+    await waitRunning(server, taskId);
+    // The task page's first read is answered as the task was (running), but only after the task
+    // has ended and its event has reached the page, while the page was still loading.
+    let answered = false;
+    await page.route(`${server.url}/api/task/${taskId}`, async (route) => {
+      if (answered) return route.continue();
+      answered = true;
+      const running = await route.fetch();
+      await writeFile(gate, "");
+      await waitFinished(server, taskId);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await route.fulfill({ response: running });
+    });
+    await page.evaluate((id) => (location.hash = `#/task/${id}`), taskId);
+    await expect.poll(() => textOf(page, '#record [data-field="status"]'), { timeout: 10_000 }).toBe("succeeded");
+    expect(answered).toBe(true);
     expect(problems).toEqual([]);
   });
 

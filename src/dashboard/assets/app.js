@@ -19,11 +19,18 @@ let page;
 let leave = new AbortController();
 /** @type {AbortController | undefined} */
 let events;
+/**
+ * Whether events came while the page was being built: it read what it shows before they were
+ * applied, and had no one to hand them to, so it reads again once shown (a task that ended while
+ * its page loaded would otherwise stay "running").
+ */
+let missedWhileLoading = false;
 
 async function route() {
   leave.abort();
   leave = new AbortController();
   page = undefined;
+  missedWhileLoading = false;
   const hash = location.hash.replace(/^#/, "") || "/";
   const [path = "/", query = ""] = hash.split("?");
   const { signal } = leave;
@@ -42,6 +49,7 @@ async function route() {
     if (signal.aborted) return;
     main.replaceChildren(view);
     page = shown;
+    if (missedWhileLoading) void Promise.resolve(page.onGap()).catch(() => {});
     await showQueue();
     startEvents();
   } catch (error) {
@@ -116,10 +124,12 @@ function startEvents() {
     signal: events.signal,
     onEvent: (event) => {
       refreshQueueSoon();
+      if (!page) missedWhileLoading = true;
       void Promise.resolve(page?.onEvent(event)).catch(() => {});
     },
     onGap: () => {
       refreshQueueSoon();
+      if (!page) missedWhileLoading = true;
       void Promise.resolve(page?.onGap()).catch(() => {});
     },
   });
